@@ -1,0 +1,234 @@
+/*
+ * Addresses and networks.  IPv4 is kept v4-mapped so that one 16-byte
+ * type covers both families; prefix lengths are on the IPv6 scale.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ephemd.h"
+
+static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+bool
+addr_is_v4(const struct addr *a)
+{
+	return memcmp(a->b, v4mapped, sizeof(v4mapped)) == 0;
+}
+
+void
+addr_from_v4(struct addr *a, uint32_t host_order)
+{
+	memcpy(a->b, v4mapped, sizeof(v4mapped));
+	a->b[12] = host_order >> 24;
+	a->b[13] = host_order >> 16;
+	a->b[14] = host_order >> 8;
+	a->b[15] = host_order;
+}
+
+/* Dotted quad, strict: four decimal octets, no leading junk. */
+static int
+parse_v4(const char *s, size_t len, uint32_t *ret)
+{
+	uint32_t	v = 0, octet = 0;
+	size_t		i, digits = 0, dots = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c >= '0' && c <= '9') {
+			octet = octet * 10 + (c - '0');
+			if (++digits > 3 || octet > 255)
+				return -1;
+		} else if (c == '.') {
+			if (digits == 0 || ++dots > 3)
+				return -1;
+			v = v << 8 | octet;
+			octet = 0;
+			digits = 0;
+		} else
+			return -1;
+	}
+	if (dots != 3 || digits == 0)
+		return -1;
+	*ret = v << 8 | octet;
+	return 0;
+}
+
+int
+addr_parse(const char *s, size_t len, struct addr *ret)
+{
+	char		buf[INET6_ADDRSTRLEN];
+	uint32_t	v4;
+
+	if (len == 0)
+		return -1;
+	if (memchr(s, ':', len) == NULL) {
+		if (parse_v4(s, len, &v4) == -1)
+			return -1;
+		addr_from_v4(ret, v4);
+		return 0;
+	}
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET6, buf, ret->b) != 1)
+		return -1;
+	return 0;
+}
+
+void
+addr_fmt(const struct addr *a, char *buf, size_t len)
+{
+	if (addr_is_v4(a))
+		inet_ntop(AF_INET, a->b + 12, buf, len);
+	else
+		inet_ntop(AF_INET6, a->b, buf, len);
+}
+
+/* IPv4 sorts before IPv6, then numerically. */
+int
+addr_cmp(const struct addr *a, const struct addr *b)
+{
+	bool	a4 = addr_is_v4(a), b4 = addr_is_v4(b);
+
+	if (a4 != b4)
+		return a4 ? -1 : 1;
+	return memcmp(a->b, b->b, sizeof(a->b));
+}
+
+/* A fast 64-bit mixer (splitmix64 finaliser). */
+uint64_t
+hash64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+uint64_t
+addr_hash(const struct addr *a)
+{
+	uint64_t	hi, lo;
+
+	memcpy(&hi, a->b, 8);
+	memcpy(&lo, a->b + 8, 8);
+	return hash64(hi ^ hash64(lo));
+}
+
+int
+net_parse(const char *s, struct net *ret)
+{
+	const char	*slash;
+	char		*end;
+	struct net	 n;
+	size_t		 alen;
+	long		 plen;
+	int		 i;
+
+	slash = strchr(s, '/');
+	alen = slash ? (size_t)(slash - s) : strlen(s);
+	if (addr_parse(s, alen, &n.addr) == -1)
+		return -1;
+	if (slash == NULL)
+		plen = addr_is_v4(&n.addr) ? 32 : 128;
+	else {
+		errno = 0;
+		plen = strtol(slash + 1, &end, 10);
+		if (errno || end == slash + 1 || *end != '\0' || plen < 0 ||
+		    plen > (addr_is_v4(&n.addr) ? 32 : 128))
+			return -1;
+	}
+	if (addr_is_v4(&n.addr))
+		plen += 96;
+	n.plen = plen;
+	/* clear the host bits so that 10.1.2.3/8 means 10.0.0.0/8 */
+	for (i = 0; i < 16; i++) {
+		int bits = (int)plen - i * 8;
+
+		if (bits <= 0)
+			n.addr.b[i] = 0;
+		else if (bits < 8)
+			n.addr.b[i] &= (uint8_t)(0xff << (8 - bits));
+	}
+	*ret = n;
+	return 0;
+}
+
+bool
+net_contains(const struct net *n, const struct addr *a)
+{
+	size_t	full = n->plen / 8;
+	int	rest = n->plen % 8;
+
+	if (memcmp(n->addr.b, a->b, full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	return ((a->b[full] ^ n->addr.b[full]) & (0xff << (8 - rest))) == 0;
+}
+
+int
+netlist_add(struct netlist *l, const struct net *n)
+{
+	struct net	*v;
+
+	v = reallocarray(l->v, l->n + 1, sizeof(*v));
+	if (v == NULL)
+		return -1;
+	v[l->n++] = *n;
+	l->v = v;
+	return 0;
+}
+
+int
+netlist_add_str(struct netlist *l, const char *s)
+{
+	struct net	n;
+
+	if (net_parse(s, &n) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return netlist_add(l, &n);
+}
+
+bool
+netlist_contains(const struct netlist *l, const struct addr *a)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (net_contains(&l->v[i], a))
+			return true;
+	return false;
+}
+
+void
+netlist_clear(struct netlist *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* RFC 1918, RFC 6598 shared address space, RFC 4193 unique local. */
+int
+netlist_default_internal(struct netlist *l)
+{
+	static const char *const def[] = {
+		"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+		"100.64.0.0/10", "fc00::/7",
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(def) / sizeof(def[0]); i++)
+		if (netlist_add_str(l, def[i]) == -1)
+			return -1;
+	return 0;
+}

@@ -1,0 +1,427 @@
+/*
+ * ephemd - ephemeral source-port behaviour of NATed clients.
+ *
+ *  conntrack netlink --+                      +-> per-host stats --+
+ *  (live, libmnl)      +-> struct flow_event -+                    +-> detectors -> verdicts
+ *  conntrack(8) text --+   (one event type)   +-> per-service -----+
+ *  (replay)                     |
+ *                               v
+ *                      flow table (active flows)
+ *
+ * One normalised event type crosses from the inputs into the core; nothing
+ * downstream knows about netlink or text.  The core (flow.c, host.c, svc.c,
+ * core.c) is pure: no I/O, no clock reads.  Time comes in with the events,
+ * so a replay is deterministic.  All times are milliseconds (_ms) on one
+ * time base: the capture's clock in replay, the kernel's in live mode.
+ */
+#ifndef EPHEMD_H
+#define EPHEMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* An IPv4 or IPv6 address; IPv4 is stored v4-mapped (::ffff:a.b.c.d). */
+struct addr {
+	uint8_t		b[16];
+};
+
+enum ev_type {
+	EV_NEW = 1,
+	EV_DESTROY = 2,
+};
+
+/* Final state of a flow, used to subtract the state's timeout. */
+enum ct_state {
+	CTS_NONE = 0,		/* protocol without states (udp, icmp...) */
+	CTS_SYN_SENT,
+	CTS_SYN_RECV,
+	CTS_ESTABLISHED,
+	CTS_FIN_WAIT,
+	CTS_CLOSE_WAIT,
+	CTS_LAST_ACK,
+	CTS_TIME_WAIT,
+	CTS_CLOSE,
+	CTS_SYN_SENT2,
+	CTS_OTHER,		/* a state name we do not know (sctp, dccp) */
+	CTS_MAX
+};
+
+#define EVF_UNREPLIED	0x0001	/* no packet seen in the reply direction */
+#define EVF_ASSURED	0x0002
+#define EVF_USERSPACE	0x0004	/* destroyed from user space (flush, -D) */
+#define EVF_PORTS	0x0008	/* protocol carries ports */
+#define EVF_TIMEOUT	0x0010	/* timeout_s is valid */
+
+/* The one event type that crosses from the inputs into the core. */
+struct flow_event {
+	uint64_t	ts_ms;		/* event time */
+	uint32_t	ct_id;		/* conntrack id, 0 when unknown */
+	uint32_t	timeout_s;	/* remaining timeout in the event */
+	uint16_t	flags;		/* EVF_* */
+	uint16_t	zone;
+	uint8_t		type;		/* enum ev_type */
+	uint8_t		proto;		/* IPPROTO_* */
+	uint8_t		state;		/* enum ct_state */
+	uint8_t		pad;
+	uint16_t	sport;		/* original direction */
+	uint16_t	dport;
+	uint16_t	nat_port;	/* reply direction destination port */
+	struct addr	src;		/* original direction */
+	struct addr	dst;
+	struct addr	nat_addr;	/* reply direction destination */
+};
+
+/* addr.c: addresses and networks */
+struct net {
+	struct addr	addr;
+	uint8_t		plen;		/* prefix length on the v6 scale */
+};
+
+struct netlist {
+	struct net	*v;
+	size_t		 n;
+};
+
+bool	 addr_is_v4(const struct addr *);
+void	 addr_from_v4(struct addr *, uint32_t);
+int	 addr_parse(const char *, size_t, struct addr *);
+void	 addr_fmt(const struct addr *, char *, size_t);
+int	 addr_cmp(const struct addr *, const struct addr *);
+uint64_t addr_hash(const struct addr *);
+int	 net_parse(const char *, struct net *);
+bool	 net_contains(const struct net *, const struct addr *);
+int	 netlist_add(struct netlist *, const struct net *);
+int	 netlist_add_str(struct netlist *, const char *);
+bool	 netlist_contains(const struct netlist *, const struct addr *);
+void	 netlist_clear(struct netlist *);
+int	 netlist_default_internal(struct netlist *);
+uint64_t hash64(uint64_t);
+
+#define ADDR_STRLEN	46
+
+/* stats.c: bounded streaming statistics */
+
+/*
+ * Log-bucket histogram of durations in ms: 4 buckets per power of two
+ * (about 19 % resolution, ports.md section 7), 1 ms to 2^31 ms (24 days).
+ */
+#define LHIST_BUCKETS	126
+struct lhist {
+	uint32_t	c[LHIST_BUCKETS];
+	uint32_t	n;
+};
+
+void	 lhist_add(struct lhist *, uint64_t);
+uint64_t lhist_quantile(const struct lhist *, double);
+
+/*
+ * Time-weighted histogram of a level (ports held at once): exact for
+ * 0..31, then 4 buckets per power of two.
+ */
+#define CHIST_BUCKETS	96
+struct chist {
+	uint64_t	w[CHIST_BUCKETS];	/* ms spent at the level */
+	uint64_t	total;
+};
+
+void	 chist_add(struct chist *, uint32_t, uint64_t);
+uint32_t chist_quantile(const struct chist *, double);
+
+/* Distinct-count sketch (linear counting) for fan-out per minute. */
+#define LCOUNT_BITS	512
+struct lcount {
+	uint64_t	w[LCOUNT_BITS / 64];
+};
+
+void	 lcount_add(struct lcount *, uint64_t);
+uint32_t lcount_estimate(const struct lcount *);
+void	 lcount_clear(struct lcount *);
+
+/* timeouts.c: conntrack state timeouts (seconds), kernel defaults */
+struct ct_timeouts {
+	uint32_t	tcp[CTS_MAX];
+	uint32_t	udp;
+	uint32_t	udp_stream;
+	uint32_t	icmp;
+	uint32_t	generic;
+};
+
+void	 timeouts_default(struct ct_timeouts *);
+uint32_t timeouts_final(const struct ct_timeouts *, const struct flow_event *);
+int	 ct_state_parse(const char *, size_t);
+const char *ct_state_name(int);
+
+/*
+ * dindex.c: an open-addressing index over a dense array (hosts, services):
+ * slots hold array index + 1, 0 is empty.  The caller supplies the hash of
+ * each element and an equality test.
+ */
+struct dindex {
+	uint32_t	*slot;
+	size_t		 mask;
+};
+
+typedef bool	(*dindex_eq_fn)(const void *, uint32_t, const void *);
+typedef uint64_t (*dindex_hash_fn)(const void *, uint32_t);
+
+int	 dindex_init(struct dindex *, size_t);
+void	 dindex_free(struct dindex *);
+uint32_t *dindex_find(struct dindex *, uint64_t, dindex_eq_fn, const void *,
+	    const void *);
+int	 dindex_reserve(struct dindex *, size_t, dindex_hash_fn, const void *);
+
+/* flow.c: the table of active flows */
+struct flow {
+	uint64_t	key;		/* tuple hash, 0 = empty slot */
+	uint64_t	start_ms;
+	uint32_t	host;		/* index into the host table */
+	uint32_t	svc;		/* index into the service table */
+	uint16_t	sport;
+	uint8_t		proto;
+	uint8_t		fflags;		/* FF_* */
+	uint32_t	pad;
+};
+
+#define FF_START_UNKNOWN	0x01	/* start not seen (dump, pickup) */
+#define FF_PORTS		0x02
+#define FF_NO_SVC		0x04
+
+struct flowtab {
+	struct flow	*slot;
+	size_t		 mask;		/* capacity - 1, capacity a power of 2 */
+	size_t		 n;
+	size_t		 max;		/* refuse beyond this many flows */
+};
+
+int	 flowtab_init(struct flowtab *, size_t);
+void	 flowtab_free(struct flowtab *);
+uint64_t flow_key(const struct flow_event *);
+struct flow *flow_lookup(struct flowtab *, uint64_t);
+struct flow *flow_insert(struct flowtab *, uint64_t);
+void	 flow_remove(struct flowtab *, struct flow *);
+size_t	 flowtab_bytes(const struct flowtab *);
+
+/* host.c: per-client measurements */
+enum range_family {
+	RF_UNKNOWN = 0,
+	RF_LINUX,
+	RF_IANA,
+	RF_FREEBSD,
+	RF_OPENBSD,
+	RF_LEGACY,
+	RF_CUSTOM,
+};
+
+enum allocator {
+	AL_UNKNOWN = 0,
+	AL_SEQUENTIAL,
+	AL_PER_DEST,
+	AL_RANDOM,
+	AL_FIXED,
+	AL_MIXED,
+};
+
+#define HOST_RECENT	16	/* recent destinations for per-dst steps */
+#define HOST_SEGS	8	/* port segments split at the family edges */
+
+struct host_recent {
+	uint32_t	dst;		/* hash of (dst, dport) */
+	uint16_t	port;
+	uint16_t	pad;
+	uint64_t	ts_ms;
+};
+
+struct host {
+	struct addr	addr;
+	uint64_t	first_ms;
+	uint64_t	last_ms;
+	uint32_t	flows;		/* NEW events seen */
+	uint32_t	tcp_flows;
+	uint32_t	udp_flows;
+	uint32_t	other_flows;	/* protocols without ports */
+	uint32_t	held;		/* flows with ports in the table now */
+	uint32_t	held_max;
+	uint32_t	ended;		/* flows seen ending */
+	uint32_t	unreplied;	/* ... that never saw a reply */
+
+	/* range: TCP source ports (all port protocols while no TCP) */
+	uint16_t	port_min, port_max;
+	uint16_t	any_min, any_max;
+	uint32_t	seg[HOST_SEGS];
+	uint32_t	hist[256];	/* 256 ports per bin */
+
+	/* allocator features over successive TCP connects */
+	uint16_t	last_port;
+	uint16_t	pad0;
+	uint32_t	n_delta, n_unit, n_small, n_zero;
+	uint32_t	n_even, n_tcp_ports;
+	uint32_t	n_pair, n_pair_small;
+	struct host_recent recent[HOST_RECENT];
+
+	/* concurrency, time weighted */
+	uint64_t	held_since_ms;
+	struct chist	conc;
+
+	/* lifetime of flows with a known start */
+	struct lhist	life;
+	uint32_t	under_1m, under_3m;
+
+	/* fan-out and rate per minute of activity */
+	uint64_t	minute;
+	uint32_t	min_flows;
+	uint32_t	minutes;
+	struct lcount	min_dst, min_dport;
+	uint64_t	sum_dst, sum_dport;
+	uint32_t	max_flows, max_dst, max_dport;
+};
+
+struct host_report {
+	int		 family;
+	int		 allocator;
+	double		 f_unit;	/* share of +1 steps */
+	double		 f_small;	/* share of steps in 1..16 */
+	double		 f_pair_small;	/* share of per-destination steps in 1..16 */
+	double		 even_ratio;
+	uint32_t	 conc_p50, conc_p95, conc_max;
+	double		 life_p50, life_p90, life_p99;	/* seconds */
+	double		 under_1m, under_3m;
+	double		 flows_per_min, dsts_per_min, dports_per_min;
+	uint32_t	 flows_per_min_max, dsts_per_min_max, dports_per_min_max;
+	double		 unreplied;
+};
+
+/* classifier thresholds, from ports.md section 2.1 */
+struct classify_conf {
+	uint32_t	min_samples;	/* TCP connects before a verdict */
+	double		fixed_share;	/* share of zero steps: fixed */
+	double		unit_share;	/* share of +1 steps: sequential */
+	double		even_share;	/* even ports: per-destination */
+	double		pair_share;	/* small same-destination steps */
+	uint32_t	min_pairs;
+	double		random_small;	/* at most this share of small steps */
+	double		random_even_lo, random_even_hi;
+	double		family_slack;	/* share of ports allowed outside */
+};
+
+void	 classify_default(struct classify_conf *);
+void	 host_init(struct host *, const struct addr *, uint64_t);
+void	 host_new_flow(struct host *, const struct flow_event *, uint64_t);
+void	 host_end_flow(struct host *, const struct flow *, bool, uint64_t,
+	    uint64_t, bool);
+void	 host_finish(struct host *, uint64_t);
+void	 host_report(const struct host *, const struct classify_conf *,
+	    struct host_report *);
+const char *range_family_name(int);
+const char *allocator_name(int);
+
+struct hosttab {
+	struct host	*v;		/* dense array, index stable */
+	size_t		 n, cap, max;
+	struct dindex	 idx;
+};
+
+int	 hosttab_init(struct hosttab *, size_t);
+void	 hosttab_free(struct hosttab *);
+struct host *hosttab_get(struct hosttab *, const struct addr *, uint64_t,
+	    uint32_t *);
+
+/* svc.c: per-service (protocol + destination port) lifetimes */
+struct svc {
+	uint8_t		proto;
+	uint8_t		pad;
+	uint16_t	port;
+	uint32_t	flows;
+	uint32_t	under_1m, under_3m;
+	uint64_t	max_ms;
+	struct lhist	life;
+};
+
+struct svctab {
+	struct svc	*v;
+	size_t		 n, cap, max;
+	struct dindex	 idx;
+};
+
+int	 svctab_init(struct svctab *, size_t);
+void	 svctab_free(struct svctab *);
+struct svc *svctab_get(struct svctab *, uint8_t, uint16_t, uint32_t *);
+void	 svc_end_flow(struct svc *, uint64_t);
+
+/* core.c: the pipeline, events in, measurements out */
+struct core_conf {
+	struct netlist		internal;	/* client networks */
+	struct ct_timeouts	timeouts;
+	struct classify_conf	classify;
+	size_t			max_flows;
+	size_t			max_hosts;
+	size_t			max_services;
+};
+
+struct core_counters {
+	uint64_t	events;		/* NEW + DESTROY handed to the core */
+	uint64_t	new;
+	uint64_t	destroy;
+	uint64_t	client_flows;
+	uint64_t	non_client;	/* flows of hosts outside the networks */
+	uint64_t	portless;	/* client flows without ports */
+	uint64_t	orphan_destroy;	/* DESTROY for a flow never seen */
+	uint64_t	duplicate_new;	/* NEW for a flow already open */
+	uint64_t	flows_full;	/* NEW refused: flow table full */
+	uint64_t	hosts_full;	/* NEW refused: host table full */
+	uint64_t	svcs_full;	/* flow without service: table full */
+	uint64_t	time_backwards;	/* event older than the previous one */
+};
+
+void	 core_conf_default(struct core_conf *);
+void	 core_conf_free(struct core_conf *);
+
+struct core {
+	const struct core_conf	*conf;
+	struct flowtab		 flows;
+	struct hosttab		 hosts;
+	struct svctab		 svcs;
+	struct core_counters	 cnt;
+	uint64_t		 first_ms;
+	uint64_t		 now_ms;
+	bool			 started;
+	bool			 finished;
+};
+
+struct core *core_new(const struct core_conf *);
+void	 core_free(struct core *);
+void	 core_event(struct core *, const struct flow_event *);
+void	 core_finish(struct core *);
+bool	 core_is_client(const struct core *, const struct flow_event *);
+
+/* replay.c: conntrack(8) text captures */
+enum parse_status {
+	PARSE_OK = 0,
+	PARSE_IGNORED,		/* a line that carries no event (UPDATE, ...) */
+	PARSE_NO_TIMESTAMP,	/* an event without the timestamp option */
+	PARSE_BAD,
+};
+
+#define REPLAY_BAD_KEEP	10	/* bad line numbers kept for the report */
+
+struct replay_stats {
+	uint64_t	lines;
+	uint64_t	events;
+	uint64_t	ignored;
+	uint64_t	bad;
+	uint64_t	bad_line[REPLAY_BAD_KEEP];
+	const char	*bad_why[REPLAY_BAD_KEEP];
+	uint64_t	first_ms, last_ms;
+	uint64_t	bytes;
+};
+
+int	 replay_parse_line(const char *, size_t, struct flow_event *,
+	    const char **);
+int	 replay_fd(int, const char *, struct core *, struct replay_stats *);
+
+/* report.c */
+void	 report_text(FILE *, struct core *, const struct replay_stats *);
+void	 report_json(FILE *, struct core *, const struct replay_stats *);
+
+#endif /* EPHEMD_H */

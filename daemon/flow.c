@@ -1,0 +1,136 @@
+/*
+ * The table of active flows: open addressing with linear probing and
+ * backward-shift deletion, 32 bytes a slot.  A flow is found by a 64-bit
+ * hash of its original tuple and zone, which conntrack keeps unique among
+ * live entries; the tuple itself is not stored (DESIGN section 4 budget).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ephemd.h"
+
+#define FLOWTAB_MIN	1024
+
+int
+flowtab_init(struct flowtab *t, size_t max)
+{
+	memset(t, 0, sizeof(*t));
+	t->slot = calloc(FLOWTAB_MIN, sizeof(*t->slot));
+	if (t->slot == NULL)
+		return -1;
+	t->mask = FLOWTAB_MIN - 1;
+	t->max = max;
+	return 0;
+}
+
+void
+flowtab_free(struct flowtab *t)
+{
+	free(t->slot);
+	t->slot = NULL;
+	t->n = 0;
+}
+
+uint64_t
+flow_key(const struct flow_event *ev)
+{
+	uint64_t	h, w[6];
+
+	memcpy(w, ev->src.b, 16);
+	memcpy(w + 2, ev->dst.b, 16);
+	w[4] = (uint64_t)ev->sport << 32 | (uint64_t)ev->dport << 16 |
+	    ev->proto;
+	w[5] = ev->zone;
+	h = hash64(w[0] ^ hash64(w[1] ^ hash64(w[2] ^ hash64(w[3] ^
+	    hash64(w[4] ^ hash64(w[5]))))));
+	return h ? h : 1;
+}
+
+struct flow *
+flow_lookup(struct flowtab *t, uint64_t key)
+{
+	size_t	i = key & t->mask;
+
+	for (;;) {
+		struct flow *f = &t->slot[i];
+
+		if (f->key == key)
+			return f;
+		if (f->key == 0)
+			return NULL;
+		i = (i + 1) & t->mask;
+	}
+}
+
+static int
+flowtab_grow(struct flowtab *t)
+{
+	struct flow	*old = t->slot, *nslot;
+	size_t		 oldcap = t->mask + 1, cap = oldcap * 2, i, j;
+
+	nslot = calloc(cap, sizeof(*nslot));
+	if (nslot == NULL)
+		return -1;
+	for (i = 0; i < oldcap; i++) {
+		if (old[i].key == 0)
+			continue;
+		j = old[i].key & (cap - 1);
+		while (nslot[j].key != 0)
+			j = (j + 1) & (cap - 1);
+		nslot[j] = old[i];
+	}
+	free(old);
+	t->slot = nslot;
+	t->mask = cap - 1;
+	return 0;
+}
+
+/*
+ * Insert a new flow with this key (the caller checked it is not there).
+ * NULL when the table holds its maximum or memory runs out.
+ */
+struct flow *
+flow_insert(struct flowtab *t, uint64_t key)
+{
+	size_t	i;
+
+	if (t->n >= t->max)
+		return NULL;
+	/* keep the load at or below 1/2: 64 bytes per flow at most */
+	if ((t->n + 1) * 2 > t->mask + 1 && flowtab_grow(t) == -1)
+		return NULL;
+	i = key & t->mask;
+	while (t->slot[i].key != 0)
+		i = (i + 1) & t->mask;
+	memset(&t->slot[i], 0, sizeof(t->slot[i]));
+	t->slot[i].key = key;
+	t->n++;
+	return &t->slot[i];
+}
+
+/* Backward-shift deletion keeps probe chains intact without tombstones. */
+void
+flow_remove(struct flowtab *t, struct flow *f)
+{
+	size_t	i = f - t->slot, j = i, home;
+
+	for (;;) {
+		j = (j + 1) & t->mask;
+		if (t->slot[j].key == 0)
+			break;
+		home = t->slot[j].key & t->mask;
+		/* move j into the hole at i unless its home lies in (i, j] */
+		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+			t->slot[i] = t->slot[j];
+			i = j;
+		}
+	}
+	t->slot[i].key = 0;
+	t->n--;
+}
+
+size_t
+flowtab_bytes(const struct flowtab *t)
+{
+	return (t->mask + 1) * sizeof(struct flow);
+}

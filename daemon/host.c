@@ -1,0 +1,405 @@
+/*
+ * Per-client measurements: source-port range and its family, the TCP
+ * allocator with the features that decide it, ports held at once,
+ * lifetimes, fan-out and rates.  Everything is bounded: a host is a fixed
+ * 3 KiB struct (DESIGN section 4: at most 4 KiB a host).
+ */
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ephemd.h"
+
+#define PAIR_WINDOW_MS	10000	/* Linux re-keys its port offsets every 10 s */
+#define SMALL_STEP	16	/* Linux DHPS steps +2..+16 (ports.md 1.1) */
+
+_Static_assert(sizeof(struct host) <= 4096, "a host must fit in 4 KiB");
+
+/* Segments of the port space split at every family's edges. */
+static const uint32_t seg_lo[HOST_SEGS] = {
+	0, 1024, 1025, 5001, 10000, 32768, 49152, 61000
+};
+
+#define SEG(i)	(1u << (i))
+static const struct {
+	int		 family;
+	uint32_t	 segs;
+	uint32_t	 size;
+} families[] = {
+	/* smallest first: a family is chosen by the fewest ports it allows */
+	{ RF_LEGACY,	SEG(2),					3976 },
+	{ RF_IANA,	SEG(6) | SEG(7),			16384 },
+	{ RF_LINUX,	SEG(5) | SEG(6),			28232 },
+	{ RF_OPENBSD,	SEG(1) | SEG(2) | SEG(3) | SEG(4) | SEG(5), 48128 },
+	{ RF_FREEBSD,	SEG(4) | SEG(5) | SEG(6) | SEG(7),	55536 },
+};
+
+static size_t
+seg_of(uint16_t port)
+{
+	size_t	i = HOST_SEGS - 1;
+
+	while (port < seg_lo[i])
+		i--;
+	return i;
+}
+
+void
+classify_default(struct classify_conf *c)
+{
+	c->min_samples = 10;
+	c->fixed_share = 0.5;
+	c->unit_share = 0.5;		/* ports.md 2.1: f_unit >= 0.5 */
+	c->even_share = 0.98;		/* ports.md 2.1: f_even >= 0.98 */
+	c->pair_share = 0.8;		/* ports.md 2.1: f_small_same_dst >= 0.8 */
+	c->min_pairs = 5;
+	c->random_small = 0.2;
+	c->random_even_lo = 0.3;
+	c->random_even_hi = 0.7;
+	c->family_slack = 0.01;
+}
+
+void
+host_init(struct host *h, const struct addr *a, uint64_t now_ms)
+{
+	memset(h, 0, sizeof(*h));
+	h->addr = *a;
+	h->first_ms = h->last_ms = now_ms;
+	h->held_since_ms = now_ms;
+	h->port_min = h->any_min = UINT16_MAX;
+	h->minute = now_ms / 60000;
+}
+
+static void
+host_held(struct host *h, uint32_t held, uint64_t now_ms)
+{
+	if (now_ms > h->held_since_ms)
+		chist_add(&h->conc, h->held, now_ms - h->held_since_ms);
+	h->held_since_ms = now_ms;
+	h->held = held;
+	if (held > h->held_max)
+		h->held_max = held;
+}
+
+/* Close the minute of activity that ended before this one. */
+static void
+host_minute(struct host *h, uint64_t minute)
+{
+	uint32_t	dst, dport;
+
+	if (h->min_flows > 0) {
+		dst = lcount_estimate(&h->min_dst);
+		dport = lcount_estimate(&h->min_dport);
+		h->minutes++;
+		h->sum_dst += dst;
+		h->sum_dport += dport;
+		if (h->min_flows > h->max_flows)
+			h->max_flows = h->min_flows;
+		if (dst > h->max_dst)
+			h->max_dst = dst;
+		if (dport > h->max_dport)
+			h->max_dport = dport;
+	}
+	h->min_flows = 0;
+	lcount_clear(&h->min_dst);
+	lcount_clear(&h->min_dport);
+	h->minute = minute;
+}
+
+static void
+host_tcp_port(struct host *h, const struct flow_event *ev, uint64_t now_ms)
+{
+	struct host_recent	*r, *oldest = &h->recent[0];
+	uint32_t		 dkey;
+	int			 delta;
+	size_t			 i;
+
+	if (h->n_tcp_ports > 0) {
+		delta = (int)ev->sport - (int)h->last_port;
+		h->n_delta++;
+		if (delta == 0)
+			h->n_zero++;
+		else if (delta == 1)
+			h->n_unit++;
+		if (delta > 0 && delta <= SMALL_STEP)
+			h->n_small++;
+	}
+	h->last_port = ev->sport;
+	h->n_tcp_ports++;
+	if ((ev->sport & 1) == 0)
+		h->n_even++;
+
+	/* steps between successive connects to one destination */
+	dkey = (uint32_t)(hash64(addr_hash(&ev->dst) ^ ev->dport) >> 32);
+	for (i = 0; i < HOST_RECENT; i++) {
+		r = &h->recent[i];
+		if (r->ts_ms != 0 && r->dst == dkey)
+			break;
+		if (r->ts_ms < oldest->ts_ms)
+			oldest = r;
+	}
+	if (i < HOST_RECENT) {
+		if (now_ms - r->ts_ms < PAIR_WINDOW_MS) {
+			delta = (int)ev->sport - (int)r->port;
+			h->n_pair++;
+			if (delta > 0 && delta <= SMALL_STEP)
+				h->n_pair_small++;
+		}
+	} else {
+		r = oldest;
+		r->dst = dkey;
+	}
+	r->port = ev->sport;
+	r->ts_ms = now_ms ? now_ms : 1;
+}
+
+void
+host_new_flow(struct host *h, const struct flow_event *ev, uint64_t now_ms)
+{
+	uint64_t	minute = now_ms / 60000;
+
+	h->last_ms = now_ms;
+	h->flows++;
+	if (minute != h->minute)
+		host_minute(h, minute);
+	h->min_flows++;
+	lcount_add(&h->min_dst, addr_hash(&ev->dst));
+
+	if (!(ev->flags & EVF_PORTS)) {
+		h->other_flows++;
+		return;
+	}
+	lcount_add(&h->min_dport, hash64(ev->dport + 1));
+	if (ev->sport < h->any_min)
+		h->any_min = ev->sport;
+	if (ev->sport > h->any_max)
+		h->any_max = ev->sport;
+	if (ev->proto == IPPROTO_TCP) {
+		h->tcp_flows++;
+		if (ev->sport < h->port_min)
+			h->port_min = ev->sport;
+		if (ev->sport > h->port_max)
+			h->port_max = ev->sport;
+		h->seg[seg_of(ev->sport)]++;
+		h->hist[ev->sport >> 8]++;
+		host_tcp_port(h, ev, now_ms);
+	} else if (ev->proto == IPPROTO_UDP || ev->proto == IPPROTO_UDPLITE)
+		h->udp_flows++;
+	host_held(h, h->held + 1, now_ms);
+}
+
+/*
+ * A flow of this host ended.  life_ms is its estimated active lifetime,
+ * used only when the start was seen (known).
+ */
+void
+host_end_flow(struct host *h, const struct flow *f, bool known,
+    uint64_t life_ms, uint64_t now_ms, bool unreplied)
+{
+	h->last_ms = now_ms;
+	h->ended++;
+	if (unreplied)
+		h->unreplied++;
+	if (!(f->fflags & FF_PORTS))
+		return;
+	if (h->held > 0)
+		host_held(h, h->held - 1, now_ms);
+	if (!known)
+		return;
+	lhist_add(&h->life, life_ms);
+	if (life_ms < 60000)
+		h->under_1m++;
+	if (life_ms < 180000)
+		h->under_3m++;
+}
+
+/* End of the observation: account the last interval and minute. */
+void
+host_finish(struct host *h, uint64_t now_ms)
+{
+	host_held(h, h->held, now_ms);
+	host_minute(h, now_ms / 60000 + 1);
+}
+
+static double
+ratio(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / (double)b : 0.0;
+}
+
+static int
+host_allocator(const struct host *h, const struct classify_conf *c,
+    const struct host_report *r)
+{
+	if (h->n_tcp_ports < c->min_samples || h->n_delta == 0)
+		return AL_UNKNOWN;
+	if (ratio(h->n_zero, h->n_delta) >= c->fixed_share)
+		return AL_FIXED;
+	if (r->f_unit >= c->unit_share)
+		return AL_SEQUENTIAL;
+	if (r->even_ratio >= c->even_share &&
+	    (h->n_pair < c->min_pairs || r->f_pair_small >= c->pair_share))
+		return AL_PER_DEST;
+	if (r->f_small <= c->random_small &&
+	    r->even_ratio >= c->random_even_lo &&
+	    r->even_ratio <= c->random_even_hi)
+		return AL_RANDOM;
+	return AL_MIXED;
+}
+
+/*
+ * The family whose default range holds the ports (all but a slack share),
+ * the smallest such; a per-destination (Linux) allocator prefers linux.
+ * TCP ports decide; a host without enough TCP is judged on all its ports.
+ */
+static int
+host_family(const struct host *h, const struct classify_conf *c, int alloc)
+{
+	uint32_t	total = 0, inside, best = 0;
+	size_t		i, s;
+	int		family = RF_CUSTOM;
+
+	for (s = 0; s < HOST_SEGS; s++)
+		total += h->seg[s];
+	if (total < c->min_samples)
+		return RF_UNKNOWN;
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		inside = 0;
+		for (s = 0; s < HOST_SEGS; s++)
+			if (families[i].segs & SEG(s))
+				inside += h->seg[s];
+		if ((double)(total - inside) > c->family_slack * total)
+			continue;
+		if (alloc == AL_PER_DEST && families[i].family == RF_LINUX)
+			return RF_LINUX;
+		if (best == 0) {
+			best = families[i].size;
+			family = families[i].family;
+		}
+	}
+	return family;
+}
+
+void
+host_report(const struct host *h, const struct classify_conf *c,
+    struct host_report *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->f_unit = ratio(h->n_unit, h->n_delta);
+	r->f_small = ratio(h->n_small, h->n_delta);
+	r->f_pair_small = ratio(h->n_pair_small, h->n_pair);
+	r->even_ratio = ratio(h->n_even, h->n_tcp_ports);
+	r->allocator = host_allocator(h, c, r);
+	r->family = host_family(h, c, r->allocator);
+
+	r->conc_p50 = chist_quantile(&h->conc, 0.50);
+	r->conc_p95 = chist_quantile(&h->conc, 0.95);
+	r->conc_max = h->held_max;
+
+	r->life_p50 = lhist_quantile(&h->life, 0.50) / 1000.0;
+	r->life_p90 = lhist_quantile(&h->life, 0.90) / 1000.0;
+	r->life_p99 = lhist_quantile(&h->life, 0.99) / 1000.0;
+	r->under_1m = ratio(h->under_1m, h->life.n);
+	r->under_3m = ratio(h->under_3m, h->life.n);
+
+	r->flows_per_min = ratio(h->flows, h->minutes);
+	r->dsts_per_min = ratio(h->sum_dst, h->minutes);
+	r->dports_per_min = ratio(h->sum_dport, h->minutes);
+	r->flows_per_min_max = h->max_flows;
+	r->dsts_per_min_max = h->max_dst;
+	r->dports_per_min_max = h->max_dport;
+	r->unreplied = ratio(h->unreplied, h->ended);
+}
+
+const char *
+range_family_name(int f)
+{
+	static const char *const names[] = {
+		"unknown", "linux", "iana", "freebsd", "openbsd", "legacy",
+		"custom",
+	};
+
+	return f >= 0 && f <= RF_CUSTOM ? names[f] : "unknown";
+}
+
+const char *
+allocator_name(int a)
+{
+	static const char *const names[] = {
+		"unknown", "sequential", "per-destination", "random", "fixed",
+		"mixed",
+	};
+
+	return a >= 0 && a <= AL_MIXED ? names[a] : "unknown";
+}
+
+/* The host table: a dense array and an open-addressing index into it. */
+int
+hosttab_init(struct hosttab *t, size_t max)
+{
+	memset(t, 0, sizeof(*t));
+	t->max = max;
+	return dindex_init(&t->idx, 256);
+}
+
+void
+hosttab_free(struct hosttab *t)
+{
+	free(t->v);
+	dindex_free(&t->idx);
+	memset(t, 0, sizeof(*t));
+}
+
+static bool
+host_eq(const void *array, uint32_t i, const void *key)
+{
+	const struct host *v = array;
+
+	return memcmp(v[i].addr.b, key, 16) == 0;
+}
+
+static uint64_t
+host_hash(const void *array, uint32_t i)
+{
+	const struct host *v = array;
+
+	return addr_hash(&v[i].addr);
+}
+
+/*
+ * The host with this address, created at now_ms when new.  NULL when the
+ * table is full or memory runs out.  ret_index gets its stable index.
+ */
+struct host *
+hosttab_get(struct hosttab *t, const struct addr *a, uint64_t now_ms,
+    uint32_t *ret_index)
+{
+	struct host	*v;
+	uint32_t	*slot;
+	size_t		 cap;
+
+	slot = dindex_find(&t->idx, addr_hash(a), host_eq, t->v, a);
+	if (*slot != 0) {
+		*ret_index = *slot - 1;
+		return &t->v[*slot - 1];
+	}
+	if (t->n >= t->max)
+		return NULL;
+	if (t->n == t->cap) {
+		cap = t->cap ? t->cap * 2 : 64;
+		if (cap > t->max)
+			cap = t->max;
+		v = reallocarray(t->v, cap, sizeof(*v));
+		if (v == NULL)
+			return NULL;
+		t->v = v;
+		t->cap = cap;
+	}
+	if (dindex_reserve(&t->idx, t->n + 1, host_hash, t->v) == -1)
+		return NULL;
+	slot = dindex_find(&t->idx, addr_hash(a), host_eq, t->v, a);
+	host_init(&t->v[t->n], a, now_ms);
+	*slot = t->n + 1;
+	*ret_index = t->n;
+	return &t->v[t->n++];
+}

@@ -1,0 +1,303 @@
+/*
+ * The measurement report: an aligned text table per host, then services,
+ * then an input summary; or the same as JSON (DESIGN section 3).  Times
+ * are seconds, ratios 0..1.  Hosts sort by address, services by flows.
+ */
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ephemd.h"
+
+#define TEXT_SERVICES	25	/* services shown in the text report */
+
+static const char *
+proto_name(uint8_t p)
+{
+	switch (p) {
+	case IPPROTO_TCP:	return "tcp";
+	case IPPROTO_UDP:	return "udp";
+	case IPPROTO_UDPLITE:	return "udplite";
+	case IPPROTO_SCTP:	return "sctp";
+	case IPPROTO_DCCP:	return "dccp";
+	case IPPROTO_ICMP:	return "icmp";
+	case IPPROTO_ICMPV6:	return "icmpv6";
+	default:		return "other";
+	}
+}
+
+static int
+host_sort(const void *a, const void *b, void *arg)
+{
+	const struct host *v = arg;
+
+	return addr_cmp(&v[*(const uint32_t *)a].addr,
+	    &v[*(const uint32_t *)b].addr);
+}
+
+static int
+svc_sort(const void *a, const void *b, void *arg)
+{
+	const struct svc *v = arg, *x = &v[*(const uint32_t *)a],
+	    *y = &v[*(const uint32_t *)b];
+
+	if (x->flows != y->flows)
+		return x->flows > y->flows ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return x->port < y->port ? -1 : x->port > y->port;
+}
+
+/* Indices 0..n-1 sorted by cmp; NULL when out of memory or n is 0. */
+static uint32_t *
+sorted(size_t n, int (*cmp)(const void *, const void *, void *), void *arg)
+{
+	uint32_t	*o;
+	size_t		 i;
+
+	if (n == 0 || (o = calloc(n, sizeof(*o))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		o[i] = i;
+	qsort_r(o, n, sizeof(*o), cmp, arg);
+	return o;
+}
+
+static void
+fmt_time(uint64_t ms, char *buf, size_t len)
+{
+	struct tm	tm;
+	time_t		t = ms / 1000;
+
+	if (gmtime_r(&t, &tm) == NULL)
+		snprintf(buf, len, "%" PRIu64, ms / 1000);
+	else
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+host_ports(const struct host *h, long *ret_min, long *ret_max)
+{
+	if (h->tcp_flows > 0) {
+		*ret_min = h->port_min;
+		*ret_max = h->port_max;
+	} else if (h->any_min <= h->any_max) {
+		*ret_min = h->any_min;
+		*ret_max = h->any_max;
+	} else
+		*ret_min = *ret_max = -1;
+}
+
+void
+report_text(FILE *fp, struct core *c, const struct replay_stats *st)
+{
+	struct host_report	 r;
+	const struct host	*h;
+	const struct svc	*s;
+	uint32_t		*ho, *so;
+	char			 a[ADDR_STRLEN], t0[32], t1[32], ports[16];
+	char			 held[24], life[40];
+	long			 pmin, pmax;
+	size_t			 i;
+
+	core_finish(c);
+	ho = sorted(c->hosts.n, host_sort, c->hosts.v);
+	fprintf(fp, "%-39s %6s %6s %6s  %-7s %-11s  %-15s %5s %5s %5s %5s"
+	    "  %-14s %-21s %5s %5s %7s %7s %6s\n",
+	    "HOST", "FLOWS", "TCP", "UDP", "RANGE", "PORTS", "ALLOCATOR",
+	    "+1", "SMALL", "PAIR", "EVEN", "HELD p50/95/max",
+	    "LIFE s p50/p90/p99", "<1m", "<3m", "NEW/min", "DST/min",
+	    "UNREPL");
+	for (i = 0; ho != NULL && i < c->hosts.n; i++) {
+		h = &c->hosts.v[ho[i]];
+		host_report(h, &c->conf->classify, &r);
+		addr_fmt(&h->addr, a, sizeof(a));
+		host_ports(h, &pmin, &pmax);
+		if (pmin >= 0)
+			snprintf(ports, sizeof(ports), "%ld-%ld", pmin, pmax);
+		else
+			snprintf(ports, sizeof(ports), "-");
+		snprintf(held, sizeof(held), "%u/%u/%u", r.conc_p50,
+		    r.conc_p95, r.conc_max);
+		snprintf(life, sizeof(life), "%.1f/%.1f/%.1f", r.life_p50,
+		    r.life_p90, r.life_p99);
+		fprintf(fp, "%-39s %6u %6u %6u  %-7s %-11s  %-15s %5.2f %5.2f"
+		    " %5.2f %5.2f  %-14s %-21s %5.2f %5.2f %7.1f %7.1f %6.2f\n",
+		    a, h->flows, h->tcp_flows, h->udp_flows,
+		    range_family_name(r.family), ports,
+		    allocator_name(r.allocator), r.f_unit, r.f_small,
+		    r.f_pair_small, r.even_ratio, held, life, r.under_1m,
+		    r.under_3m, r.flows_per_min, r.dsts_per_min, r.unreplied);
+	}
+	free(ho);
+
+	so = sorted(c->svcs.n, svc_sort, c->svcs.v);
+	fprintf(fp, "\n%-13s %8s %8s  %-24s %10s %5s %5s\n", "SERVICE",
+	    "FLOWS", "ENDED", "LIFE s p50/p90/p99", "MAX s", "<1m", "<3m");
+	for (i = 0; so != NULL && i < c->svcs.n && i < TEXT_SERVICES; i++) {
+		char name[16];
+
+		s = &c->svcs.v[so[i]];
+		snprintf(name, sizeof(name), "%s/%u", proto_name(s->proto),
+		    s->port);
+		snprintf(life, sizeof(life), "%.1f/%.1f/%.1f",
+		    lhist_quantile(&s->life, 0.5) / 1000.0,
+		    lhist_quantile(&s->life, 0.9) / 1000.0,
+		    lhist_quantile(&s->life, 0.99) / 1000.0);
+		fprintf(fp, "%-13s %8u %8u  %-24s %10.1f %5.2f %5.2f\n", name,
+		    s->flows, s->life.n, life, s->max_ms / 1000.0,
+		    s->life.n ? (double)s->under_1m / s->life.n : 0.0,
+		    s->life.n ? (double)s->under_3m / s->life.n : 0.0);
+	}
+	if (c->svcs.n > TEXT_SERVICES)
+		fprintf(fp, "(%zu more services in --report json)\n",
+		    c->svcs.n - TEXT_SERVICES);
+	free(so);
+
+	fmt_time(st->first_ms, t0, sizeof(t0));
+	fmt_time(st->last_ms, t1, sizeof(t1));
+	fprintf(fp, "\ninput\n");
+	fprintf(fp, "  lines            %" PRIu64 "\n", st->lines);
+	fprintf(fp, "  events           %" PRIu64 " (NEW %" PRIu64
+	    ", DESTROY %" PRIu64 ")\n", st->events, c->cnt.new,
+	    c->cnt.destroy);
+	fprintf(fp, "  bad lines        %" PRIu64, st->bad);
+	for (i = 0; i < st->bad && i < REPLAY_BAD_KEEP; i++)
+		fprintf(fp, "%s%" PRIu64, i ? ", " : " (first at lines ",
+		    st->bad_line[i]);
+	fprintf(fp, "%s\n", st->bad ? ")" : "");
+	fprintf(fp, "  ignored lines    %" PRIu64 "\n", st->ignored);
+	fprintf(fp, "  time span        %s .. %s (%.3f s)\n", t0, t1,
+	    (st->last_ms - st->first_ms) / 1000.0);
+	fprintf(fp, "  hosts            %zu, services %zu\n", c->hosts.n,
+	    c->svcs.n);
+	fprintf(fp, "  client flows     %" PRIu64 " (without ports %" PRIu64
+	    "), non-client flows %" PRIu64 "\n", c->cnt.client_flows,
+	    c->cnt.portless, c->cnt.non_client);
+	fprintf(fp, "  open at end      %zu\n", c->flows.n);
+	fprintf(fp, "  DESTROY unseen   %" PRIu64 ", NEW repeated %" PRIu64
+	    ", clock steps back %" PRIu64 "\n", c->cnt.orphan_destroy,
+	    c->cnt.duplicate_new, c->cnt.time_backwards);
+	fprintf(fp, "  refused          flow table full %" PRIu64
+	    ", host table full %" PRIu64 ", service table full %" PRIu64
+	    "\n", c->cnt.flows_full, c->cnt.hosts_full, c->cnt.svcs_full);
+}
+
+static void
+json_life(FILE *fp, const struct lhist *l, double u1, double u3)
+{
+	fprintf(fp, "{\"samples\": %u, \"p50\": %.3f, \"p90\": %.3f, "
+	    "\"p99\": %.3f, \"under_1m\": %.4f, \"under_3m\": %.4f}", l->n,
+	    lhist_quantile(l, 0.5) / 1000.0, lhist_quantile(l, 0.9) / 1000.0,
+	    lhist_quantile(l, 0.99) / 1000.0, u1, u3);
+}
+
+static void
+json_host(FILE *fp, const struct host *h, const struct classify_conf *cc)
+{
+	struct host_report	r;
+	char			a[ADDR_STRLEN];
+	long			pmin, pmax;
+	size_t			b;
+	bool			first = true;
+
+	host_report(h, cc, &r);
+	addr_fmt(&h->addr, a, sizeof(a));
+	host_ports(h, &pmin, &pmax);
+	fprintf(fp, "    {\"host\": \"%s\", \"first_seen\": %.3f, "
+	    "\"last_seen\": %.3f,\n", a, h->first_ms / 1000.0,
+	    h->last_ms / 1000.0);
+	fprintf(fp, "     \"flows\": %u, \"tcp_flows\": %u, \"udp_flows\": %u,"
+	    " \"other_flows\": %u,\n", h->flows, h->tcp_flows, h->udp_flows,
+	    h->other_flows);
+	fprintf(fp, "     \"range_family\": \"%s\", ",
+	    range_family_name(r.family));
+	if (pmin >= 0)
+		fprintf(fp, "\"port_min\": %ld, \"port_max\": %ld, "
+		    "\"all_port_min\": %u, \"all_port_max\": %u,\n", pmin, pmax,
+		    h->any_min, h->any_max);
+	else
+		fprintf(fp, "\"port_min\": null, \"port_max\": null, "
+		    "\"all_port_min\": null, \"all_port_max\": null,\n");
+	fprintf(fp, "     \"port_histogram\": [");
+	for (b = 0; b < 256; b++) {
+		if (h->hist[b] == 0)
+			continue;
+		fprintf(fp, "%s[%zu, %u]", first ? "" : ", ", b << 8,
+		    h->hist[b]);
+		first = false;
+	}
+	fprintf(fp, "],\n");
+	fprintf(fp, "     \"allocator\": \"%s\", \"allocator_features\": "
+	    "{\"tcp_ports\": %u, \"steps\": %u, \"unit_step\": %.4f, "
+	    "\"small_step\": %.4f, \"zero_step\": %.4f, "
+	    "\"same_dst_pairs\": %u, \"same_dst_small_step\": %.4f},\n",
+	    allocator_name(r.allocator), h->n_tcp_ports, h->n_delta, r.f_unit,
+	    r.f_small, h->n_delta ? (double)h->n_zero / h->n_delta : 0.0,
+	    h->n_pair, r.f_pair_small);
+	fprintf(fp, "     \"even_ratio\": %.4f,\n", r.even_ratio);
+	fprintf(fp, "     \"concurrency\": {\"p50\": %u, \"p95\": %u, "
+	    "\"max\": %u},\n", r.conc_p50, r.conc_p95, r.conc_max);
+	fprintf(fp, "     \"lifetime\": ");
+	json_life(fp, &h->life, r.under_1m, r.under_3m);
+	fprintf(fp, ",\n     \"rates\": {\"active_minutes\": %u, "
+	    "\"flows_per_min\": %.2f, \"flows_per_min_max\": %u, "
+	    "\"dsts_per_min\": %.2f, \"dsts_per_min_max\": %u, "
+	    "\"dports_per_min\": %.2f, \"dports_per_min_max\": %u, "
+	    "\"unreplied\": %.4f}}", h->minutes, r.flows_per_min,
+	    r.flows_per_min_max, r.dsts_per_min, r.dsts_per_min_max,
+	    r.dports_per_min, r.dports_per_min_max, r.unreplied);
+}
+
+void
+report_json(FILE *fp, struct core *c, const struct replay_stats *st)
+{
+	const struct svc	*s;
+	uint32_t		*ho, *so;
+	size_t			 i;
+
+	core_finish(c);
+	fprintf(fp, "{\n  \"hosts\": [\n");
+	ho = sorted(c->hosts.n, host_sort, c->hosts.v);
+	for (i = 0; ho != NULL && i < c->hosts.n; i++) {
+		json_host(fp, &c->hosts.v[ho[i]], &c->conf->classify);
+		fprintf(fp, "%s\n", i + 1 < c->hosts.n ? "," : "");
+	}
+	free(ho);
+	fprintf(fp, "  ],\n  \"services\": [\n");
+	so = sorted(c->svcs.n, svc_sort, c->svcs.v);
+	for (i = 0; so != NULL && i < c->svcs.n; i++) {
+		s = &c->svcs.v[so[i]];
+		fprintf(fp, "    {\"proto\": \"%s\", \"port\": %u, \"flows\": %u,"
+		    " \"max_lifetime\": %.3f, \"lifetime\": ",
+		    proto_name(s->proto), s->port, s->flows, s->max_ms / 1000.0);
+		json_life(fp, &s->life,
+		    s->life.n ? (double)s->under_1m / s->life.n : 0.0,
+		    s->life.n ? (double)s->under_3m / s->life.n : 0.0);
+		fprintf(fp, "}%s\n", i + 1 < c->svcs.n ? "," : "");
+	}
+	free(so);
+	fprintf(fp, "  ],\n  \"input\": {\"lines\": %" PRIu64 ", \"events\": %"
+	    PRIu64 ", \"new\": %" PRIu64 ", \"destroy\": %" PRIu64
+	    ", \"bad_lines\": %" PRIu64 ", \"bad_line_numbers\": [", st->lines,
+	    st->events, c->cnt.new, c->cnt.destroy, st->bad);
+	for (i = 0; i < st->bad && i < REPLAY_BAD_KEEP; i++)
+		fprintf(fp, "%s%" PRIu64, i ? ", " : "", st->bad_line[i]);
+	fprintf(fp, "], \"ignored_lines\": %" PRIu64 ",\n", st->ignored);
+	fprintf(fp, "    \"time_start\": %.3f, \"time_end\": %.3f, "
+	    "\"span\": %.3f,\n", st->first_ms / 1000.0, st->last_ms / 1000.0,
+	    (st->last_ms - st->first_ms) / 1000.0);
+	fprintf(fp, "    \"hosts\": %zu, \"services\": %zu, \"client_flows\": %"
+	    PRIu64 ", \"portless_flows\": %" PRIu64 ", \"non_client_flows\": %"
+	    PRIu64 ", \"open_at_end\": %zu,\n", c->hosts.n, c->svcs.n,
+	    c->cnt.client_flows, c->cnt.portless, c->cnt.non_client,
+	    c->flows.n);
+	fprintf(fp, "    \"orphan_destroys\": %" PRIu64 ", \"duplicate_new\": %"
+	    PRIu64 ", \"time_backwards\": %" PRIu64 ", \"flow_table_full\": %"
+	    PRIu64 ", \"host_table_full\": %" PRIu64 ", \"service_table_full\": %"
+	    PRIu64 "}\n}\n", c->cnt.orphan_destroy, c->cnt.duplicate_new,
+	    c->cnt.time_backwards, c->cnt.flows_full, c->cnt.hosts_full,
+	    c->cnt.svcs_full);
+}

@@ -1,0 +1,109 @@
+/*
+ * Conntrack state timeouts.  The estimate of a port's active lifetime is
+ * stop - start - timeout(final state): the kernel keeps an entry for the
+ * timeout of its last state before it sends DESTROY (DESIGN section 1,
+ * ports.md section 5.2 and 5.3).
+ */
+#include <string.h>
+#include <netinet/in.h>
+
+#include "ephemd.h"
+
+static const struct {
+	const char	*name;
+	int		 state;
+} state_names[] = {
+	{ "SYN_SENT", CTS_SYN_SENT },
+	{ "SYN_RECV", CTS_SYN_RECV },
+	{ "ESTABLISHED", CTS_ESTABLISHED },
+	{ "FIN_WAIT", CTS_FIN_WAIT },
+	{ "CLOSE_WAIT", CTS_CLOSE_WAIT },
+	{ "LAST_ACK", CTS_LAST_ACK },
+	{ "TIME_WAIT", CTS_TIME_WAIT },
+	{ "CLOSE", CTS_CLOSE },
+	{ "SYN_SENT2", CTS_SYN_SENT2 },
+};
+
+/* Linux defaults, Documentation/networking/nf_conntrack-sysctl.rst. */
+void
+timeouts_default(struct ct_timeouts *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->tcp[CTS_SYN_SENT] = 120;
+	t->tcp[CTS_SYN_RECV] = 60;
+	t->tcp[CTS_ESTABLISHED] = 432000;
+	t->tcp[CTS_FIN_WAIT] = 120;
+	t->tcp[CTS_CLOSE_WAIT] = 60;
+	t->tcp[CTS_LAST_ACK] = 30;
+	t->tcp[CTS_TIME_WAIT] = 120;
+	t->tcp[CTS_CLOSE] = 10;
+	t->tcp[CTS_SYN_SENT2] = 120;
+	t->udp = 30;
+	t->udp_stream = 120;
+	t->icmp = 30;
+	t->generic = 600;
+}
+
+/*
+ * The time the flow spent in its final state before DESTROY, in seconds.
+ * An entry that expired spent the whole timeout there.  One deleted from
+ * user space (conntrack -F, -D) spent timeout - remaining when the event
+ * carries the remaining timeout, else nothing is subtracted.
+ */
+uint32_t
+timeouts_final(const struct ct_timeouts *t, const struct flow_event *ev)
+{
+	uint32_t	to;
+
+	switch (ev->proto) {
+	case IPPROTO_TCP:
+		if (ev->state == CTS_NONE || ev->state >= CTS_OTHER)
+			return 0;
+		to = t->tcp[ev->state];
+		break;
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+		to = (ev->flags & EVF_ASSURED) ? t->udp_stream : t->udp;
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		to = t->icmp;
+		break;
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		/* state timeouts of these are not tracked: no correction */
+		return 0;
+	default:
+		to = t->generic;
+		break;
+	}
+	if (ev->flags & EVF_USERSPACE) {
+		if (!(ev->flags & EVF_TIMEOUT) || ev->timeout_s > to)
+			return 0;
+		return to - ev->timeout_s;
+	}
+	return to;
+}
+
+int
+ct_state_parse(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++)
+		if (strlen(state_names[i].name) == len &&
+		    memcmp(state_names[i].name, s, len) == 0)
+			return state_names[i].state;
+	return CTS_OTHER;
+}
+
+const char *
+ct_state_name(int state)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++)
+		if (state_names[i].state == state)
+			return state_names[i].name;
+	return state == CTS_NONE ? "" : "OTHER";
+}
