@@ -9,20 +9,23 @@
 
 #include "ephemd.h"
 
+#define S(name, state)	{ name, sizeof(name) - 1, state }
 static const struct {
 	const char	*name;
+	size_t		 len;
 	int		 state;
 } state_names[] = {
-	{ "SYN_SENT", CTS_SYN_SENT },
-	{ "SYN_RECV", CTS_SYN_RECV },
-	{ "ESTABLISHED", CTS_ESTABLISHED },
-	{ "FIN_WAIT", CTS_FIN_WAIT },
-	{ "CLOSE_WAIT", CTS_CLOSE_WAIT },
-	{ "LAST_ACK", CTS_LAST_ACK },
-	{ "TIME_WAIT", CTS_TIME_WAIT },
-	{ "CLOSE", CTS_CLOSE },
-	{ "SYN_SENT2", CTS_SYN_SENT2 },
+	S("TIME_WAIT", CTS_TIME_WAIT),
+	S("SYN_SENT", CTS_SYN_SENT),
+	S("CLOSE", CTS_CLOSE),
+	S("ESTABLISHED", CTS_ESTABLISHED),
+	S("SYN_RECV", CTS_SYN_RECV),
+	S("FIN_WAIT", CTS_FIN_WAIT),
+	S("CLOSE_WAIT", CTS_CLOSE_WAIT),
+	S("LAST_ACK", CTS_LAST_ACK),
+	S("SYN_SENT2", CTS_SYN_SENT2),
 };
+#undef S
 
 /* Linux defaults, Documentation/networking/nf_conntrack-sysctl.rst. */
 void
@@ -91,7 +94,7 @@ ct_state_parse(const char *s, size_t len)
 	size_t	i;
 
 	for (i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++)
-		if (strlen(state_names[i].name) == len &&
+		if (state_names[i].len == len &&
 		    memcmp(state_names[i].name, s, len) == 0)
 			return state_names[i].state;
 	return CTS_OTHER;
