@@ -27,49 +27,51 @@ addr_from_v4(struct addr *a, uint32_t host_order)
 	a->b[15] = host_order;
 }
 
-/* Dotted quad, strict: four decimal octets, no leading junk. */
-static int
-parse_v4(const char *s, size_t len, uint32_t *ret)
+/*
+ * A dotted quad at s, strict: four decimal octets.  Stops at the first
+ * character that is neither a digit nor a dot; ret_end points there.
+ */
+int
+addr_scan_v4(const char *s, const char *end, struct addr *ret,
+    const char **ret_end)
 {
 	uint32_t	v = 0, octet = 0;
-	size_t		i, digits = 0, dots = 0;
+	unsigned	digits = 0, dots = 0;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = s[i];
+	for (; s < end; s++) {
+		unsigned d = (unsigned char)*s - '0';
 
-		if (c >= '0' && c <= '9') {
-			octet = octet * 10 + (c - '0');
+		if (d <= 9) {
+			octet = octet * 10 + d;
 			if (++digits > 3 || octet > 255)
 				return -1;
-		} else if (c == '.') {
+		} else if (*s == '.') {
 			if (digits == 0 || ++dots > 3)
 				return -1;
 			v = v << 8 | octet;
 			octet = 0;
 			digits = 0;
 		} else
-			return -1;
+			break;
 	}
 	if (dots != 3 || digits == 0)
 		return -1;
-	*ret = v << 8 | octet;
+	addr_from_v4(ret, v << 8 | octet);
+	*ret_end = s;
 	return 0;
 }
 
 int
 addr_parse(const char *s, size_t len, struct addr *ret)
 {
-	char		buf[INET6_ADDRSTRLEN];
-	uint32_t	v4;
+	char		 buf[INET6_ADDRSTRLEN];
+	const char	*end;
 
 	if (len == 0)
 		return -1;
-	if (memchr(s, ':', len) == NULL) {
-		if (parse_v4(s, len, &v4) == -1)
-			return -1;
-		addr_from_v4(ret, v4);
-		return 0;
-	}
+	if (memchr(s, ':', len) == NULL)
+		return addr_scan_v4(s, s + len, ret, &end) == 0 &&
+		    end == s + len ? 0 : -1;
 	if (len >= sizeof(buf))
 		return -1;
 	memcpy(buf, s, len);

@@ -87,6 +87,8 @@ struct netlist {
 bool	 addr_is_v4(const struct addr *);
 void	 addr_from_v4(struct addr *, uint32_t);
 int	 addr_parse(const char *, size_t, struct addr *);
+int	 addr_scan_v4(const char *, const char *, struct addr *,
+	    const char **);
 void	 addr_fmt(const struct addr *, char *, size_t);
 int	 addr_cmp(const struct addr *, const struct addr *);
 uint64_t addr_hash(const struct addr *);
@@ -111,6 +113,7 @@ uint64_t hash64(uint64_t);
 struct lhist {
 	uint32_t	c[LHIST_BUCKETS];
 	uint32_t	n;
+	uint64_t	min, max;	/* quantiles are clamped to these */
 };
 
 void	 lhist_add(struct lhist *, uint64_t);
@@ -392,6 +395,7 @@ struct core {
 struct core *core_new(const struct core_conf *);
 void	 core_free(struct core *);
 void	 core_event(struct core *, const struct flow_event *);
+void	 core_prefetch(const struct core *, const struct flow_event *);
 void	 core_finish(struct core *);
 bool	 core_is_client(const struct core *, const struct flow_event *);
 

@@ -213,11 +213,15 @@ host_end_flow(struct host *h, const struct flow *f, bool known,
 		h->under_3m++;
 }
 
-/* End of the observation: account the last interval and minute. */
+/*
+ * End of the observation: account the last interval and minute.  Ports
+ * held at once are weighted over the host's span: from its first flow to
+ * its last event, or to now while it still holds ports.
+ */
 void
 host_finish(struct host *h, uint64_t now_ms)
 {
-	host_held(h, h->held, now_ms);
+	host_held(h, h->held, h->held > 0 ? now_ms : h->last_ms);
 	host_minute(h, now_ms / 60000 + 1);
 }
 

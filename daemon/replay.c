@@ -24,6 +24,25 @@
 #include "log.h"
 
 #define REPLAY_BUFSZ	(1 << 20)	/* longest line accepted is 1 MiB */
+#define REPLAY_BATCH	32		/* events parsed before the core runs */
+
+/* Parsed events waiting for the core, prefetched together. */
+struct replay_batch {
+	struct flow_event	ev[REPLAY_BATCH];
+	size_t			n;
+};
+
+static void
+batch_flush(struct replay_batch *b, struct core *core)
+{
+	size_t	i;
+
+	for (i = 0; i < b->n; i++)
+		core_prefetch(core, &b->ev[i]);
+	for (i = 0; i < b->n; i++)
+		core_event(core, &b->ev[i]);
+	b->n = 0;
+}
 
 struct cursor {
 	const char	*p;
@@ -66,6 +85,47 @@ find_space(const char *p, const char *end)
 	while (p < end && *p != ' ')
 		p++;
 	return p;
+}
+
+static bool
+at_value_end(const struct cursor *c)
+{
+	return c->p == c->end || *c->p == ' ';
+}
+
+/* A decimal value at the cursor, at most max, ending at a space. */
+static int
+value_uint(struct cursor *c, uint64_t max, uint64_t *ret)
+{
+	const char	*p = c->p, *start = p;
+	uint64_t	 v = 0;
+	unsigned	 d;
+
+	while (p < c->end && (d = (unsigned char)*p - '0') <= 9) {
+		v = v * 10 + d;
+		if (++p - start > 10)
+			return -1;	/* every field fits in 32 bits */
+	}
+	c->p = p;
+	if (p == start || !at_value_end(c) || v > max)
+		return -1;
+	*ret = v;
+	return 0;
+}
+
+/* An address at the cursor, ending at a space. */
+static int
+value_addr(struct cursor *c, struct addr *ret)
+{
+	const char	*s = c->p, *end;
+
+	if (addr_scan_v4(s, c->end, ret, &end) == 0 &&
+	    (end == c->end || *end == ' ')) {
+		c->p = end;
+		return 0;
+	}
+	c->p = find_space(s, c->end);
+	return addr_parse(s, c->p - s, ret);
 }
 
 /* The next whitespace-separated token; false at the end of the line. */
@@ -164,6 +224,79 @@ proto_is_icmp(uint8_t proto)
 	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
 }
 
+/*
+ * Keys are recognised by their first four bytes, loaded as one word: the
+ * line has about thirty fields and comparing them byte by byte costs more
+ * than everything else a replay does.
+ */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define K4(a, b, c, d)	((uint32_t)(a) | (uint32_t)(b) << 8 | \
+			    (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+#else
+#define K4(a, b, c, d)	((uint32_t)(d) | (uint32_t)(c) << 8 | \
+			    (uint32_t)(b) << 16 | (uint32_t)(a) << 24)
+#endif
+
+enum key {
+	KEY_OTHER, KEY_SRC, KEY_DST, KEY_SPORT, KEY_DPORT, KEY_ID, KEY_TYPE,
+	KEY_CODE, KEY_ZONE,
+};
+
+/* The key at s and the length of "key=", or KEY_OTHER with 0. */
+static enum key
+key_lookup(const char *s, const char *end, size_t *ret_len)
+{
+	uint32_t	w;
+
+	*ret_len = 0;
+	if (end - s < 4)
+		return KEY_OTHER;
+	memcpy(&w, s, 4);
+	switch (w) {
+	case K4('s', 'r', 'c', '='):
+		*ret_len = 4;
+		return KEY_SRC;
+	case K4('d', 's', 't', '='):
+		*ret_len = 4;
+		return KEY_DST;
+	case K4('s', 'p', 'o', 'r'):
+		if (end - s > 6 && s[4] == 't' && s[5] == '=') {
+			*ret_len = 6;
+			return KEY_SPORT;
+		}
+		return KEY_OTHER;
+	case K4('d', 'p', 'o', 'r'):
+		if (end - s > 6 && s[4] == 't' && s[5] == '=') {
+			*ret_len = 6;
+			return KEY_DPORT;
+		}
+		return KEY_OTHER;
+	case K4('t', 'y', 'p', 'e'):
+		if (end - s > 5 && s[4] == '=') {
+			*ret_len = 5;
+			return KEY_TYPE;
+		}
+		return KEY_OTHER;
+	case K4('c', 'o', 'd', 'e'):
+		if (end - s > 5 && s[4] == '=') {
+			*ret_len = 5;
+			return KEY_CODE;
+		}
+		return KEY_OTHER;
+	case K4('z', 'o', 'n', 'e'):
+		if (end - s > 5 && s[4] == '=') {
+			*ret_len = 5;
+			return KEY_ZONE;
+		}
+		return KEY_OTHER;
+	}
+	if ((w & K4(0xff, 0xff, 0xff, 0)) == K4('i', 'd', '=', 0)) {
+		*ret_len = 3;
+		return KEY_ID;
+	}
+	return KEY_OTHER;
+}
+
 /* What one tuple (original or reply direction) held. */
 #define T_SRC	0x01
 #define T_DST	0x02
@@ -183,7 +316,7 @@ replay_parse_line(const char *line, size_t len, struct flow_event *ev,
 {
 	struct cursor	 c = { line, line + len };
 	const char	*s, *v, *why;
-	size_t		 n, vlen;
+	size_t		 n;
 	uint64_t	 num;
 	unsigned	 seen[3] = { 0, 0, 0 };
 	unsigned	 type = 0, code = 0;
@@ -204,7 +337,7 @@ replay_parse_line(const char *line, size_t len, struct flow_event *ev,
 		c.p = v + 1;
 	} else if (!next_token(&c, &s, &n))
 		return PARSE_IGNORED;
-	if (n >= 11 && memcmp(s, "conntrack", 9) == 0)
+	if (tok_is(s, n, "conntrack"))
 		return PARSE_IGNORED;			/* the tool's trailer */
 	if (tok_is(s, n, "[NEW]") || tok_is(s, n, "[DESTROY]") ||
 	    tok_is(s, n, "[UPDATE]"))
@@ -259,11 +392,98 @@ replay_parse_line(const char *line, size_t len, struct flow_event *ev,
 				ev->flags |= EVF_USERSPACE;
 			continue;
 		}
-		/* one pass: the key up to '=', then the value */
-		while (c.p < c.end && *c.p != '=' && !is_space(*c.p))
-			c.p++;
-		n = c.p - s;
-		if (c.p == c.end || *c.p != '=') {
+		switch (key_lookup(s, c.end, &n)) {
+		case KEY_SRC:
+			c.p += n;
+			if (t == 2)
+				BAD("more than two tuples");
+			t++;
+			if (t == 1) {
+				if (value_addr(&c, &ev->src) == -1)
+					BAD("bad source address");
+			} else {
+				/* the reply source is not used: check only */
+				v = c.p;
+				c.p = find_space(c.p, c.end);
+				if (c.p == v)
+					BAD("bad source address");
+			}
+			seen[t] |= T_SRC;
+			break;
+		case KEY_DST:
+			c.p += n;
+			if (t == 0)
+				BAD("destination before source");
+			if (value_addr(&c, t == 1 ? &ev->dst :
+			    &ev->nat_addr) == -1)
+				BAD("bad destination address");
+			seen[t] |= T_DST;
+			break;
+		case KEY_SPORT:
+			c.p += n;
+			if (t == 0 || value_uint(&c, 65535, &num) == -1)
+				BAD("bad source port");
+			if (t == 1)
+				ev->sport = num;
+			seen[t] |= T_SPORT;
+			break;
+		case KEY_DPORT:
+			c.p += n;
+			if (t == 0 || value_uint(&c, 65535, &num) == -1)
+				BAD("bad destination port");
+			if (t == 1)
+				ev->dport = num;
+			else
+				ev->nat_port = num;
+			seen[t] |= T_DPORT;
+			break;
+		case KEY_ID:
+			c.p += n;
+			if (proto_is_icmp(ev->proto) && t > 0 &&
+			    !(seen[t] & T_ID)) {
+				/* the echo identifier inside the tuple */
+				if (value_uint(&c, 65535, &num) == -1)
+					BAD("bad icmp id");
+				if (t == 1)
+					ev->sport = num;
+				seen[t] |= T_ID;
+			} else {
+				if (value_uint(&c, UINT32_MAX, &num) == -1)
+					BAD("bad conntrack id");
+				ev->ct_id = num;
+			}
+			break;
+		case KEY_TYPE:
+			c.p += n;
+			if (t == 0 || value_uint(&c, 255, &num) == -1)
+				BAD("bad icmp type");
+			if (t == 1)
+				type = num;
+			seen[t] |= T_TYPE;
+			break;
+		case KEY_CODE:
+			c.p += n;
+			if (t == 0 || value_uint(&c, 255, &num) == -1)
+				BAD("bad icmp code");
+			if (t == 1)
+				code = num;
+			seen[t] |= T_CODE;
+			break;
+		case KEY_ZONE:
+			c.p += n;
+			if (value_uint(&c, 65535, &num) == -1)
+				BAD("bad zone");
+			ev->zone = num;
+			break;
+		case KEY_OTHER:
+			/* mark=, delta-time=, portid=, ...; or a bare word */
+			v = find_space(s, c.end);
+			if (memchr(s, '=', v - s) != NULL) {
+				c.p = v;
+				break;
+			}
+			n = v - s;
+			c.p = v;
 			/* the remaining timeout, then the state name */
 			if (t != 0)
 				BAD("unexpected word after the tuples begin");
@@ -277,97 +497,6 @@ replay_parse_line(const char *line, size_t len, struct flow_event *ev,
 				ev->state = ct_state_parse(s, n);
 			else
 				BAD("unexpected word");
-			continue;
-		}
-		v = ++c.p;
-		c.p = find_space(c.p, c.end);
-		vlen = c.p - v;
-		switch (s[0]) {
-		case 's':
-			if (tok_is(s, n, "src")) {
-				if (t == 2)
-					BAD("more than two tuples");
-				t++;
-				/* the reply source is not used: check only */
-				if (t == 1 ? addr_parse(v, vlen, &ev->src) == -1 :
-				    vlen == 0)
-					BAD("bad source address");
-				seen[t] |= T_SRC;
-			} else if (tok_is(s, n, "sport")) {
-				if (t == 0 || parse_uint(v, vlen, 65535,
-				    &num) == -1)
-					BAD("bad source port");
-				if (t == 1)
-					ev->sport = num;
-				seen[t] |= T_SPORT;
-			}
-			break;
-		case 'd':
-			if (tok_is(s, n, "dst")) {
-				if (t == 0)
-					BAD("destination before source");
-				if (addr_parse(v, vlen, t == 1 ? &ev->dst :
-				    &ev->nat_addr) == -1)
-					BAD("bad destination address");
-				seen[t] |= T_DST;
-			} else if (tok_is(s, n, "dport")) {
-				if (t == 0 || parse_uint(v, vlen, 65535,
-				    &num) == -1)
-					BAD("bad destination port");
-				if (t == 1)
-					ev->dport = num;
-				else
-					ev->nat_port = num;
-				seen[t] |= T_DPORT;
-			}
-			break;
-		case 't':
-			if (tok_is(s, n, "type")) {
-				if (t == 0 || parse_uint(v, vlen, 255,
-				    &num) == -1)
-					BAD("bad icmp type");
-				if (t == 1)
-					type = num;
-				seen[t] |= T_TYPE;
-			}
-			break;
-		case 'c':
-			if (tok_is(s, n, "code")) {
-				if (t == 0 || parse_uint(v, vlen, 255,
-				    &num) == -1)
-					BAD("bad icmp code");
-				if (t == 1)
-					code = num;
-				seen[t] |= T_CODE;
-			}
-			break;
-		case 'i':
-			if (!tok_is(s, n, "id"))
-				break;
-			if (proto_is_icmp(ev->proto) && t > 0 &&
-			    !(seen[t] & T_ID)) {
-				/* the echo identifier inside the tuple */
-				if (parse_uint(v, vlen, 65535, &num) == -1)
-					BAD("bad icmp id");
-				if (t == 1)
-					ev->sport = num;
-				seen[t] |= T_ID;
-			} else {
-				if (parse_uint(v, vlen, UINT32_MAX,
-				    &num) == -1)
-					BAD("bad conntrack id");
-				ev->ct_id = num;
-			}
-			break;
-		case 'z':
-			if (tok_is(s, n, "zone")) {
-				if (parse_uint(v, vlen, 65535, &num) == -1)
-					BAD("bad zone");
-				ev->zone = num;
-			}
-			break;
-		default:
-			/* mark=, use=, delta-time=, portid=, packets=, ... */
 			break;
 		}
 	}
@@ -410,19 +539,20 @@ replay_bad(struct replay_stats *st, const char *name, const char *why)
 /* -1: refuse the whole input (no timestamps). */
 static int
 replay_line(const char *line, size_t len, const char *name,
-    struct core *core, struct replay_stats *st)
+    struct replay_batch *b, struct core *core, struct replay_stats *st)
 {
-	struct flow_event	 ev;
+	struct flow_event	*ev = &b->ev[b->n];
 	const char		*why = NULL;
 
 	st->lines++;
-	switch (replay_parse_line(line, len, &ev, &why)) {
+	switch (replay_parse_line(line, len, ev, &why)) {
 	case PARSE_OK:
 		if (st->events == 0)
-			st->first_ms = ev.ts_ms;
-		st->last_ms = ev.ts_ms;
+			st->first_ms = ev->ts_ms;
+		st->last_ms = ev->ts_ms;
 		st->events++;
-		core_event(core, &ev);
+		if (++b->n == REPLAY_BATCH)
+			batch_flush(b, core);
 		break;
 	case PARSE_IGNORED:
 		st->ignored++;
@@ -452,15 +582,18 @@ int
 replay_fd(int fd, const char *name, struct core *core,
     struct replay_stats *st)
 {
+	struct replay_batch	*batch;
 	char		*buf, *p, *nl, *end;
 	size_t		 have = 0;
 	ssize_t		 r;
 	bool		 skipping = false;	/* inside an overlong line */
 	int		 rv = -1;
 
-	if ((buf = malloc(REPLAY_BUFSZ)) == NULL) {
+	buf = malloc(REPLAY_BUFSZ);
+	batch = calloc(1, sizeof(*batch));
+	if (buf == NULL || batch == NULL) {
 		log_warn("replay buffer");
-		return -1;
+		goto out;
 	}
 	for (;;) {
 		r = read(fd, buf + have, REPLAY_BUFSZ - have);
@@ -476,7 +609,8 @@ replay_fd(int fd, const char *name, struct core *core,
 		while ((nl = memchr(p, '\n', end - p)) != NULL) {
 			if (skipping)
 				skipping = false;
-			else if (replay_line(p, nl - p, name, core, st) == -1)
+			else if (replay_line(p, nl - p, name, batch,
+			    core, st) == -1)
 				goto out;
 			p = nl + 1;
 		}
@@ -484,7 +618,7 @@ replay_fd(int fd, const char *name, struct core *core,
 		if (r == 0) {
 			/* a last line without a newline */
 			if (have > 0 && !skipping &&
-			    replay_line(p, have, name, core, st) == -1)
+			    replay_line(p, have, name, batch, core, st) == -1)
 				goto out;
 			break;
 		}
@@ -500,6 +634,9 @@ replay_fd(int fd, const char *name, struct core *core,
 	}
 	rv = 0;
 out:
+	if (batch != NULL)
+		batch_flush(batch, core);
+	free(batch);
 	free(buf);
 	return rv;
 }

@@ -105,7 +105,7 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st)
 	core_finish(c);
 	ho = sorted(c->hosts.n, host_sort, c->hosts.v);
 	fprintf(fp, "%-39s %6s %6s %6s  %-7s %-11s  %-15s %5s %5s %5s %5s"
-	    "  %-14s %-21s %5s %5s %7s %7s %6s\n",
+	    "  %-15s %-21s %5s %5s %7s %7s %6s\n",
 	    "HOST", "FLOWS", "TCP", "UDP", "RANGE", "PORTS", "ALLOCATOR",
 	    "+1", "SMALL", "PAIR", "EVEN", "HELD p50/95/max",
 	    "LIFE s p50/p90/p99", "<1m", "<3m", "NEW/min", "DST/min",
@@ -124,7 +124,7 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st)
 		snprintf(life, sizeof(life), "%.1f/%.1f/%.1f", r.life_p50,
 		    r.life_p90, r.life_p99);
 		fprintf(fp, "%-39s %6u %6u %6u  %-7s %-11s  %-15s %5.2f %5.2f"
-		    " %5.2f %5.2f  %-14s %-21s %5.2f %5.2f %7.1f %7.1f %6.2f\n",
+		    " %5.2f %5.2f  %-15s %-21s %5.2f %5.2f %7.1f %7.1f %6.2f\n",
 		    a, h->flows, h->tcp_flows, h->udp_flows,
 		    range_family_name(r.family), ports,
 		    allocator_name(r.allocator), r.f_unit, r.f_small,

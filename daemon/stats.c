@@ -49,13 +49,26 @@ lhist_add(struct lhist *h, uint64_t v)
 {
 	size_t	b = lhist_bucket(v);
 
+	if (h->n == 0 || v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
 	if (h->c[b] != UINT32_MAX)
 		h->c[b]++;
 	if (h->n != UINT32_MAX)
 		h->n++;
 }
 
-/* Nearest-rank quantile; 0 for an empty histogram. */
+static uint64_t
+clamp(uint64_t v, uint64_t lo, uint64_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/*
+ * Nearest-rank quantile: the middle of the bucket that holds it, kept
+ * within the smallest and largest value seen; 0 for an empty histogram.
+ */
 uint64_t
 lhist_quantile(const struct lhist *h, double q)
 {
@@ -70,9 +83,9 @@ lhist_quantile(const struct lhist *h, double q)
 	for (b = 0; b < LHIST_BUCKETS; b++) {
 		cum += h->c[b];
 		if (cum >= rank)
-			return lhist_value(b);
+			return clamp(lhist_value(b), h->min, h->max);
 	}
-	return lhist_value(LHIST_BUCKETS - 1);
+	return h->max;
 }
 
 /* Levels: exact below 32, then 4 buckets per power of two. */

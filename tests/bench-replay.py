@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Replay throughput benchmark (DESIGN section 4: >= 2 M events/s).
+
+Generates a synthetic capture of at least 2 million events with gencap
+(once; reused when present), then replays it with ephemd and times it next
+to `wc -l` on the same file, best of several runs each.  Prints events per
+second, MB/s and ephemd's peak RSS.
+
+usage: tests/bench-replay.py [--events N] [--runs N] [--file PATH]
+       (EPHEMD and GENCAP select the binaries; default build/...)
+"""
+import argparse, json, os, resource, subprocess, sys, time
+
+top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ap = argparse.ArgumentParser()
+ap.add_argument("--events", type=int, default=2_000_000)
+ap.add_argument("--runs", type=int, default=3)
+ap.add_argument("--file", default="/tmp/ephemd-bench.conntrack")
+args = ap.parse_args()
+ephemd = os.environ.get("EPHEMD", os.path.join(top, "build/daemon/ephemd"))
+gencap = os.environ.get("GENCAP", os.path.join(top, "build/tests/gencap"))
+
+if not os.path.exists(args.file):
+    with open(args.file, "wb") as f:
+        subprocess.run([gencap, "-s", "1", "-n", "2000", "-e",
+                        str(args.events)], stdout=f, check=True)
+size = os.path.getsize(args.file)
+
+
+def best(cmd):
+    """Best wall time of several runs, the last run's stdout, peak RSS."""
+    times, out = [], b""
+    for _ in range(args.runs):
+        with open(args.file, "rb") as f:
+            t = time.perf_counter()
+            out = subprocess.run(cmd, stdin=f, stdout=subprocess.PIPE,
+                                 check=True).stdout
+            times.append(time.perf_counter() - t)
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return min(times), out, rss
+
+
+wc_t, wc_out, _ = best(["wc", "-l"])
+lines = int(wc_out.split()[0])
+ep_t, ep_out, rss = best([ephemd, "--replay", "-", "--report", "json"])
+events = json.loads(ep_out)["input"]["events"]
+
+print("capture       %s: %d lines, %.1f MB" % (args.file, lines, size / 1e6))
+print("wc -l         %.3f s  %6.1f M lines/s  %7.1f MB/s" %
+      (wc_t, lines / wc_t / 1e6, size / wc_t / 1e6))
+print("ephemd replay %.3f s  %6.2f M events/s %7.1f MB/s  peak RSS %.1f MiB" %
+      (ep_t, events / ep_t / 1e6, size / ep_t / 1e6, rss / 1024))
+print("budget        2.00 M events/s: %s" %
+      ("met" if events / ep_t >= 2e6 else "NOT MET"))
