@@ -252,8 +252,9 @@ struct host {
 	/* range: TCP source ports (all port protocols while no TCP) */
 	uint16_t	port_min, port_max;
 	uint16_t	any_min, any_max;
-	uint32_t	seg[HOST_SEGS];
-	uint32_t	hist[256];	/* 256 ports per bin */
+	uint32_t	seg[HOST_SEGS];	/* TCP ports per segment */
+	uint32_t	useg[HOST_SEGS];	/* other protocols' ports */
+	uint32_t	hist[256];	/* 256 TCP ports per bin */
 
 	/* allocator features over successive TCP connects */
 	uint16_t	last_port;

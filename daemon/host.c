@@ -183,8 +183,11 @@ host_new_flow(struct host *h, const struct flow_event *ev, uint64_t now_ms)
 		h->seg[seg_of(ev->sport)]++;
 		h->hist[ev->sport >> 8]++;
 		host_tcp_port(h, ev, now_ms);
-	} else if (ev->proto == IPPROTO_UDP || ev->proto == IPPROTO_UDPLITE)
-		h->udp_flows++;
+	} else {
+		if (ev->proto == IPPROTO_UDP || ev->proto == IPPROTO_UDPLITE)
+			h->udp_flows++;
+		h->useg[seg_of(ev->sport)]++;
+	}
 	host_held(h, h->held + 1, now_ms);
 }
 
@@ -259,19 +262,24 @@ host_allocator(const struct host *h, const struct classify_conf *c,
 static int
 host_family(const struct host *h, const struct classify_conf *c, int alloc)
 {
-	uint32_t	total = 0, inside, best = 0;
+	uint32_t	seg[HOST_SEGS], total = 0, inside, best = 0;
 	size_t		i, s;
 	int		family = RF_CUSTOM;
 
 	for (s = 0; s < HOST_SEGS; s++)
-		total += h->seg[s];
+		total += seg[s] = h->seg[s];
+	/* too little TCP: add other protocols, but not their ports below
+	 * 1024, which no allocator hands out (NTP 123, IKE 500, ...) */
+	if (total < c->min_samples)
+		for (total = 0, s = 0; s < HOST_SEGS; s++)
+			total += seg[s] = h->seg[s] + (s ? h->useg[s] : 0);
 	if (total < c->min_samples)
 		return RF_UNKNOWN;
 	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
 		inside = 0;
 		for (s = 0; s < HOST_SEGS; s++)
 			if (families[i].segs & SEG(s))
-				inside += h->seg[s];
+				inside += seg[s];
 		if ((double)(total - inside) > c->family_slack * total)
 			continue;
 		if (alloc == AL_PER_DEST && families[i].family == RF_LINUX)
