@@ -35,28 +35,26 @@ int
 addr_scan_v4(const char *s, const char *end, struct addr *ret,
     const char **ret_end)
 {
-	uint32_t	v = 0, octet = 0;
-	unsigned	digits = 0, dots = 0;
+	uint32_t	v = 0, octet;
+	unsigned	d, i, n;
 
-	for (; s < end; s++) {
-		unsigned d = (unsigned char)*s - '0';
-
-		if (d <= 9) {
+	for (i = 0; i < 4; i++) {
+		if (i > 0) {
+			if (s == end || *s != '.')
+				return -1;
+			s++;
+		}
+		octet = 0;
+		for (n = 0; n < 3 && s < end &&
+		    (d = (unsigned char)*s - '0') <= 9; n++, s++)
 			octet = octet * 10 + d;
-			if (++digits > 3 || octet > 255)
-				return -1;
-		} else if (*s == '.') {
-			if (digits == 0 || ++dots > 3)
-				return -1;
-			v = v << 8 | octet;
-			octet = 0;
-			digits = 0;
-		} else
-			break;
+		if (n == 0 || octet > 255)
+			return -1;
+		v = v << 8 | octet;
 	}
-	if (dots != 3 || digits == 0)
-		return -1;
-	addr_from_v4(ret, v << 8 | octet);
+	if (s < end && (unsigned)((unsigned char)*s - '0') <= 9)
+		return -1;	/* a fourth digit */
+	addr_from_v4(ret, v);
 	*ret_end = s;
 	return 0;
 }
@@ -66,18 +64,24 @@ addr_parse(const char *s, size_t len, struct addr *ret)
 {
 	char		 buf[INET6_ADDRSTRLEN];
 	const char	*end;
+	struct addr	 a;
 
 	if (len == 0)
 		return -1;
-	if (memchr(s, ':', len) == NULL)
-		return addr_scan_v4(s, s + len, ret, &end) == 0 &&
-		    end == s + len ? 0 : -1;
+	if (memchr(s, ':', len) == NULL) {
+		if (addr_scan_v4(s, s + len, &a, &end) == -1 ||
+		    end != s + len)
+			return -1;
+		*ret = a;
+		return 0;
+	}
 	if (len >= sizeof(buf))
 		return -1;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	if (inet_pton(AF_INET6, buf, ret->b) != 1)
+	if (inet_pton(AF_INET6, buf, a.b) != 1)
 		return -1;
+	*ret = a;
 	return 0;
 }
 

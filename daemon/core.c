@@ -74,7 +74,7 @@ core_new_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 	struct svc	*s;
 	uint64_t	 key = flow_key(ev);
 	uint32_t	 hi, si = 0;
-	uint8_t		 fflags = 0;
+	uint8_t		 fflags;
 
 	if (!core_is_client(c, ev)) {
 		c->cnt.non_client++;
@@ -86,25 +86,31 @@ core_new_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 		host_end_flow(&c->hosts.v[f->host], f, false, 0, now, false);
 		flow_remove(&c->flows, f);
 	}
+	if (c->flows.n >= c->flows.max) {
+		/* refuse before a host or service is created for it */
+		c->cnt.flows_full++;
+		return;
+	}
 	if ((h = hosttab_get(&c->hosts, &ev->src, now, &hi)) == NULL) {
 		c->cnt.hosts_full++;
 		return;
 	}
-	if (ev->flags & EVF_PORTS) {
-		fflags |= FF_PORTS;
-		if ((s = svctab_get(&c->svcs, ev->proto, ev->dport, &si)) ==
-		    NULL) {
-			c->cnt.svcs_full++;
-			fflags |= FF_NO_SVC;
-		} else
-			s->flows++;
-	} else {
-		c->cnt.portless++;
-		fflags |= FF_NO_SVC;
-	}
+	s = NULL;
+	if (ev->flags & EVF_PORTS)
+		s = svctab_get(&c->svcs, ev->proto, ev->dport, &si);
 	if ((f = flow_insert(&c->flows, key)) == NULL) {
-		c->cnt.flows_full++;
+		c->cnt.flows_full++;	/* out of memory */
 		return;
+	}
+	if (!(ev->flags & EVF_PORTS)) {
+		c->cnt.portless++;
+		fflags = FF_NO_SVC;
+	} else if (s == NULL) {
+		c->cnt.svcs_full++;
+		fflags = FF_PORTS | FF_NO_SVC;
+	} else {
+		s->flows++;
+		fflags = FF_PORTS;
 	}
 	f->start_ms = now;
 	f->host = hi;

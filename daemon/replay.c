@@ -58,6 +58,11 @@ is_space(char c)
 static void
 skip_space(struct cursor *c)
 {
+	/* fields are mostly one space apart */
+	if (c->p + 1 < c->end && c->p[0] == ' ' && !is_space(c->p[1])) {
+		c->p++;
+		return;
+	}
 	while (c->p < c->end && is_space(*c->p))
 		c->p++;
 }
@@ -103,11 +108,11 @@ value_uint(struct cursor *c, uint64_t max, uint64_t *ret)
 
 	while (p < c->end && (d = (unsigned char)*p - '0') <= 9) {
 		v = v * 10 + d;
-		if (++p - start > 10)
-			return -1;	/* every field fits in 32 bits */
+		p++;
 	}
 	c->p = p;
-	if (p == start || !at_value_end(c) || v > max)
+	/* every field fits in 32 bits: more than 10 digits is wrong */
+	if (p == start || p - start > 10 || !at_value_end(c) || v > max)
 		return -1;
 	*ret = v;
 	return 0;
@@ -151,14 +156,12 @@ parse_uint(const char *s, size_t len, uint64_t max, uint64_t *ret)
 	uint64_t	v = 0;
 	size_t		i;
 
-	if (len == 0 || len > 20)
+	if (len == 0 || len > 19)	/* 19 digits cannot overflow */
 		return -1;
 	for (i = 0; i < len; i++) {
 		unsigned d = (unsigned char)s[i] - '0';
 
 		if (d > 9)
-			return -1;
-		if (v > (UINT64_MAX - d) / 10)
 			return -1;
 		v = v * 10 + d;
 	}

@@ -1,0 +1,991 @@
+/*
+ * Unit tests for replay.c: conntrack(8) event lines into struct flow_event,
+ * and whole captures through replay_fd().
+ */
+#include <check.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ephemd.h"
+
+/* Recorded on this machine with conntrack -E -o timestamp,extended,id. */
+#define REC_NEW_TCP \
+	"[1795263683.950882]\t    [NEW] ipv4     2 tcp      6 120 SYN_SENT " \
+	"src=10.77.0.2 dst=198.18.0.2 sport=57818 dport=8080 [UNREPLIED] " \
+	"src=198.18.0.2 dst=198.18.0.1 sport=8080 dport=57818 id=3197088994"
+#define REC_DESTROY_TCP \
+	"[1795263684.958714]\t[DESTROY] ipv4     2 tcp      6 118 TIME_WAIT " \
+	"src=10.77.0.2 dst=198.18.0.2 sport=57818 dport=8080 " \
+	"src=198.18.0.2 dst=198.18.0.1 sport=8080 dport=57818 [ASSURED] " \
+	"delta-time=1 [start=Sat Nov 21 12:21:23 2026] " \
+	"[stop=Sat Nov 21 12:21:24 2026] id=3197088994 [USERSPACE] " \
+	"portid=2658 progname=conntrack"
+#define REC_NEW_ICMP \
+	"[1795263683.950983]\t    [NEW] ipv4     2 icmp     1 30 " \
+	"src=10.77.0.2 dst=198.18.0.2 type=8 code=0 id=0 [UNREPLIED] " \
+	"src=198.18.0.2 dst=198.18.0.1 type=0 code=0 id=0 id=1119820405"
+#define REC_NEW_TCP_NO_L3 \
+	"[1795263683.947427]\t    [NEW] tcp      6 120 SYN_SENT " \
+	"src=10.77.0.2 dst=198.18.0.2 sport=57818 dport=8080 [UNREPLIED] " \
+	"src=198.18.0.2 dst=198.18.0.1 sport=8080 dport=57818"
+#define REC_NEW_UDP \
+	"[1795263672.869953]\t    [NEW] ipv4     2 udp      17 30 " \
+	"src=10.77.0.2 dst=198.18.0.2 sport=46461 dport=53 [UNREPLIED] " \
+	"src=198.18.0.2 dst=198.18.0.1 sport=53 dport=46461 id=2650842357"
+
+/* The NEW above without its timestamp option. */
+#define NOTS_NEW_TCP \
+	"    [NEW] tcp      6 120 SYN_SENT " \
+	"src=10.77.0.2 dst=198.18.0.2 sport=57818 dport=8080 [UNREPLIED] " \
+	"src=198.18.0.2 dst=198.18.0.1 sport=8080 dport=57818"
+#define TRAILER \
+	"conntrack v1.4.7 (conntrack-tools): 12 flow events have been shown."
+
+static const char *
+status_name(int s)
+{
+	switch (s) {
+	case PARSE_OK:
+		return "PARSE_OK";
+	case PARSE_IGNORED:
+		return "PARSE_IGNORED";
+	case PARSE_NO_TIMESTAMP:
+		return "PARSE_NO_TIMESTAMP";
+	case PARSE_BAD:
+		return "PARSE_BAD";
+	}
+	return "?";
+}
+
+static int
+parse(const char *line, struct flow_event *ev, const char **why)
+{
+	*why = NULL;
+	return replay_parse_line(line, strlen(line), ev, why);
+}
+
+static void
+parse_ok(const char *line, struct flow_event *ev)
+{
+	const char	*why;
+	int		 s = parse(line, ev, &why);
+
+	ck_assert_msg(s == PARSE_OK, "%s (%s) for: %s", status_name(s),
+	    why ? why : "", line);
+}
+
+static void
+check_status(const char *line, int want)
+{
+	struct flow_event	 ev;
+	const char		*why;
+	int			 s = parse(line, &ev, &why);
+
+	ck_assert_msg(s == want, "%s, want %s, for: %s", status_name(s),
+	    status_name(want), line);
+}
+
+static void
+check_bad_len(const char *line, size_t len)
+{
+	struct flow_event	 ev;
+	const char		*why = NULL;
+	int			 s;
+
+	s = replay_parse_line(line, len, &ev, &why);
+	ck_assert_msg(s == PARSE_BAD, "%s for: %.*s", status_name(s),
+	    (int)len, line);
+	ck_assert_msg(why != NULL && why[0] != '\0', "no reason for: %.*s",
+	    (int)len, line);
+}
+
+static void
+check_bad(const char *line)
+{
+	check_bad_len(line, strlen(line));
+}
+
+static void
+check_addr_is(const struct addr *a, const char *want)
+{
+	char		buf[ADDR_STRLEN];
+	struct addr	w;
+
+	ck_assert(addr_parse(want, strlen(want), &w) == 0);
+	addr_fmt(a, buf, sizeof(buf));
+	ck_assert_msg(memcmp(a->b, w.b, sizeof(w.b)) == 0,
+	    "address %s, want %s", buf, want);
+}
+
+START_TEST(test_recorded_new_tcp)
+{
+	struct flow_event	ev;
+
+	parse_ok(REC_NEW_TCP, &ev);
+	ck_assert_uint_eq(ev.ts_ms, 1795263683950ULL);
+	ck_assert_uint_eq(ev.type, EV_NEW);
+	ck_assert_uint_eq(ev.proto, IPPROTO_TCP);
+	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED);
+	ck_assert_uint_eq(ev.state, CTS_SYN_SENT);
+	ck_assert_uint_eq(ev.timeout_s, 120);
+	ck_assert_uint_eq(ev.sport, 57818);
+	ck_assert_uint_eq(ev.dport, 8080);
+	ck_assert_uint_eq(ev.nat_port, 57818);
+	check_addr_is(&ev.src, "10.77.0.2");
+	check_addr_is(&ev.dst, "198.18.0.2");
+	check_addr_is(&ev.nat_addr, "198.18.0.1");
+	ck_assert_uint_eq(ev.ct_id, 3197088994U);
+	ck_assert_uint_eq(ev.zone, 0);
+}
+END_TEST
+
+START_TEST(test_recorded_destroy_tcp)
+{
+	struct flow_event	ev;
+
+	parse_ok(REC_DESTROY_TCP, &ev);
+	ck_assert_uint_eq(ev.ts_ms, 1795263684958ULL);
+	ck_assert_uint_eq(ev.type, EV_DESTROY);
+	ck_assert_uint_eq(ev.proto, IPPROTO_TCP);
+	ck_assert_uint_eq(ev.flags,
+	    EVF_PORTS | EVF_TIMEOUT | EVF_ASSURED | EVF_USERSPACE);
+	ck_assert_uint_eq(ev.state, CTS_TIME_WAIT);
+	ck_assert_uint_eq(ev.timeout_s, 118);
+	ck_assert_uint_eq(ev.sport, 57818);
+	ck_assert_uint_eq(ev.dport, 8080);
+	ck_assert_uint_eq(ev.nat_port, 57818);
+	check_addr_is(&ev.src, "10.77.0.2");
+	check_addr_is(&ev.dst, "198.18.0.2");
+	check_addr_is(&ev.nat_addr, "198.18.0.1");
+	ck_assert_uint_eq(ev.ct_id, 3197088994U);
+	ck_assert_uint_eq(ev.zone, 0);
+}
+END_TEST
+
+/* ICMP: sport is the echo id, dport type << 8 | code, ct_id the last id=. */
+START_TEST(test_recorded_icmp)
+{
+	struct flow_event	ev;
+
+	parse_ok(REC_NEW_ICMP, &ev);
+	ck_assert_uint_eq(ev.ts_ms, 1795263683950ULL);
+	ck_assert_uint_eq(ev.type, EV_NEW);
+	ck_assert_uint_eq(ev.proto, IPPROTO_ICMP);
+	ck_assert_uint_eq(ev.flags, EVF_TIMEOUT | EVF_UNREPLIED);
+	ck_assert_uint_eq(ev.state, CTS_NONE);
+	ck_assert_uint_eq(ev.timeout_s, 30);
+	ck_assert_uint_eq(ev.sport, 0);
+	ck_assert_uint_eq(ev.dport, 8 << 8 | 0);
+	ck_assert_uint_eq(ev.nat_port, 0);
+	check_addr_is(&ev.src, "10.77.0.2");
+	check_addr_is(&ev.dst, "198.18.0.2");
+	check_addr_is(&ev.nat_addr, "198.18.0.1");
+	ck_assert_uint_eq(ev.ct_id, 1119820405U);
+	ck_assert_uint_eq(ev.zone, 0);
+}
+END_TEST
+
+/* Without ",extended" (no layer 3 name) and without ",id". */
+START_TEST(test_recorded_no_l3)
+{
+	struct flow_event	ev;
+
+	parse_ok(REC_NEW_TCP_NO_L3, &ev);
+	ck_assert_uint_eq(ev.ts_ms, 1795263683947ULL);
+	ck_assert_uint_eq(ev.type, EV_NEW);
+	ck_assert_uint_eq(ev.proto, IPPROTO_TCP);
+	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED);
+	ck_assert_uint_eq(ev.state, CTS_SYN_SENT);
+	ck_assert_uint_eq(ev.timeout_s, 120);
+	ck_assert_uint_eq(ev.sport, 57818);
+	ck_assert_uint_eq(ev.dport, 8080);
+	ck_assert_uint_eq(ev.nat_port, 57818);
+	check_addr_is(&ev.src, "10.77.0.2");
+	check_addr_is(&ev.dst, "198.18.0.2");
+	check_addr_is(&ev.nat_addr, "198.18.0.1");
+	ck_assert_uint_eq(ev.ct_id, 0);
+	ck_assert_uint_eq(ev.zone, 0);
+}
+END_TEST
+
+START_TEST(test_recorded_udp)
+{
+	struct flow_event	ev;
+
+	parse_ok(REC_NEW_UDP, &ev);
+	ck_assert_uint_eq(ev.ts_ms, 1795263672869ULL);
+	ck_assert_uint_eq(ev.type, EV_NEW);
+	ck_assert_uint_eq(ev.proto, IPPROTO_UDP);
+	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED);
+	ck_assert_uint_eq(ev.state, CTS_NONE);
+	ck_assert_uint_eq(ev.timeout_s, 30);
+	ck_assert_uint_eq(ev.sport, 46461);
+	ck_assert_uint_eq(ev.dport, 53);
+	ck_assert_uint_eq(ev.nat_port, 46461);
+	check_addr_is(&ev.src, "10.77.0.2");
+	check_addr_is(&ev.dst, "198.18.0.2");
+	check_addr_is(&ev.nat_addr, "198.18.0.1");
+	ck_assert_uint_eq(ev.ct_id, 2650842357U);
+	ck_assert_uint_eq(ev.zone, 0);
+}
+END_TEST
+
+START_TEST(test_ipv6_tcp)
+{
+	struct flow_event	ev;
+
+	parse_ok("[1795263690.999999]\t    [NEW] ipv6     10 tcp      6 120 "
+	    "SYN_SENT src=fd00::2 dst=2001:db8::5 sport=40002 dport=443 "
+	    "[UNREPLIED] src=2001:db8::5 dst=fd00::2 sport=443 dport=40002 "
+	    "id=42", &ev);
+	ck_assert_uint_eq(ev.ts_ms, 1795263690999ULL);	/* truncated */
+	ck_assert_uint_eq(ev.type, EV_NEW);
+	ck_assert_uint_eq(ev.proto, IPPROTO_TCP);
+	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED);
+	ck_assert_uint_eq(ev.state, CTS_SYN_SENT);
+	ck_assert_uint_eq(ev.timeout_s, 120);
+	ck_assert_uint_eq(ev.sport, 40002);
+	ck_assert_uint_eq(ev.dport, 443);
+	ck_assert_uint_eq(ev.nat_port, 40002);
+	check_addr_is(&ev.src, "fd00::2");
+	check_addr_is(&ev.dst, "2001:db8::5");
+	check_addr_is(&ev.nat_addr, "fd00::2");
+	ck_assert(!addr_is_v4(&ev.src));
+	ck_assert_uint_eq(ev.ct_id, 42);
+	ck_assert_uint_eq(ev.zone, 0);
+}
+END_TEST
+
+START_TEST(test_udplite_sctp_dccp)
+{
+	struct flow_event	ev;
+
+	parse_ok("[1795263691.000000]\t    [NEW] ipv4     2 udplite  136 30 "
+	    "src=10.77.0.2 dst=198.18.0.2 sport=5004 dport=5005 [UNREPLIED] "
+	    "src=198.18.0.2 dst=198.18.0.1 sport=5005 dport=5004 id=7", &ev);
+	ck_assert_uint_eq(ev.ts_ms, 1795263691000ULL);
+	ck_assert_uint_eq(ev.proto, IPPROTO_UDPLITE);
+	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED);
+	ck_assert_uint_eq(ev.state, CTS_NONE);
+	ck_assert_uint_eq(ev.timeout_s, 30);
+	ck_assert_uint_eq(ev.sport, 5004);
+	ck_assert_uint_eq(ev.dport, 5005);
+	ck_assert_uint_eq(ev.nat_port, 5004);
+	ck_assert_uint_eq(ev.ct_id, 7);
+
+	parse_ok("[1795263692.25]\t    [NEW] ipv4     2 sctp     132 3 "
+	    "COOKIE_WAIT src=10.77.0.2 dst=198.18.0.2 sport=36412 "
+	    "dport=2905 [UNREPLIED] src=198.18.0.2 dst=198.18.0.1 "
+	    "sport=2905 dport=36412 id=8", &ev);
+	ck_assert_uint_eq(ev.ts_ms, 1795263692250ULL);
+	ck_assert_uint_eq(ev.type, EV_NEW);
+	ck_assert_uint_eq(ev.proto, IPPROTO_SCTP);
+	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED);
+	ck_assert_uint_eq(ev.state, CTS_OTHER);
+	ck_assert_uint_eq(ev.timeout_s, 3);
+	ck_assert_uint_eq(ev.sport, 36412);
+	ck_assert_uint_eq(ev.dport, 2905);
+	ck_assert_uint_eq(ev.nat_port, 36412);
+	check_addr_is(&ev.nat_addr, "198.18.0.1");
+	ck_assert_uint_eq(ev.ct_id, 8);
+
+	parse_ok("[1795263693.5]\t[DESTROY] ipv4     2 dccp     33 240 "
+	    "REQUEST src=10.77.0.2 dst=198.18.0.2 sport=41000 dport=5001 "
+	    "[UNREPLIED] src=198.18.0.2 dst=198.18.0.1 sport=5001 "
+	    "dport=41000 id=9", &ev);
+	ck_assert_uint_eq(ev.ts_ms, 1795263693500ULL);
+	ck_assert_uint_eq(ev.type, EV_DESTROY);
+	ck_assert_uint_eq(ev.proto, IPPROTO_DCCP);
+	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED);
+	ck_assert_uint_eq(ev.state, CTS_OTHER);
+	ck_assert_uint_eq(ev.timeout_s, 240);
+	ck_assert_uint_eq(ev.sport, 41000);
+	ck_assert_uint_eq(ev.dport, 5001);
+	ck_assert_uint_eq(ev.nat_port, 41000);
+	ck_assert_uint_eq(ev.ct_id, 9);
+}
+END_TEST
+
+START_TEST(test_icmpv6)
+{
+	struct flow_event	ev;
+
+	parse_ok("[1795263694.000001]\t    [NEW] ipv6     10 icmpv6   58 30 "
+	    "src=fd00::2 dst=2001:db8::5 type=128 code=0 id=7 [UNREPLIED] "
+	    "src=2001:db8::5 dst=fd00::2 type=129 code=0 id=7 id=99", &ev);
+	ck_assert_uint_eq(ev.ts_ms, 1795263694000ULL);
+	ck_assert_uint_eq(ev.type, EV_NEW);
+	ck_assert_uint_eq(ev.proto, IPPROTO_ICMPV6);
+	ck_assert_uint_eq(ev.flags, EVF_TIMEOUT | EVF_UNREPLIED);
+	ck_assert_uint_eq(ev.state, CTS_NONE);
+	ck_assert_uint_eq(ev.timeout_s, 30);
+	ck_assert_uint_eq(ev.sport, 7);
+	ck_assert_uint_eq(ev.dport, 128 << 8 | 0);
+	ck_assert_uint_eq(ev.nat_port, 0);
+	check_addr_is(&ev.src, "fd00::2");
+	check_addr_is(&ev.dst, "2001:db8::5");
+	check_addr_is(&ev.nat_addr, "fd00::2");
+	ck_assert_uint_eq(ev.ct_id, 99);
+
+	/* a destination unreachable with a code */
+	parse_ok("[1795263694.5]\t    [NEW] ipv4     2 icmp     1 30 "
+	    "src=10.77.0.2 dst=198.18.0.2 type=3 code=13 id=513 "
+	    "src=198.18.0.2 dst=198.18.0.1 type=0 code=0 id=513", &ev);
+	ck_assert_uint_eq(ev.sport, 513);
+	ck_assert_uint_eq(ev.dport, 3 << 8 | 13);
+	ck_assert_uint_eq(ev.ct_id, 0);
+	ck_assert_uint_eq(ev.flags, EVF_TIMEOUT);
+
+	/* NAT rewrote the echo id: sport keeps the original one */
+	parse_ok("[1795263694.5]\t[DESTROY] ipv4     2 icmp     1 "
+	    "src=10.77.0.2 dst=198.18.0.2 type=8 code=0 id=7 "
+	    "src=198.18.0.2 dst=198.18.0.1 type=0 code=0 id=4242 id=77", &ev);
+	ck_assert_uint_eq(ev.sport, 7);
+	ck_assert_uint_eq(ev.dport, 8 << 8);
+	ck_assert_uint_eq(ev.nat_port, 0);
+	ck_assert_uint_eq(ev.ct_id, 77);
+}
+END_TEST
+
+START_TEST(test_unknown_proto)
+{
+	struct flow_event	ev;
+
+	parse_ok("[1795263695.000000]\t    [NEW] ipv4     2 unknown  47 599 "
+	    "src=10.77.0.2 dst=198.18.0.9 src=198.18.0.9 dst=198.18.0.1 "
+	    "id=11", &ev);
+	ck_assert_uint_eq(ev.ts_ms, 1795263695000ULL);
+	ck_assert_uint_eq(ev.type, EV_NEW);
+	ck_assert_uint_eq(ev.proto, 47);
+	ck_assert_uint_eq(ev.flags, EVF_TIMEOUT);
+	ck_assert_uint_eq(ev.state, CTS_NONE);
+	ck_assert_uint_eq(ev.timeout_s, 599);
+	ck_assert_uint_eq(ev.sport, 0);
+	ck_assert_uint_eq(ev.dport, 0);
+	ck_assert_uint_eq(ev.nat_port, 0);
+	check_addr_is(&ev.src, "10.77.0.2");
+	check_addr_is(&ev.dst, "198.18.0.9");
+	check_addr_is(&ev.nat_addr, "198.18.0.1");
+	ck_assert_uint_eq(ev.ct_id, 11);
+}
+END_TEST
+
+START_TEST(test_mark_zone)
+{
+	struct flow_event	ev;
+
+	parse_ok("[1795263696.000000]\t    [NEW] ipv4     2 tcp      6 120 "
+	    "SYN_SENT src=10.77.0.2 dst=198.18.0.2 sport=57820 dport=8080 "
+	    "[UNREPLIED] src=198.18.0.2 dst=198.18.0.1 sport=8080 "
+	    "dport=57820 mark=5 zone=3 use=1 id=12", &ev);
+	ck_assert_uint_eq(ev.zone, 3);
+	ck_assert_uint_eq(ev.ct_id, 12);
+	ck_assert_uint_eq(ev.sport, 57820);
+	ck_assert_uint_eq(ev.nat_port, 57820);
+	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED);
+
+	parse_ok("[1795263696.000000]\t    [NEW] ipv4     2 tcp      6 120 "
+	    "SYN_SENT src=10.77.0.2 dst=198.18.0.2 sport=57820 dport=8080 "
+	    "[UNREPLIED] src=198.18.0.2 dst=198.18.0.1 sport=8080 "
+	    "dport=57820 mark=0 zone=65535 use=1", &ev);
+	ck_assert_uint_eq(ev.zone, 65535);
+}
+END_TEST
+
+START_TEST(test_flags)
+{
+	struct flow_event	ev;
+
+	parse_ok("[1795263697.000000]\t[DESTROY] ipv4     2 udp      17 25 "
+	    "src=10.77.0.2 dst=198.18.0.2 sport=46461 dport=53 [UNREPLIED] "
+	    "src=198.18.0.2 dst=198.18.0.1 sport=53 dport=46461 [ASSURED] "
+	    "mark=0 use=1 id=13 [USERSPACE] portid=2658 progname=conntrack",
+	    &ev);
+	ck_assert_uint_eq(ev.type, EV_DESTROY);
+	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED |
+	    EVF_ASSURED | EVF_USERSPACE);
+	ck_assert_uint_eq(ev.timeout_s, 25);
+	ck_assert_uint_eq(ev.ct_id, 13);
+
+	/* no flags at all; an unknown flag is skipped */
+	parse_ok("[1795263697.000000]\t[DESTROY] ipv4     2 udp      17 "
+	    "src=10.77.0.2 dst=198.18.0.2 sport=46461 dport=53 "
+	    "src=198.18.0.2 dst=198.18.0.1 sport=53 dport=46461 [OFFLOAD] "
+	    "id=14", &ev);
+	ck_assert_uint_eq(ev.flags, EVF_PORTS);
+	ck_assert_uint_eq(ev.timeout_s, 0);
+	ck_assert_uint_eq(ev.state, CTS_NONE);
+	ck_assert_uint_eq(ev.ct_id, 14);
+}
+END_TEST
+
+/* An expired DESTROY carries no remaining timeout, only the state. */
+START_TEST(test_destroy_no_timeout)
+{
+	struct flow_event	ev;
+
+	parse_ok("[1795263698.000000]\t[DESTROY] ipv4     2 tcp      6 "
+	    "TIME_WAIT src=10.77.0.2 dst=198.18.0.2 sport=57818 dport=8080 "
+	    "src=198.18.0.2 dst=198.18.0.1 sport=8080 dport=57818 [ASSURED] "
+	    "id=3197088994", &ev);
+	ck_assert_uint_eq(ev.ts_ms, 1795263698000ULL);
+	ck_assert_uint_eq(ev.type, EV_DESTROY);
+	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_ASSURED);
+	ck_assert_uint_eq(ev.state, CTS_TIME_WAIT);
+	ck_assert_uint_eq(ev.timeout_s, 0);
+	ck_assert_uint_eq(ev.sport, 57818);
+	ck_assert_uint_eq(ev.dport, 8080);
+	ck_assert_uint_eq(ev.ct_id, 3197088994U);
+}
+END_TEST
+
+/* CRLF captures and trailing blanks parse like the plain line. */
+START_TEST(test_trailing_cr)
+{
+	struct flow_event	want, ev;
+
+	parse_ok(REC_NEW_TCP, &want);
+	parse_ok(REC_NEW_TCP "\r", &ev);
+	ck_assert_mem_eq(&ev, &want, sizeof(ev));
+	parse_ok(REC_NEW_TCP " \t \r", &ev);
+	ck_assert_mem_eq(&ev, &want, sizeof(ev));
+	parse_ok(REC_DESTROY_TCP "\r", &ev);
+	ck_assert_uint_eq(ev.flags,
+	    EVF_PORTS | EVF_TIMEOUT | EVF_ASSURED | EVF_USERSPACE);
+	parse_ok(REC_NEW_UDP "\r", &ev);
+	ck_assert_uint_eq(ev.ct_id, 2650842357U);
+	parse_ok(REC_NEW_TCP_NO_L3 "\r", &ev);
+	ck_assert_uint_eq(ev.nat_port, 57818);
+}
+END_TEST
+
+/* Seconds and a fraction of 1 to 9 digits, truncated to milliseconds. */
+START_TEST(test_timestamp)
+{
+	static const struct {
+		const char	*ts;
+		uint64_t	 ms;
+	} t[] = {
+		{ "[1795263683.950882]", 1795263683950ULL },
+		{ "[1795263683.999999]", 1795263683999ULL },
+		{ "[1795263683.9999999]", 1795263683999ULL },
+		{ "[1795263683.5]", 1795263683500ULL },
+		{ "[1795263683.05]", 1795263683050ULL },
+		{ "[1795263683.123456789]", 1795263683123ULL },
+		{ "[0.000999]", 0 },
+		{ "[0.001]", 1 },
+		{ "[7.000000]", 7000 },
+	};
+	char			line[512];
+	struct flow_event	ev;
+	size_t			i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(line, sizeof(line), "%s\t    [NEW] tcp      6 120 "
+		    "SYN_SENT src=10.77.0.2 dst=198.18.0.2 sport=1 dport=2 "
+		    "src=198.18.0.2 dst=198.18.0.1 sport=2 dport=1", t[i].ts);
+		parse_ok(line, &ev);
+		ck_assert_msg(ev.ts_ms == t[i].ms, "%s gave %llu ms", t[i].ts,
+		    (unsigned long long)ev.ts_ms);
+	}
+}
+END_TEST
+
+START_TEST(test_ignored)
+{
+	check_status("", PARSE_IGNORED);
+	check_status("   \t ", PARSE_IGNORED);
+	check_status("\r", PARSE_IGNORED);
+	check_status("[1795263683.960000]\t [UPDATE] ipv4     2 tcp      6 60 "
+	    "SYN_RECV src=10.77.0.2 dst=198.18.0.2 sport=57818 dport=8080 "
+	    "src=198.18.0.2 dst=198.18.0.1 sport=8080 dport=57818 "
+	    "id=3197088994", PARSE_IGNORED);
+	check_status(TRAILER, PARSE_IGNORED);
+	check_status(TRAILER "\r", PARSE_IGNORED);
+}
+END_TEST
+
+START_TEST(test_no_timestamp)
+{
+	check_status(NOTS_NEW_TCP, PARSE_NO_TIMESTAMP);
+	check_status(NOTS_NEW_TCP "\r", PARSE_NO_TIMESTAMP);
+	check_status("[DESTROY] tcp      6 src=10.77.0.2 dst=198.18.0.2 "
+	    "sport=57818 dport=8080 src=198.18.0.2 dst=198.18.0.1 "
+	    "sport=8080 dport=57818 [ASSURED]", PARSE_NO_TIMESTAMP);
+	check_status(" [UPDATE] tcp      6 60 SYN_RECV src=10.77.0.2 "
+	    "dst=198.18.0.2 sport=57818 dport=8080 src=198.18.0.2 "
+	    "dst=198.18.0.1 sport=8080 dport=57818", PARSE_NO_TIMESTAMP);
+}
+END_TEST
+
+#define TS	"[1795263683.950882]\t    "
+#define HDR	TS "[NEW] ipv4     2 tcp      6 120 SYN_SENT "
+#define ORIG	"src=10.77.0.2 dst=198.18.0.2 sport=57818 dport=8080 "
+#define REPLY	"src=198.18.0.2 dst=198.18.0.1 sport=8080 dport=57818"
+
+START_TEST(test_bad)
+{
+	static const char *const bad[] = {
+		/* not conntrack output */
+		"garbage",
+		"hello world, this is not a capture",
+		"1795263683.950882 [NEW] tcp 6",
+		/* the header */
+		"[1795263683.950882]",
+		TS "[FOO] ipv4     2 tcp      6 120 SYN_SENT " ORIG REPLY,
+		TS "NEW ipv4     2 tcp      6 120 SYN_SENT " ORIG REPLY,
+		"[12.]\t    [NEW] tcp      6 120 SYN_SENT " ORIG REPLY,
+		"[abc]\t    [NEW] tcp      6 120 SYN_SENT " ORIG REPLY,
+		"[.5]\t    [NEW] tcp      6 120 SYN_SENT " ORIG REPLY,
+		"[12]\t    [NEW] tcp      6 120 SYN_SENT " ORIG REPLY,
+		"[12.5x]\t    [NEW] tcp      6 120 SYN_SENT " ORIG REPLY,
+		"[-12.5]\t    [NEW] tcp      6 120 SYN_SENT " ORIG REPLY,
+		TS "[NEW]",
+		TS "[NEW] ipv4     2",
+		TS "[NEW] ipv4     x tcp      6 120 SYN_SENT " ORIG REPLY,
+		TS "[NEW] ipv4     2 tcp      256 120 SYN_SENT " ORIG REPLY,
+		TS "[NEW] ipv4     2 tcp      x 120 SYN_SENT " ORIG REPLY,
+		TS "[NEW] ipv4     2 tcp      6 120 130 SYN_SENT " ORIG REPLY,
+		TS "[NEW] ipv4     2 tcp      6 120 syn_sent " ORIG REPLY,
+		/* truncated */
+		TS "[NEW] ipv4     2 tcp      6 120 SYN_SENT",
+		HDR "src=10.77.0.2",
+		HDR "src=10.77.0.2 dst=198.18.0.2 sport=57818",
+		HDR ORIG,
+		HDR ORIG "[UNREPLIED]",
+		HDR ORIG "[UNREPLIED] src=198.18.0.2",
+		HDR ORIG "[UNREPLIED] src=198.18.0.2 dst=198.18.0.1",
+		HDR ORIG "[UNREPLIED] src=198.18.0.2 dst=198.18.0.1 sport=8080",
+		HDR "src=10.77.0.2 dst=198.18.0.2 [UNREPLIED] " REPLY,
+		/* bad ports */
+		HDR "src=10.77.0.2 dst=198.18.0.2 sport=65536 dport=8080 "
+		    REPLY,
+		HDR "src=10.77.0.2 dst=198.18.0.2 sport=-1 dport=8080 " REPLY,
+		HDR "src=10.77.0.2 dst=198.18.0.2 sport=12a dport=8080 " REPLY,
+		HDR "src=10.77.0.2 dst=198.18.0.2 sport= dport=8080 " REPLY,
+		HDR "src=10.77.0.2 dst=198.18.0.2 "
+		    "sport=99999999999999999999999 dport=8080 " REPLY,
+		HDR "src=10.77.0.2 dst=198.18.0.2 sport=57818 dport=80800 "
+		    REPLY,
+		HDR ORIG "src=198.18.0.2 dst=198.18.0.1 sport=8080 dport=65536",
+		HDR ORIG "src=198.18.0.2 dst=198.18.0.1 sport=8080 dport=5781x",
+		/* bad addresses */
+		HDR "src=10.77.0.256 dst=198.18.0.2 sport=57818 dport=8080 "
+		    REPLY,
+		HDR "src=10.77.0.2 dst=198.18.0 sport=57818 dport=8080 " REPLY,
+		HDR "src=10.77.0.2 dst=foo sport=57818 dport=8080 " REPLY,
+		HDR "src= dst=198.18.0.2 sport=57818 dport=8080 " REPLY,
+		HDR "src=10.77.0.2x dst=198.18.0.2 sport=57818 dport=8080 "
+		    REPLY,
+		HDR ORIG "src=198.18.0.2 dst=198.18.0.1.1 sport=8080 "
+		    "dport=57818",
+		HDR ORIG "src= dst=198.18.0.1 sport=8080 dport=57818",
+		HDR "src=10.77.0.2 dst=2001:db8::5 sport=57818 dport=8080 "
+		    REPLY,
+		HDR "dst=198.18.0.2 src=10.77.0.2 sport=57818 dport=8080 "
+		    REPLY,
+		/* brackets, tuples, ids, words */
+		HDR ORIG REPLY " [ASSURED] delta-time=1 "
+		    "[start=Sat Nov 21 12:21:23 2026 id=3197088994",
+		HDR ORIG REPLY " [start=",
+		HDR ORIG REPLY " src=192.0.2.1 dst=192.0.2.2 sport=1 dport=2",
+		HDR ORIG REPLY " id=4294967296",
+		HDR ORIG REPLY " id=12x",
+		HDR ORIG REPLY " zone=65536",
+		HDR ORIG REPLY " GARBAGE",
+		HDR ORIG REPLY " 17",
+		/* icmp without its type and code */
+		TS "[NEW] ipv4     2 icmp     1 30 src=10.77.0.2 "
+		    "dst=198.18.0.2 id=0 src=198.18.0.2 dst=198.18.0.1 id=0",
+		TS "[NEW] ipv4     2 icmp     1 30 src=10.77.0.2 "
+		    "dst=198.18.0.2 type=8 code=0 id=0 src=198.18.0.2 "
+		    "dst=198.18.0.1 type=0 id=0",
+		TS "[NEW] ipv4     2 icmp     1 30 src=10.77.0.2 "
+		    "dst=198.18.0.2 type=256 code=0 id=0 src=198.18.0.2 "
+		    "dst=198.18.0.1 type=0 code=0 id=0",
+		TS "[NEW] ipv4     2 icmp     1 30 src=10.77.0.2 "
+		    "dst=198.18.0.2 type=8 code=0 id=65536 src=198.18.0.2 "
+		    "dst=198.18.0.1 type=0 code=0 id=0",
+	};
+	size_t	i;
+
+	/* the pieces make a good line */
+	check_status(HDR ORIG REPLY, PARSE_OK);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		check_bad(bad[i]);
+}
+END_TEST
+
+START_TEST(test_bad_binary)
+{
+	static const char	bin[] = "\x00\x01\x02\xff\xfe[\x00]\x7f";
+	static const char	nul_ts[] = "[\0.5]\t    [NEW] tcp      6 120";
+	char			line[sizeof(REC_NEW_TCP)];
+	const char		*p;
+
+	check_bad_len(bin, sizeof(bin) - 1);
+	check_bad_len("\0", 1);
+	check_bad_len(nul_ts, sizeof(nul_ts) - 1);
+
+	/* a recorded line with a NUL inside an address or a number */
+	memcpy(line, REC_NEW_TCP, sizeof(line));
+	p = strstr(REC_NEW_TCP, "10.77.0.2");
+	line[p - REC_NEW_TCP + 5] = '\0';
+	check_bad_len(line, sizeof(line) - 1);
+
+	memcpy(line, REC_NEW_TCP, sizeof(line));
+	p = strstr(REC_NEW_TCP, "sport=57818");
+	line[p - REC_NEW_TCP + 8] = '\0';
+	check_bad_len(line, sizeof(line) - 1);
+
+	memcpy(line, REC_NEW_TCP, sizeof(line));
+	line[0] = '\0';
+	check_bad_len(line, sizeof(line) - 1);
+
+	memcpy(line, REC_NEW_TCP, sizeof(line));
+	p = strstr(REC_NEW_TCP, "[NEW]");
+	line[p - REC_NEW_TCP + 2] = '\0';
+	check_bad_len(line, sizeof(line) - 1);
+}
+END_TEST
+
+static uint64_t
+rnd(uint64_t *s)
+{
+	*s += 0x9e3779b97f4a7c15ULL;
+	return hash64(*s);
+}
+
+/* Damaged lines never crash the parser and always get a status. */
+START_TEST(test_damaged_lines)
+{
+	static const char *const rec[] = {
+		REC_NEW_TCP, REC_DESTROY_TCP, REC_NEW_ICMP, REC_NEW_UDP,
+	};
+	char			 line[512];
+	struct flow_event	 ev;
+	const char		*why;
+	uint64_t		 seed = 1;
+	size_t			 len, k;
+	int			 i, s;
+
+	for (i = 0; i < 20000; i++) {
+		const char *r = rec[i % 4];
+
+		len = strlen(r);
+		memcpy(line, r, len);
+		for (k = rnd(&seed) % 4 + 1; k > 0; k--)
+			line[rnd(&seed) % len] = (char)rnd(&seed);
+		if (rnd(&seed) % 4 == 0)
+			len = rnd(&seed) % len;
+		why = NULL;
+		s = replay_parse_line(line, len, &ev, &why);
+		ck_assert(s >= PARSE_OK && s <= PARSE_BAD);
+		if (s == PARSE_BAD)
+			ck_assert_ptr_nonnull(why);
+	}
+}
+END_TEST
+
+/* replay_fd(): whole captures. */
+static struct core_conf	 conf;
+static struct core	*core;
+
+static void
+core_setup(void)
+{
+	core_conf_default(&conf);
+	ck_assert_int_eq(netlist_default_internal(&conf.internal), 0);
+	core = core_new(&conf);
+	ck_assert_ptr_nonnull(core);
+}
+
+static void
+core_teardown(void)
+{
+	core_free(core);
+	core_conf_free(&conf);
+}
+
+static void
+write_all(int fd, const char *p, size_t len)
+{
+	ssize_t	r;
+
+	while (len > 0) {
+		r = write(fd, p, len);
+		ck_assert_int_gt(r, 0);
+		p += r;
+		len -= r;
+	}
+}
+
+/* A pipe holding text (small: it must fit in the pipe buffer). */
+static int
+pipe_with(const char *text)
+{
+	int	fd[2];
+
+	ck_assert_int_eq(pipe(fd), 0);
+	write_all(fd[1], text, strlen(text));
+	close(fd[1]);
+	return fd[0];
+}
+
+/* An unlinked temporary file holding the n pieces, read from the start. */
+static int
+file_with(const char *const *piece, const size_t *len, size_t n)
+{
+	char	path[] = "/tmp/check_replay.XXXXXX";
+	int	fd;
+	size_t	i;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	for (i = 0; i < n; i++)
+		write_all(fd, piece[i], len[i]);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+#define CAPTURE(eol) \
+	REC_NEW_UDP eol				/* 1 event */ \
+	eol					/* 2 ignored */ \
+	"garbage" eol				/* 3 bad */ \
+	"[1795263683.960000]\t [UPDATE] ipv4     2 tcp      6 60 " \
+	"SYN_RECV " ORIG REPLY eol		/* 4 ignored */ \
+	REC_NEW_TCP eol				/* 5 event */ \
+	REC_NEW_ICMP eol			/* 6 event */ \
+	NOTS_NEW_TCP eol			/* 7 bad: no timestamp */ \
+	TRAILER eol				/* 8 ignored */ \
+	REC_DESTROY_TCP				/* 9 event, no newline */
+
+static void
+check_capture(const char *text)
+{
+	struct replay_stats	st;
+	int			fd = pipe_with(text);
+
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(replay_fd(fd, "capture", core, &st), 0);
+	close(fd);
+	ck_assert_uint_eq(st.lines, 9);
+	ck_assert_uint_eq(st.events, 4);
+	ck_assert_uint_eq(st.ignored, 3);
+	ck_assert_uint_eq(st.bad, 2);
+	ck_assert_uint_eq(st.bad_line[0], 3);
+	ck_assert_uint_eq(st.bad_line[1], 7);
+	ck_assert_ptr_nonnull(st.bad_why[0]);
+	ck_assert_ptr_nonnull(st.bad_why[1]);
+	ck_assert_uint_eq(st.first_ms, 1795263672869ULL);
+	ck_assert_uint_eq(st.last_ms, 1795263684958ULL);
+	ck_assert_uint_eq(st.bytes, strlen(text));
+
+	/* the events reached the core: the DESTROY closed the TCP flow */
+	ck_assert_uint_eq(core->cnt.events, 4);
+	ck_assert_uint_eq(core->cnt.new, 3);
+	ck_assert_uint_eq(core->cnt.destroy, 1);
+	ck_assert_uint_eq(core->cnt.client_flows, 3);
+	ck_assert_uint_eq(core->cnt.orphan_destroy, 0);
+	ck_assert_uint_eq(core->flows.n, 2);
+}
+
+START_TEST(test_fd_counts)
+{
+	check_capture(CAPTURE("\n"));
+}
+END_TEST
+
+START_TEST(test_fd_counts_crlf)
+{
+	check_capture(CAPTURE("\r\n"));
+}
+END_TEST
+
+START_TEST(test_fd_bad_keep)
+{
+	char			text[2048];
+	struct replay_stats	st;
+	size_t			len = 0;
+	int			i, fd;
+
+	/* odd lines empty, even lines bad: 15 bad lines */
+	for (i = 1; i <= 30; i++)
+		len += snprintf(text + len, sizeof(text) - len, "%s\n",
+		    i % 2 ? "" : "not a conntrack line");
+	memset(&st, 0, sizeof(st));
+	fd = pipe_with(text);
+	ck_assert_int_eq(replay_fd(fd, "bad", core, &st), 0);
+	close(fd);
+	ck_assert_uint_eq(st.lines, 30);
+	ck_assert_uint_eq(st.events, 0);
+	ck_assert_uint_eq(st.ignored, 15);
+	ck_assert_uint_eq(st.bad, 15);
+	for (i = 0; i < REPLAY_BAD_KEEP; i++) {
+		ck_assert_uint_eq(st.bad_line[i], 2 * (i + 1));
+		ck_assert_ptr_nonnull(st.bad_why[i]);
+	}
+	ck_assert_uint_eq(core->cnt.events, 0);
+}
+END_TEST
+
+START_TEST(test_fd_empty)
+{
+	struct replay_stats	st;
+	int			fd = pipe_with("");
+
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(replay_fd(fd, "empty", core, &st), 0);
+	close(fd);
+	ck_assert_uint_eq(st.lines, 0);
+	ck_assert_uint_eq(st.events, 0);
+	ck_assert_uint_eq(st.bytes, 0);
+}
+END_TEST
+
+/* A line longer than the 1 MiB buffer is one bad line; the rest goes on. */
+START_TEST(test_fd_long_line)
+{
+	const size_t		 longlen = (2 << 20) + 10;
+	char			*x = malloc(longlen);
+	const char		*piece[5];
+	size_t			 len[5];
+	struct replay_stats	 st;
+	int			 fd;
+
+	ck_assert_ptr_nonnull(x);
+	memset(x, 'x', longlen);
+	piece[0] = REC_NEW_TCP "\n";
+	piece[1] = x;
+	piece[2] = "\n";
+	piece[3] = REC_DESTROY_TCP "\n";
+	len[0] = strlen(piece[0]);
+	len[1] = longlen;
+	len[2] = 1;
+	len[3] = strlen(piece[3]);
+	fd = file_with(piece, len, 4);
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(replay_fd(fd, "long", core, &st), 0);
+	close(fd);
+	ck_assert_uint_eq(st.lines, 3);
+	ck_assert_uint_eq(st.events, 2);
+	ck_assert_uint_eq(st.bad, 1);
+	ck_assert_uint_eq(st.bad_line[0], 2);
+	ck_assert_uint_eq(st.bytes, len[0] + len[1] + len[2] + len[3]);
+	ck_assert_uint_eq(core->cnt.destroy, 1);
+	ck_assert_uint_eq(core->cnt.orphan_destroy, 0);
+
+	/* the long line last, without a newline */
+	fd = file_with(piece, len, 2);
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(replay_fd(fd, "long", core, &st), 0);
+	close(fd);
+	ck_assert_uint_eq(st.lines, 2);
+	ck_assert_uint_eq(st.events, 1);
+	ck_assert_uint_eq(st.bad, 1);
+	ck_assert_uint_eq(st.bad_line[0], 2);
+	free(x);
+}
+END_TEST
+
+/* A line just under 1 MiB (blank-padded) is still a line. */
+START_TEST(test_fd_longest_line)
+{
+	const size_t		 linelen = (1 << 20) - 1;
+	char			*x = malloc(linelen + 1);
+	const char		*piece[2];
+	size_t			 len[2];
+	struct replay_stats	 st;
+	int			 fd;
+
+	ck_assert_ptr_nonnull(x);
+	memset(x, ' ', linelen);
+	memcpy(x, REC_NEW_TCP, strlen(REC_NEW_TCP));
+	x[linelen] = '\n';
+	piece[0] = x;
+	len[0] = linelen + 1;
+	piece[1] = REC_DESTROY_TCP "\n";
+	len[1] = strlen(piece[1]);
+	fd = file_with(piece, len, 2);
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(replay_fd(fd, "longest", core, &st), 0);
+	close(fd);
+	ck_assert_uint_eq(st.lines, 2);
+	ck_assert_uint_eq(st.events, 2);
+	ck_assert_uint_eq(st.bad, 0);
+	ck_assert_uint_eq(core->cnt.orphan_destroy, 0);
+	free(x);
+}
+END_TEST
+
+/* A capture recorded without -o timestamp is refused as a whole. */
+START_TEST(test_fd_no_timestamps)
+{
+	struct replay_stats	st;
+	int			fd;
+
+	fd = pipe_with("\n" TRAILER "\n" NOTS_NEW_TCP "\n" REC_NEW_TCP "\n");
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(replay_fd(fd, "nots", core, &st), -1);
+	close(fd);
+	ck_assert_uint_eq(st.lines, 3);
+	ck_assert_uint_eq(st.events, 0);
+	ck_assert_uint_eq(core->cnt.events, 0);
+}
+END_TEST
+
+static Suite *
+replay_suite(void)
+{
+	Suite	*s = suite_create("replay");
+	TCase	*tc;
+
+	tc = tcase_create("line");
+	tcase_add_test(tc, test_recorded_new_tcp);
+	tcase_add_test(tc, test_recorded_destroy_tcp);
+	tcase_add_test(tc, test_recorded_icmp);
+	tcase_add_test(tc, test_recorded_no_l3);
+	tcase_add_test(tc, test_recorded_udp);
+	tcase_add_test(tc, test_ipv6_tcp);
+	tcase_add_test(tc, test_udplite_sctp_dccp);
+	tcase_add_test(tc, test_icmpv6);
+	tcase_add_test(tc, test_unknown_proto);
+	tcase_add_test(tc, test_mark_zone);
+	tcase_add_test(tc, test_flags);
+	tcase_add_test(tc, test_destroy_no_timeout);
+	tcase_add_test(tc, test_trailing_cr);
+	tcase_add_test(tc, test_timestamp);
+	tcase_add_test(tc, test_ignored);
+	tcase_add_test(tc, test_no_timestamp);
+	tcase_add_test(tc, test_bad);
+	tcase_add_test(tc, test_bad_binary);
+	tcase_add_test(tc, test_damaged_lines);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fd");
+	tcase_add_checked_fixture(tc, core_setup, core_teardown);
+	tcase_add_test(tc, test_fd_counts);
+	tcase_add_test(tc, test_fd_counts_crlf);
+	tcase_add_test(tc, test_fd_bad_keep);
+	tcase_add_test(tc, test_fd_empty);
+	tcase_add_test(tc, test_fd_long_line);
+	tcase_add_test(tc, test_fd_longest_line);
+	tcase_add_test(tc, test_fd_no_timestamps);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(replay_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
