@@ -38,7 +38,11 @@
 #       build the topology with NCLIENTS (default 1, at most 200) client
 #       namespaces, check v4 and v6 connectivity from every client address to
 #       the server, then flush the gateway's conntrack table (so the checks
-#       leave no flows behind).  Installs the teardown trap (EXIT INT TERM HUP).
+#       leave no flows behind).  Installs the teardown trap (EXIT INT TERM HUP):
+#       a test must not set its own trap on these afterwards (that would
+#       replace the teardown); use ns_on_exit for its own cleanup.
+#       On a signal the teardown runs and the test exits 130 (INT), 143
+#       (TERM) or 129 (HUP); on exit the test's status is kept.
 #   ns_teardown
 #       stop the capture if running, kill every background process this
 #       harness started (TERM, then KILL after a grace period), kill anything
@@ -57,6 +61,8 @@
 #       $NS_DIR/NAME.out / NAME.err; tracked for teardown.  Sets NS_BG_PID.
 #   ns_track PID
 #       add a PID that the caller started to the list ns_teardown kills.
+#   ns_now_ms
+#       print milliseconds since the epoch (no fork; for timing).
 #   ns_wait_for CMD TIMEOUT_S
 #       poll CMD (a string, eval'ed, output discarded) every
 #       $NS_POLL_INTERVAL seconds until it succeeds (return 0) or TIMEOUT_S
@@ -78,6 +84,11 @@
 #       port is appended, one per line, to PORTLOG.  COUNT is capped at
 #       100000; each flow times out after 5 s; $NS_FLOW_GAP seconds (default
 #       0) between flows.  Returns non-zero if any flow failed.
+#       It runs in the background and is waited for, so that a signal is
+#       handled at once.  Note for UDP: the kernel picks a random port per
+#       socket (no parity preference); a port that repeats towards the same
+#       destination while its conntrack entry lives (30 s) is the same
+#       conntrack flow, so COUNT UDP flows can give slightly fewer NEW events.
 #   ns_capture_start FILE
 #       run "conntrack -E -e NEW,DESTROY -o timestamp,extended,id" in $NS_GW,
 #       output to FILE (stderr to $NS_DIR/capture.err), and return only once
@@ -86,22 +97,42 @@
 #       /proc/net/netlink), so no event after the return can be missed.  The
 #       capture generates no traffic of its own.
 #   ns_capture_stop
-#       flush the gateway's conntrack table with "conntrack -F" (every live
-#       flow then gets its DESTROY event, marked [USERSPACE]); wait, up to
-#       $NS_CAPTURE_DRAIN_TIMEOUT seconds, until the table is empty, the
-#       capture holds at least as many DESTROY lines as NEW lines and the
-#       file has not grown for 0.3 s; then stop conntrack with SIGINT.
-#       Returns non-zero (with a message) if it did not drain, if conntrack
-#       reported lost events (ENOBUFS), or if conntrack's own event count
-#       differs from the number of lines in FILE.  With NS_CAPTURE_FLUSH=0 it
-#       does not flush and only waits for the file to stop growing.
-#       Stop all traffic before calling it: a packet of a flushed flow would
-#       create a new conntrack entry.
+#       empty the gateway's conntrack table, so that every flow gets its
+#       DESTROY event (marked "[USERSPACE] portid=N [progname=python3]"),
+#       then wait, up to $NS_CAPTURE_DRAIN_TIMEOUT seconds, until the table
+#       is empty, the capture holds at least as many DESTROY lines as NEW
+#       lines and the file has not grown for 0.3 s; then stop conntrack with
+#       SIGINT.  The table is emptied by $NS_DIR/ctdrain.py, one netlink
+#       delete per entry, pausing every 32 deletions until the capture has
+#       written their events: "conntrack -F" deletes everything in one burst
+#       and, beyond ~160 entries, overflows the event socket's default
+#       212992-byte buffer (conntrack 1.4.7's -b option resizes another of
+#       its sockets, not the event one), losing DESTROY events.
+#       Returns non-zero (with a message) if it did not drain, if the kernel
+#       dropped events for the capture socket (its Drops counter in
+#       /proc/net/netlink) or conntrack reported ENOBUFS, or if conntrack's
+#       own event count differs from the number of lines in FILE.  With
+#       NS_CAPTURE_FLUSH=0 it does not empty the table and only waits for
+#       the file to stop growing.  Stop all traffic before calling it: a
+#       packet of a deleted flow would create a new conntrack entry.
 #   ns_capture_count FILE EVENT [SRC]
 #       print the number of EVENT (NEW or DESTROY) lines in FILE, only those
 #       whose original source address is SRC when SRC is given.
 #   ns_log MSG... / ns_fail MSG...
 #       message to stderr / message to stderr and exit 1.
+#
+# What the capture looks like (conntrack 1.4.7, kernel 6.x): one event a
+# line, a TAB after the timestamp, the event name right-aligned in 9 columns:
+#
+#   [1795264130.718052]<TAB>    [NEW] ipv4     2 tcp      6 120 SYN_SENT src=10.231.1.2 dst=198.18.77.2 sport=43798 dport=8080 [UNREPLIED] src=198.18.77.2 dst=198.18.77.1 sport=8080 dport=43798 id=3789168296
+#   [1795264130.798916]<TAB>[DESTROY] ipv4     2 tcp      6 119 TIME_WAIT src=10.231.1.2 dst=198.18.77.2 sport=44184 dport=8080 src=198.18.77.2 dst=198.18.77.1 sport=8080 dport=44184 [ASSURED] delta-time=0 id=2776738332 [USERSPACE] portid=7353 progname=python3
+#   [1795264916.340633]<TAB>    [NEW] ipv6     10 udp      17 30 src=fd77:2::2 dst=fd78::2 sport=41936 dport=8080 [UNREPLIED] src=fd78::2 dst=fd78::1 sport=8080 dport=41936 id=2943857681
+#
+# The first src/sport is the client's own (masquerade keeps the port when it
+# is free); the reply tuple's dst is the gateway's public address.  DESTROY
+# lines carry delta-time= (seconds, from the timestamp extension) and, when
+# a process deleted the entry, "[USERSPACE] portid=N", followed by
+# "progname=NAME" only while that process still lives.
 #
 # Variables set by ns_setup (exported)
 #
@@ -138,11 +169,15 @@
 #   NS_LIFETIME=300             seconds after which every background
 #                               process (servers, capture) ends by itself
 #   NS_POLL_INTERVAL=0.05       ns_wait_for poll interval
-#   NS_CAPTURE_BUFSZ=8388608    conntrack -E netlink receive buffer (-b)
 #   NS_CAPTURE_DRAIN_TIMEOUT=10 seconds ns_capture_stop waits for the drain
 #   NS_CAPTURE_FLUSH=1          0: ns_capture_stop does not flush
 #   NS_FLOW_GAP=0               seconds between two flows of ns_flows
 #   KEEP=1                      keep $NS_DIR (namespaces are always deleted)
+#
+# A run killed with SIGKILL cannot clean up: its background processes still
+# end by themselves ($NS_LIFETIME), its namespaces stay until "ip netns del"
+# or until a later run that gets the same pid (ns_setup removes leftovers of
+# its own names first).
 # ---------------------------------------------------------------------------
 
 NS_PREFIX="eph$$"
@@ -169,7 +204,7 @@ ns_fail() {
 # --- time and polling -------------------------------------------------------
 
 # milliseconds since the epoch, from bash's EPOCHREALTIME (no fork)
-ns__now_ms() {
+ns_now_ms() {
 	local t=${EPOCHREALTIME/[.,]/}
 	echo $((t / 1000))
 }
@@ -186,12 +221,12 @@ ns__sec_to_ms() {
 
 ns_wait_for() {
 	local cmd=$1 deadline
-	deadline=$(($(ns__now_ms) + $(ns__sec_to_ms "${2:-10}")))
+	deadline=$(($(ns_now_ms) + $(ns__sec_to_ms "${2:-10}")))
 	while :; do
 		if eval "$cmd" >/dev/null 2>&1; then
 			return 0
 		fi
-		if (($(ns__now_ms) >= deadline)); then
+		if (($(ns_now_ms) >= deadline)); then
 			return 1
 		fi
 		sleep "${NS_POLL_INTERVAL:-0.05}"
@@ -201,7 +236,7 @@ ns_wait_for() {
 # --- root, tools ------------------------------------------------------------
 
 ns_require_root() {
-	local t probe
+	local t probe err
 	if [ "$(id -u)" != 0 ]; then
 		echo "SKIP: needs root (network namespaces, conntrack)" >&2
 		exit 77
@@ -211,12 +246,10 @@ ns_require_root() {
 			ns_fail "running as root but '${t%%:*}' is missing: apt-get install ${t#*:}"
 	done
 	probe="${NS_PREFIX}probe"
-	if ! ip netns add "$probe" 2>"/tmp/$probe.err"; then
-		ns_log "$(cat "/tmp/$probe.err" 2>/dev/null)"
-		rm -f "/tmp/$probe.err"
+	if ! err=$(ip netns add "$probe" 2>&1); then
+		ns_log "ip netns add: $err"
 		ns_fail "running as root but 'ip netns add' fails: this machine cannot run the namespace tests"
 	fi
-	rm -f "/tmp/$probe.err"
 	ip netns del "$probe" 2>/dev/null || true
 }
 
@@ -372,8 +405,9 @@ ns__netns_add() {
 	if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
 		ip netns del "$ns" 2>/dev/null || true
 	fi
-	ip netns add "$ns" || ns_fail "ip netns add $ns failed"
+	# recorded first: a signal right after the add must not leak it
 	NS__NAMESPACES+=("$ns")
+	ip netns add "$ns" || ns_fail "ip netns add $ns failed"
 	ip -n "$ns" link set lo up || ns_fail "lo up in $ns"
 	# no DAD: addresses (also link-local ones, which neighbour discovery
 	# needs) are usable at once
@@ -429,6 +463,150 @@ while True:
                 sel.unregister(s)
                 s.close()
 EOF
+	cat >"$NS_DIR/ping.py" <<'EOF'
+# ping.py TIMEOUT DST SRC...: an ICMP echo from each SRC to DST (raw socket),
+# retried until answered or TIMEOUT seconds passed.
+import os, select, socket, struct, sys, time
+
+timeout, dst, srcs = float(sys.argv[1]), sys.argv[2], sys.argv[3:]
+v6 = ":" in dst
+ident = os.getpid() & 0xffff
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    s += s >> 16
+    return ~s & 0xffff
+
+deadline = time.monotonic() + timeout
+for seq, src in enumerate(srcs, 1):
+    if v6:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+        req, rep = 128, 129
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        req, rep = 8, 0
+    s.bind((src, 0))
+    hdr = struct.pack("!BBHHH", req, 0, 0, ident, seq) + b"nslib"
+    if not v6:  # the kernel fills in the ICMPv6 checksum
+        hdr = hdr[:2] + struct.pack("!H", csum(hdr)) + hdr[4:]
+    ok = False
+    while not ok and time.monotonic() < deadline:
+        s.sendto(hdr, (dst, 0))
+        until = min(deadline, time.monotonic() + 0.5)
+        while not ok and time.monotonic() < until:
+            r, _, _ = select.select([s], [], [], max(0, until - time.monotonic()))
+            if not r:
+                break
+            data, peer = s.recvfrom(2048)
+            if not v6:
+                data = data[(data[0] & 15) * 4:]
+            if len(data) >= 8:
+                t, _, _, i, q = struct.unpack("!BBHHH", data[:8])
+                ok = t == rep and i == ident and q == seq and peer[0] == dst
+    s.close()
+    if not ok:
+        sys.exit("no echo reply %s -> %s" % (src, dst))
+EOF
+	cat >"$NS_DIR/ctdrain.py" <<'EOF'
+# ctdrain.py [CAPTURE]: delete every conntrack entry of this namespace, one
+# netlink request per entry, pausing every BATCH deletions until CAPTURE (a
+# running "conntrack -E" output) shows their DESTROY events.  Unlike
+# "conntrack -F", whose burst of DESTROY events overflows the listener's
+# default 208 KiB socket buffer beyond ~160 entries (and conntrack 1.4.7's
+# -b option resizes another socket), no event is lost however big the table.
+import os, socket, struct, sys, time
+
+NETLINK_NETFILTER, NLMSG_ERROR, NLMSG_DONE = 12, 2, 3
+F_REQUEST, F_ACK, F_DUMP = 1, 4, 0x300
+CT_GET, CT_DELETE = (1 << 8) | 1, (1 << 8) | 2
+KEEP_ATTRS = (1, 12, 18)  # CTA_TUPLE_ORIG, CTA_ID, CTA_ZONE
+BATCH, WAIT = 32, 5.0
+
+capture = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] else None
+sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
+sk.bind((0, 0))
+seq = 0
+
+def request(mtype, flags, family, payload=b""):
+    global seq
+    seq += 1
+    body = struct.pack("BBH", family, 0, 0) + payload
+    sk.send(struct.pack("=IHHII", 16 + len(body), mtype, flags, seq, 0) + body)
+    return seq
+
+def messages():
+    while True:
+        buf = sk.recv(1 << 20)
+        off = 0
+        while off + 16 <= len(buf):
+            ln, mtype, flags, mseq, _ = struct.unpack_from("=IHHII", buf, off)
+            yield mtype, buf[off + 16:off + ln]
+            off += (ln + 3) & ~3
+
+def dump():
+    entries = []
+    request(CT_GET, F_REQUEST | F_DUMP, socket.AF_UNSPEC)
+    for mtype, body in messages():
+        if mtype == NLMSG_DONE:
+            return entries
+        if mtype == NLMSG_ERROR:
+            err = -struct.unpack_from("=i", body)[0]
+            sys.exit("ctdrain: dump failed: %s" % os.strerror(err))
+        family, off, keep = body[0], 4, b""
+        while off + 4 <= len(body):
+            alen, atype = struct.unpack_from("=HH", body, off)
+            if alen < 4:
+                break
+            if atype & 0x3fff in KEEP_ATTRS:
+                keep += body[off:off + alen] + b"\0" * (-alen % 4)
+            off += (alen + 3) & ~3
+        entries.append((family, keep))
+
+class Capture:
+    def __init__(self, path):
+        self.f = open(path, "rb") if path else None
+        self.rest, self.n = b"", 0
+        self.poll()
+
+    def poll(self):
+        if self.f:
+            data = self.rest + self.f.read()
+            cut = data.rfind(b"\n") + 1
+            self.n += data[:cut].count(b"[DESTROY]")
+            self.rest = data[cut:]
+        return self.n
+
+    def wait(self, want):
+        deadline = time.monotonic() + WAIT
+        while self.f and self.poll() < want and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+cap = Capture(capture)
+base, deleted = cap.n, 0
+for _ in range(20):
+    entries = dump()
+    if not entries:
+        break
+    for i, (family, attrs) in enumerate(entries, 1):
+        request(CT_DELETE, F_REQUEST | F_ACK, family, attrs)
+        for mtype, body in messages():
+            if mtype == NLMSG_ERROR:
+                err = -struct.unpack_from("=i", body)[0]
+                if err == 0:
+                    deleted += 1
+                elif err != 2:  # ENOENT: expired meanwhile
+                    sys.exit("ctdrain: delete failed: %s" % os.strerror(err))
+                break
+        if i % BATCH == 0:
+            cap.wait(base + deleted)
+    cap.wait(base + deleted)
+else:
+    sys.exit("ctdrain: the table does not empty (traffic still running?)")
+print(deleted)
+EOF
 	cat >"$NS_DIR/flows.py" <<'EOF'
 # ns_flows: COUNT sequential flows SRC -> DST:PORT, kernel-chosen source port.
 import socket, sys, time
@@ -476,10 +654,11 @@ EOF
 }
 
 ns_setup() {
-	local n=${1:-1} i j per=${NS_ADDRS_PER_CLIENT:-3} c a4 a6 all4= all6= clients=
-	[[ $n =~ ^[0-9]+$ ]] && ((n >= 1 && n <= 200)) || ns_fail "ns_setup: NCLIENTS must be 1..200, not '$n'"
-	[[ $per =~ ^[0-9]+$ ]] && ((per >= 1 && per <= 250)) || ns_fail "NS_ADDRS_PER_CLIENT must be 1..250"
+	local n=${1:-1} i j per=${NS_ADDRS_PER_CLIENT:-3} c a4 a6 all4='' all6='' clients=''
+	{ [[ $n =~ ^[0-9]+$ ]] && ((n >= 1 && n <= 200)); } || ns_fail "ns_setup: NCLIENTS must be 1..200, not '$n'"
+	{ [[ $per =~ ^[0-9]+$ ]] && ((per >= 1 && per <= 250)); } || ns_fail "NS_ADDRS_PER_CLIENT must be 1..250"
 	NS__TORN_DOWN=0
+	NS_SERVER_PORTS=
 	ns__install_traps
 	NS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/nslib.$NS_PREFIX.XXXXXX") || ns_fail "mktemp"
 	ns__write_scripts
@@ -497,12 +676,14 @@ ns_setup() {
 	# gateway <-> server
 	ip link add srv netns "$NS_GW" type veth peer name veth0 netns "$NS_SRV" ||
 		ns_fail "veth gateway<->server"
-	ip -n "$NS_GW" addr add "$GW_PUB4/24" dev srv &&
-		ip -n "$NS_GW" addr add "$GW_PUB6/64" dev srv nodad &&
-		ip -n "$NS_GW" link set srv up &&
-		ip -n "$NS_SRV" addr add "$SRV4/24" dev veth0 &&
-		ip -n "$NS_SRV" addr add "$SRV6/64" dev veth0 nodad &&
-		ip -n "$NS_SRV" link set veth0 up || ns_fail "addresses gateway<->server"
+	{
+		ip -n "$NS_GW" addr add "$GW_PUB4/24" dev srv &&
+			ip -n "$NS_GW" addr add "$GW_PUB6/64" dev srv nodad &&
+			ip -n "$NS_GW" link set srv up &&
+			ip -n "$NS_SRV" addr add "$SRV4/24" dev veth0 &&
+			ip -n "$NS_SRV" addr add "$SRV6/64" dev veth0 nodad &&
+			ip -n "$NS_SRV" link set veth0 up
+	} || ns_fail "addresses gateway<->server"
 
 	# clients
 	for ((i = 1; i <= n; i++)); do
@@ -510,20 +691,25 @@ ns_setup() {
 		ns__netns_add "$c"
 		ip link add "c$i" netns "$NS_GW" type veth peer name veth0 netns "$c" ||
 			ns_fail "veth gateway<->client $i"
-		ip -n "$NS_GW" addr add "10.231.$i.1/24" dev "c$i" &&
-			ip -n "$NS_GW" addr add "fd77:$i::1/64" dev "c$i" nodad &&
-			ip -n "$NS_GW" link set "c$i" up || ns_fail "gateway addresses for client $i"
-		a4= a6=
+		{
+			ip -n "$NS_GW" addr add "10.231.$i.1/24" dev "c$i" &&
+				ip -n "$NS_GW" addr add "fd77:$i::1/64" dev "c$i" nodad &&
+				ip -n "$NS_GW" link set "c$i" up
+		} || ns_fail "gateway addresses for client $i"
+		a4='' a6=''
 		for ((j = 2; j < per + 2; j++)); do
-			ip -n "$c" addr add "10.231.$i.$j/24" dev veth0 &&
-				ip -n "$c" addr add "fd77:$i::$(printf %x "$j")/64" dev veth0 nodad ||
-				ns_fail "client $i address $j"
+			{
+				ip -n "$c" addr add "10.231.$i.$j/24" dev veth0 &&
+					ip -n "$c" addr add "fd77:$i::$(printf %x "$j")/64" dev veth0 nodad
+			} || ns_fail "client $i address $j"
 			a4="$a4 10.231.$i.$j"
 			a6="$a6 fd77:$i::$(printf %x "$j")"
 		done
-		ip -n "$c" link set veth0 up &&
-			ip -n "$c" route add default via "10.231.$i.1" &&
-			ip -n "$c" -6 route add default via "fd77:$i::1" || ns_fail "client $i routes"
+		{
+			ip -n "$c" link set veth0 up &&
+				ip -n "$c" route add default via "10.231.$i.1" &&
+				ip -n "$c" -6 route add default via "fd77:$i::1"
+		} || ns_fail "client $i routes"
 		a4=${a4# } a6=${a6# }
 		export "NS_C$i=$c" "NS_C${i}_ADDRS4=$a4" "NS_C${i}_ADDRS6=$a6" \
 			"NS_C${i}_ADDR4=${a4%% *}" "NS_C${i}_ADDR6=${a6%% *}" \
@@ -547,21 +733,19 @@ EOF
 	ns_exec "$NS_GW" sysctl -qw net.netfilter.nf_conntrack_timestamp=1 \
 		net.netfilter.nf_conntrack_events=1 || ns_fail "conntrack sysctls in $NS_GW"
 
-	# connectivity, from every client address, through the NAT
+	# connectivity, from every client address, through the NAT (ICMP echo;
+	# python3 because ping is not always installed)
 	for c in $NS_CLIENTS; do
 		i=${c#"${NS_PREFIX}c"}
 		a4=NS_C${i}_ADDRS4 a6=NS_C${i}_ADDRS6
-		for j in ${!a4}; do
-			ns_wait_for "ip netns exec $c ping -n -q -c1 -W1 -I $j $SRV4" 5 ||
-				ns_fail "no IPv4 connectivity $j ($c) -> $SRV4"
-		done
-		for j in ${!a6}; do
-			ns_wait_for "ip netns exec $c ping -6 -n -q -c1 -W1 -I $j $SRV6" 5 ||
-				ns_fail "no IPv6 connectivity $j ($c) -> $SRV6"
-		done
+		# shellcheck disable=SC2086
+		{
+			ns_exec "$c" python3 "$NS_DIR/ping.py" 5 "$SRV4" ${!a4} &&
+				ns_exec "$c" python3 "$NS_DIR/ping.py" 5 "$SRV6" ${!a6}
+		} || ns_fail "no connectivity from $c to the server through the gateway"
 	done
 	# the pings created conntrack entries; start from an empty table
-	ns_exec "$NS_GW" conntrack -F >/dev/null 2>&1 || true
+	ns_exec "$NS_GW" python3 "$NS_DIR/ctdrain.py" >/dev/null || true
 	ns_wait_for "[ \"\$(ip netns exec $NS_GW conntrack -C)\" = 0 ]" 5 ||
 		ns_fail "conntrack table of $NS_GW does not empty"
 }
@@ -572,11 +756,11 @@ ns_server_start() {
 	local ready p
 	[ $# -gt 0 ] || ns_fail "ns_server_start: no port"
 	for p in "$@"; do
-		[[ $p =~ ^[0-9]+$ ]] && ((p >= 1 && p <= 65535)) || ns_fail "ns_server_start: bad port '$p'"
+		{ [[ $p =~ ^[0-9]+$ ]] && ((p >= 1 && p <= 65535)); } || ns_fail "ns_server_start: bad port '$p'"
 	done
 	ready="$NS_DIR/server.$1.ready"
 	ns_bg "server.$1" "$NS_SRV" python3 "$NS_DIR/server.py" "$ready" "$@"
-	if ! ns_wait_for "[ -e '$ready' ] || ! kill -0 $NS_BG_PID" 10 || [ ! -e "$ready" ]; then
+	if ! ns_wait_for "[ -e '$ready' ] || ! ns__any_alive $NS_BG_PID" 10 || [ ! -e "$ready" ]; then
 		cat "$NS_DIR/server.$1.err" >&2
 		ns_fail "server on port(s) $* did not start"
 	fi
@@ -610,6 +794,7 @@ ns_flows() {
 # capture died (the caller tells which)
 ns__capture_ready() {
 	local tp=$NS_CAPTURE_PID cp inodes fd l
+	NS__CAPTURE_INODE=
 	ns__any_alive "$tp" || return 0
 	# ip netns exec execs timeout (same pid), which forks conntrack
 	cp=$(cat "/proc/$tp/task/$tp/children" 2>/dev/null) || cp=$(pgrep -P "$tp")
@@ -623,10 +808,19 @@ ns__capture_ready() {
 		[[ $l == socket:\[*\] ]] && l=${l#socket:[} && inodes="$inodes ${l%]}"
 	done
 	[ -n "$inodes" ] || return 1
-	ip netns exec "$NS_GW" awk -v inodes="$inodes" '
+	# shellcheck disable=SC2016
+	NS__CAPTURE_INODE=$(ip netns exec "$NS_GW" awk -v inodes="$inodes" '
 		BEGIN { n = split(inodes, a, " "); for (i = 1; i <= n; i++) want[a[i]] = 1 }
-		NR > 1 && $2 == 12 && $4 != "00000000" && ($10 in want) { found = 1 }
-		END { exit !found }' /proc/net/netlink
+		NR > 1 && $2 == 12 && $4 != "00000000" && ($10 in want) { print $10; exit }
+	' /proc/net/netlink)
+	[ -n "$NS__CAPTURE_INODE" ]
+}
+
+# events the kernel could not queue to the capture's socket (Drops column)
+ns__capture_drops() {
+	# shellcheck disable=SC2016
+	ip netns exec "$NS_GW" awk -v ino="$NS__CAPTURE_INODE" \
+		'NR > 1 && $10 == ino { print $9; exit }' /proc/net/netlink
 }
 
 ns_capture_start() {
@@ -639,7 +833,7 @@ ns_capture_start() {
 	# -s INT: even when the lifetime runs out, conntrack ends cleanly
 	ip netns exec "$NS_GW" timeout -s INT -k 5 "${NS_LIFETIME:-300}" \
 		conntrack -E -e NEW,DESTROY -o timestamp,extended,id \
-		-b "${NS_CAPTURE_BUFSZ:-8388608}" >"$file" 2>"$NS_DIR/capture.err" &
+		>"$file" 2>"$NS_DIR/capture.err" &
 	NS_CAPTURE_PID=$!
 	ns_track "$NS_CAPTURE_PID"
 	export NS_CAPTURE_FILE NS_CAPTURE_PID
@@ -666,7 +860,7 @@ ns_capture_count() {
 ns__capture_drained() {
 	local f=$NS_CAPTURE_FILE size now
 	size=$(stat -c %s "$f" 2>/dev/null) || return 1
-	now=$(ns__now_ms)
+	now=$(ns_now_ms)
 	if [ "$size" != "$NS__LAST_SIZE" ]; then
 		NS__LAST_SIZE=$size
 		NS__STABLE_SINCE=$now
@@ -679,18 +873,26 @@ ns__capture_drained() {
 }
 
 ns_capture_stop() {
-	local rc=0 f=$NS_CAPTURE_FILE shown lines
+	local rc=0 f=$NS_CAPTURE_FILE shown lines drops
 	[ -n "$NS_CAPTURE_PID" ] || {
 		ns_log "ns_capture_stop: no capture running"
 		return 1
 	}
 	if [ "${NS_CAPTURE_FLUSH:-1}" = 1 ]; then
-		ip netns exec "$NS_GW" conntrack -F >/dev/null 2>&1 || true
+		if ! ip netns exec "$NS_GW" python3 "$NS_DIR/ctdrain.py" "$f" >/dev/null; then
+			ns_log "emptying the conntrack table of $NS_GW failed"
+			rc=1
+		fi
 	fi
 	NS__LAST_SIZE=-1 NS__STABLE_SINCE=0
 	if ! ns_wait_for ns__capture_drained "${NS_CAPTURE_DRAIN_TIMEOUT:-10}"; then
 		ns_log "capture did not drain: table has $(ip netns exec "$NS_GW" conntrack -C 2>/dev/null) entries," \
 			"$(ns_capture_count "$f" NEW) NEW and $(ns_capture_count "$f" DESTROY) DESTROY lines"
+		rc=1
+	fi
+	drops=$(ns__capture_drops)
+	if [ "${drops:-0}" != 0 ]; then
+		ns_log "the kernel dropped $drops events for the capture (socket buffer full)"
 		rc=1
 	fi
 	ns__kill_pids INT 5 "$NS_CAPTURE_PID"
