@@ -36,7 +36,7 @@ addr_scan_v4(const char *s, const char *end, struct addr *ret,
     const char **ret_end)
 {
 	uint32_t	v = 0, octet;
-	unsigned	d, i, n;
+	unsigned	d, i;
 
 	for (i = 0; i < 4; i++) {
 		if (i > 0) {
@@ -44,11 +44,17 @@ addr_scan_v4(const char *s, const char *end, struct addr *ret,
 				return -1;
 			s++;
 		}
-		octet = 0;
-		for (n = 0; n < 3 && s < end &&
-		    (d = (unsigned char)*s - '0') <= 9; n++, s++)
+		/* one to three digits, unrolled: this runs per address */
+		if (s == end || (octet = (unsigned char)*s - '0') > 9)
+			return -1;
+		if (++s < end && (d = (unsigned char)*s - '0') <= 9) {
 			octet = octet * 10 + d;
-		if (n == 0 || octet > 255)
+			if (++s < end && (d = (unsigned char)*s - '0') <= 9) {
+				octet = octet * 10 + d;
+				s++;
+			}
+		}
+		if (octet > 255)
 			return -1;
 		v = v << 8 | octet;
 	}
@@ -117,6 +123,18 @@ hash64(uint64_t x)
 	return x;
 }
 
+/*
+ * Multiply two words into 128 bits and fold the halves (as wyhash does):
+ * one multiplication mixes 128 bits of input.
+ */
+uint64_t
+hash_mum(uint64_t a, uint64_t b)
+{
+	unsigned __int128	r = (unsigned __int128)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
 uint64_t
 addr_hash(const struct addr *a)
 {
@@ -124,7 +142,8 @@ addr_hash(const struct addr *a)
 
 	memcpy(&hi, a->b, 8);
 	memcpy(&lo, a->b + 8, 8);
-	return hash64(hi ^ hash64(lo));
+	return hash64(hash_mum(hi ^ 0xa0761d6478bd642fULL,
+	    lo ^ 0xe7037ed1a0b428dbULL));
 }
 
 int

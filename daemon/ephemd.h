@@ -100,6 +100,7 @@ bool	 netlist_contains(const struct netlist *, const struct addr *);
 void	 netlist_clear(struct netlist *);
 int	 netlist_default_internal(struct netlist *);
 uint64_t hash64(uint64_t);
+uint64_t hash_mum(uint64_t, uint64_t);
 
 #define ADDR_STRLEN	46
 

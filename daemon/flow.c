@@ -41,8 +41,14 @@ flow_key(const struct flow_event *ev)
 	w[4] = (uint64_t)ev->sport << 32 | (uint64_t)ev->dport << 16 |
 	    ev->proto;
 	w[5] = ev->zone;
-	h = hash64(w[0] ^ hash64(w[1] ^ hash64(w[2] ^ hash64(w[3] ^
-	    hash64(w[4] ^ hash64(w[5]))))));
+	/* odd constants so that zero words still mix (wyhash's) */
+	h = hash_mum(w[0] ^ 0xa0761d6478bd642fULL,
+	    w[1] ^ 0xe7037ed1a0b428dbULL) ^
+	    hash_mum(w[2] ^ 0x8ebc6af09c88c6e3ULL,
+	    w[3] ^ 0x589965cc75374cc3ULL) ^
+	    hash_mum(w[4] ^ 0x1d8e4e27c47d124fULL,
+	    w[5] ^ 0x9e3779b97f4a7c15ULL);
+	h = hash64(h);
 	return h ? h : 1;
 }
 
