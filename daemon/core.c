@@ -81,8 +81,12 @@ core_new_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 		return;
 	}
 	if ((f = flow_lookup(&c->flows, key)) != NULL) {
-		/* the DESTROY of the previous flow was lost: end it unseen */
-		c->cnt.duplicate_new++;
+		/*
+		 * Known only from a dump that raced this NEW: replace it.
+		 * Otherwise the DESTROY of the previous flow was lost.
+		 */
+		if (!(f->fflags & FF_START_UNKNOWN))
+			c->cnt.duplicate_new++;
 		host_end_flow(&c->hosts.v[f->host], f, false, 0, now, false);
 		flow_remove(&c->flows, f);
 	}
@@ -115,11 +119,125 @@ core_new_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 	f->start_ms = now;
 	f->host = hi;
 	f->svc = si;
-	f->sport = ev->sport;
+	f->ct_id = ev->ct_id;
+	f->gen = c->dump_gen;
 	f->proto = ev->proto;
 	f->fflags = fflags;
 	c->cnt.client_flows++;
 	host_new_flow(h, ev, now);
+}
+
+/*
+ * An entry of a table dump (start-up, after a loss, and periodically):
+ * mark the flow as present, or adopt one whose NEW was never seen.  Its
+ * start is unknown, so it never enters the lifetime statistics.
+ */
+static void
+core_dump_flow(struct core *c, const struct flow_event *ev, uint64_t now)
+{
+	struct flow	*f;
+	struct host	*h;
+	uint64_t	 key = flow_key(ev);
+	uint32_t	 hi;
+
+	if (!core_is_client(c, ev))
+		return;
+	if ((f = flow_lookup(&c->flows, key)) != NULL) {
+		if (f->ct_id == 0 || ev->ct_id == 0 || f->ct_id == ev->ct_id) {
+			f->gen = c->dump_gen;
+			return;
+		}
+		/* the same tuple, another conntrack entry: ours ended */
+		c->cnt.expired++;
+		host_end_flow(&c->hosts.v[f->host], f, false, 0, now, false);
+		flow_remove(&c->flows, f);
+	}
+	if (c->flows.n >= c->flows.max) {
+		c->cnt.flows_full++;
+		return;
+	}
+	if ((h = hosttab_get(&c->hosts, &ev->src, now, &hi)) == NULL) {
+		c->cnt.hosts_full++;
+		return;
+	}
+	if ((f = flow_insert(&c->flows, key)) == NULL) {
+		c->cnt.flows_full++;
+		return;
+	}
+	f->start_ms = now;
+	f->host = hi;
+	f->ct_id = ev->ct_id;
+	f->gen = c->dump_gen;
+	f->proto = ev->proto;
+	f->fflags = FF_START_UNKNOWN | FF_NO_SVC |
+	    ((ev->flags & EVF_PORTS) ? FF_PORTS : 0);
+	c->cnt.adopted++;
+	if (f->fflags & FF_PORTS)
+		host_adopt_flow(h, now);
+}
+
+/* A dump starts: the entries that follow are EV_DUMP events. */
+void
+core_dump_begin(struct core *c, uint64_t now_ms)
+{
+	c->dump_gen++;
+	c->dump_start_ms = now_ms;
+}
+
+/*
+ * The dump ended: a flow it did not list, and that existed before it
+ * began, is gone without a DESTROY (lost, or created while nobody
+ * listened with nf_conntrack_events=2).  End it without a lifetime.
+ */
+void
+core_dump_end(struct core *c, uint64_t now_ms)
+{
+	struct flowtab	*t = &c->flows;
+	struct flow	*f;
+	size_t		 i = 0;
+
+	c->cnt.dumps++;
+	while (i <= t->mask) {
+		f = &t->slot[i];
+		if (f->key == 0 || f->gen == c->dump_gen ||
+		    f->start_ms >= c->dump_start_ms) {
+			i++;
+			continue;
+		}
+		c->cnt.expired++;
+		host_end_flow(&c->hosts.v[f->host], f, false, 0, now_ms,
+		    false);
+		/* backward shift may move a later flow into slot i */
+		flow_remove(t, f);
+	}
+}
+
+/*
+ * The kernel dropped n events between from_ms and to_ms: count them and
+ * remember the window, so that nothing judges what it did not see.
+ */
+void
+core_loss(struct core *c, uint64_t n, uint64_t from_ms, uint64_t to_ms)
+{
+	struct core_gap	*g;
+
+	c->cnt.lost += n;
+	c->cnt.incomplete++;
+	g = &c->gaps[c->ngaps++ % CORE_GAPS];
+	g->from_ms = from_ms;
+	g->to_ms = to_ms;
+}
+
+/* Whether [from, to] overlaps no remembered incomplete window. */
+bool
+core_complete(const struct core *c, uint64_t from_ms, uint64_t to_ms)
+{
+	size_t	i, n = c->ngaps < CORE_GAPS ? c->ngaps : CORE_GAPS;
+
+	for (i = 0; i < n; i++)
+		if (c->gaps[i].from_ms <= to_ms && from_ms <= c->gaps[i].to_ms)
+			return false;
+	return true;
 }
 
 static void
@@ -163,6 +281,10 @@ core_event(struct core *c, const struct flow_event *ev)
 		now = c->now_ms;
 	}
 	c->now_ms = now;
+	if (ev->type == EV_DUMP) {
+		core_dump_flow(c, ev, now);
+		return;
+	}
 	c->cnt.events++;
 	if (ev->type == EV_NEW) {
 		c->cnt.new++;

@@ -30,6 +30,7 @@ struct addr {
 enum ev_type {
 	EV_NEW = 1,
 	EV_DESTROY = 2,
+	EV_DUMP = 3,		/* an entry of a table dump (live mode) */
 };
 
 /* Final state of a flow, used to subtract the state's timeout. */
@@ -182,11 +183,13 @@ struct flow {
 	uint64_t	start_ms;
 	uint32_t	host;		/* index into the host table */
 	uint32_t	svc;		/* index into the service table */
-	uint16_t	sport;
+	uint32_t	ct_id;		/* conntrack id, 0 when unknown */
+	uint16_t	gen;		/* last dump that listed it */
 	uint8_t		proto;
 	uint8_t		fflags;		/* FF_* */
-	uint32_t	pad;
 };
+
+_Static_assert(sizeof(struct flow) == 32, "a flow is 32 bytes");
 
 #define FF_START_UNKNOWN	0x01	/* start not seen (dump, pickup) */
 #define FF_PORTS		0x02
@@ -313,6 +316,7 @@ struct classify_conf {
 void	 classify_default(struct classify_conf *);
 void	 host_init(struct host *, const struct addr *, uint64_t);
 void	 host_new_flow(struct host *, const struct flow_event *, uint64_t);
+void	 host_adopt_flow(struct host *, uint64_t);
 void	 host_end_flow(struct host *, const struct flow *, bool, uint64_t,
 	    uint64_t, bool);
 void	 host_finish(struct host *, uint64_t);
@@ -377,10 +381,21 @@ struct core_counters {
 	uint64_t	hosts_full;	/* NEW refused: host table full */
 	uint64_t	svcs_full;	/* flow without service: table full */
 	uint64_t	time_backwards;	/* event older than the previous one */
+	uint64_t	dumps;		/* table dumps reconciled */
+	uint64_t	adopted;	/* flows known only from a dump */
+	uint64_t	expired;	/* flows a dump showed gone, unseen */
+	uint64_t	lost;		/* events the kernel could not deliver */
+	uint64_t	incomplete;	/* windows marked incomplete by loss */
 };
 
 void	 core_conf_default(struct core_conf *);
 void	 core_conf_free(struct core_conf *);
+
+#define CORE_GAPS	16	/* incomplete windows remembered */
+
+struct core_gap {
+	uint64_t	from_ms, to_ms;
+};
 
 struct core {
 	const struct core_conf	*conf;
@@ -392,6 +407,10 @@ struct core {
 	uint64_t		 now_ms;
 	bool			 started;
 	bool			 finished;
+	uint16_t		 dump_gen;	/* the dump in progress */
+	uint64_t		 dump_start_ms;
+	struct core_gap		 gaps[CORE_GAPS];	/* a ring */
+	size_t			 ngaps;
 };
 
 struct core *core_new(const struct core_conf *);
@@ -400,6 +419,93 @@ void	 core_event(struct core *, const struct flow_event *);
 void	 core_prefetch(const struct core *, const struct flow_event *);
 void	 core_finish(struct core *);
 bool	 core_is_client(const struct core *, const struct flow_event *);
+void	 core_dump_begin(struct core *, uint64_t);
+void	 core_dump_end(struct core *, uint64_t);
+void	 core_loss(struct core *, uint64_t, uint64_t, uint64_t);
+bool	 core_complete(const struct core *, uint64_t, uint64_t);
+
+/* conf.c: the configuration file (libconfig), documented in ephemd.conf(5) */
+struct conf {
+	char			*path;		/* the file it was read from */
+	struct core_conf	 core;		/* networks, timeouts, limits */
+	char			*user;		/* run as this user, NULL: stay */
+	size_t			 rcvbuf;	/* netlink receive buffer, bytes */
+	uint32_t		 batch;		/* messages per wake-up */
+	bool			 kernel_filter;	/* filter events in the kernel */
+	uint32_t		 reconcile_s;	/* reconciliation dump period */
+	char			*report_file;	/* report written here */
+	bool			 report_json;
+	uint32_t		 report_interval_s;	/* 0: on SIGUSR1, at exit */
+};
+
+#define CONF_FILE	"/etc/ephemd/ephemd.conf"
+
+struct conf *conf_new(void);
+void	 conf_free(struct conf *);
+int	 conf_load(const char *, struct conf **, FILE *);
+void	 conf_print(FILE *, const struct conf *);
+int	 duration_parse(const char *, uint32_t *);
+
+/* loop.c: the epoll loop, its fd registry and timers */
+struct loop;
+typedef void	(*loop_fd_cb)(int, uint32_t, void *);
+
+struct timer {
+	uint64_t	  due_ms;	/* monotonic */
+	bool		  armed;
+	void		(*cb)(void *);
+	void		 *arg;
+};
+
+struct loop *loop_new(void);
+void	 loop_free(struct loop *);
+int	 loop_add_fd(struct loop *, int, uint32_t, loop_fd_cb, void *);
+void	 loop_del_fd(struct loop *, int);
+void	 loop_timers_arm(struct loop *);
+void	 timer_set(struct loop *, struct timer *, uint64_t);
+void	 timer_stop(struct loop *, struct timer *);
+int	 loop_run(struct loop *);
+void	 loop_stop(struct loop *);
+uint64_t loop_now_ms(void);
+uint64_t wall_now_ms(void);
+
+/* ct.c: live conntrack events and dumps over netlink */
+struct ct;
+
+struct ct_stats {
+	uint64_t	msgs;		/* datagrams received */
+	uint64_t	events;		/* NEW and DESTROY handed to the core */
+	uint64_t	dump_entries;
+	uint64_t	dumps;		/* dumps asked for */
+	uint64_t	dump_errors;
+	uint64_t	overruns;	/* ENOBUFS seen */
+	uint64_t	drops;		/* the socket's drop counter */
+	uint64_t	parse_errors;	/* messages without a usable tuple */
+	int		rcvbuf;		/* bytes, as the kernel reports it */
+	int		fd;		/* the event socket */
+	bool		filtered;	/* kernel filter attached */
+	bool		dumping;
+};
+
+struct ct *ct_open(const struct conf *, struct core *, struct loop *);
+void	 ct_close(struct ct *);
+void	 ct_reconfigure(struct ct *, const struct conf *);
+int	 ct_probe(void);
+int	 ct_dump(struct ct *);
+void	 ct_get_stats(const struct ct *, struct ct_stats *);
+
+/* sys.c: /proc/sys */
+int	 sys_read_u64(const char *, uint64_t *);
+int	 sys_read_timeouts(struct ct_timeouts *);
+
+/* doctor.c: what the live path depends on */
+int	 doctor_run(FILE *, const struct conf *);
+
+/* priv.c: the switch to an unprivileged user (libcap-ng) */
+int	 priv_drop(const char *);
+
+/* daemon.c: the live daemon's life: start, signals, reload, shutdown */
+int	 daemon_run(struct conf *, bool);
 
 /* replay.c: conntrack(8) text captures */
 enum parse_status {
@@ -427,7 +533,9 @@ int	 replay_parse_line(const char *, size_t, struct flow_event *,
 int	 replay_fd(int, const char *, struct core *, struct replay_stats *);
 
 /* report.c */
-void	 report_text(FILE *, struct core *, const struct replay_stats *);
-void	 report_json(FILE *, struct core *, const struct replay_stats *);
+void	 report_text(FILE *, struct core *, const struct replay_stats *,
+	    const struct ct_stats *);
+void	 report_json(FILE *, struct core *, const struct replay_stats *,
+	    const struct ct_stats *);
 
 #endif /* EPHEMD_H */

@@ -192,6 +192,17 @@ host_new_flow(struct host *h, const struct flow_event *ev, uint64_t now_ms)
 }
 
 /*
+ * A flow found in a table dump whose NEW was never seen: it holds a port,
+ * but its start and order are unknown, so it feeds no other statistic.
+ */
+void
+host_adopt_flow(struct host *h, uint64_t now_ms)
+{
+	h->last_ms = now_ms;
+	host_held(h, h->held + 1, now_ms);
+}
+
+/*
  * A flow of this host ended.  life_ms is its estimated active lifetime,
  * used only when the start was seen (known).
  */

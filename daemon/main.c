@@ -1,6 +1,8 @@
 /*
  * ephemd: start-up.  Only main() lives here; everything else is in
- * libephemd.a, which the tests link too.
+ * libephemd.a, which the tests link too.  The order: options, logging,
+ * configuration (-n stops there), then the mode: replay, doctor, or the
+ * live daemon (which drops privileges after opening its sockets).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,37 +20,56 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "check",	no_argument,		NULL, 'n' },
 		{ "replay",	required_argument,	NULL, 'r' },
 		{ "report",	required_argument,	NULL, 'R' },
 		{ "internal",	required_argument,	NULL, 'i' },
+		{ "doctor",	no_argument,		NULL, 'D' },
+		{ "stderr",	no_argument,		NULL, 'd' },
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char usage[] =
-	    "usage: ephemd --replay FILE [--report text|json] "
+	    "usage: ephemd [-dv] [-c FILE]               run the live daemon\n"
+	    "       ephemd -n [-v] [-c FILE]             check the "
+	    "configuration\n"
+	    "       ephemd --doctor [-c FILE]            check the kernel "
+	    "settings\n"
+	    "       ephemd --replay FILE [-c FILE] [--report text|json] "
 	    "[--internal CIDR]...\n"
+	    "  -c, --config FILE    configuration (default " CONF_FILE ")\n"
+	    "  -n, --check          check the configuration and exit; with "
+	    "-v print it\n"
 	    "  -r, --replay FILE    analyse a conntrack -E capture "
 	    "(- for stdin)\n"
 	    "  -R, --report FORMAT  text (default) or json\n"
-	    "  -i, --internal CIDR  client network (repeatable; default "
-	    "RFC 1918,\n"
-	    "                       100.64.0.0/10 and fc00::/7)\n"
+	    "  -i, --internal CIDR  client network (repeatable; replaces "
+	    "the configured ones)\n"
+	    "  -D, --doctor         check what the live daemon depends on\n"
+	    "  -d, --stderr         log to stderr, not syslog\n"
 	    "  -v, --verbose        more messages\n"
 	    "  -V, --version        print the version\n"
-	    "See ephemd(8).\n";
-	struct core_conf	 conf;
+	    "See ephemd(8) and ephemd.conf(5).\n";
+	struct netlist		 internal = { NULL, 0 };
 	struct replay_stats	 st;
+	struct conf		*conf = NULL;
 	struct core		*core;
-	const char		*replay = NULL, *name;
-	int			 ch, fd, json = 0, rv;
+	const char		*path = NULL, *replay = NULL, *name;
+	int			 ch, fd, json = -1, rv, check = 0, doctor = 0;
+	int			 to_stderr = isatty(STDERR_FILENO), verbose = 0;
 
-	log_init("ephemd", 1, LOG_DAEMON);
-	core_conf_default(&conf);
-	while ((ch = getopt_long(argc, argv, "r:R:i:vVh", longopts,
+	while ((ch = getopt_long(argc, argv, "c:nr:R:i:DdvVh", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
 		case 'r':
 			replay = optarg;
 			break;
@@ -57,17 +78,27 @@ main(int argc, char *argv[])
 				json = 1;
 			else if (strcmp(optarg, "text") == 0)
 				json = 0;
-			else
-				fatalx("--report takes text or json, not %s",
-				    optarg);
+			else {
+				fprintf(stderr, "ephemd: --report takes text "
+				    "or json, not %s\n", optarg);
+				return 2;
+			}
 			break;
 		case 'i':
-			if (netlist_add_str(&conf.internal, optarg) == -1)
-				fatalx("--internal %s: not an address or "
-				    "network", optarg);
+			if (netlist_add_str(&internal, optarg) == -1) {
+				fprintf(stderr, "ephemd: --internal %s: not an "
+				    "address or network\n", optarg);
+				return 2;
+			}
+			break;
+		case 'D':
+			doctor = 1;
+			break;
+		case 'd':
+			to_stderr = 1;
 			break;
 		case 'v':
-			log_setverbose(1);
+			verbose++;
 			break;
 		case 'V':
 			printf("ephemd %s\n", PACKAGE_VERSION);
@@ -80,15 +111,50 @@ main(int argc, char *argv[])
 			return 2;
 		}
 	}
-	if (optind != argc || replay == NULL) {
+	if (optind != argc || check + doctor + (replay != NULL) > 1) {
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (conf.internal.n == 0 && netlist_default_internal(&conf.internal))
-		fatal("internal networks");
-	if ((core = core_new(&conf)) == NULL)
-		fatal("core");
+	if (check || doctor || replay != NULL)
+		to_stderr = 1;
+	log_init("ephemd", to_stderr, LOG_DAEMON);
+	log_setverbose(verbose);
 
+	/* the configuration: required live, optional for replay and doctor */
+	if (path != NULL || (replay == NULL && !doctor) ||
+	    access(CONF_FILE, R_OK) == 0) {
+		if (path == NULL)
+			path = CONF_FILE;
+		if (conf_load(path, &conf, stderr) == -1) {
+			if (!check)
+				log_warnx("config file %s has errors, not "
+				    "starting", path);
+			return 1;
+		}
+	} else if ((conf = conf_new()) == NULL)
+		fatal("configuration");
+	if (internal.n > 0) {
+		netlist_clear(&conf->core.internal);
+		conf->core.internal = internal;
+	}
+	if (check) {
+		if (verbose)
+			conf_print(stdout, conf);
+		else
+			fprintf(stderr, "ephemd: configuration %s OK\n", path);
+		conf_free(conf);
+		return 0;
+	}
+	if (doctor) {
+		rv = doctor_run(stdout, conf);
+		conf_free(conf);
+		return rv == 0 ? 0 : 1;
+	}
+	if (replay == NULL)
+		return daemon_run(conf, verbose > 0);
+
+	if ((core = core_new(&conf->core)) == NULL)
+		fatal("core");
 	if (strcmp(replay, "-") == 0) {
 		fd = STDIN_FILENO;
 		name = "(stdin)";
@@ -100,21 +166,21 @@ main(int argc, char *argv[])
 	rv = replay_fd(fd, name, core, &st);
 	if (fd != STDIN_FILENO)
 		close(fd);
-	if (rv == -1) {
-		core_free(core);
-		core_conf_free(&conf);
-		return 1;
+	if (rv == 0) {
+		if (st.bad > REPLAY_BAD_KEEP)
+			log_warnx("%s: %llu bad lines in all, the first %d "
+			    "shown", name, (unsigned long long)st.bad,
+			    REPLAY_BAD_KEEP);
+		core_finish(core);
+		if (json == 1 || (json == -1 && conf->report_json &&
+		    path != NULL))
+			report_json(stdout, core, &st, NULL);
+		else
+			report_text(stdout, core, &st, NULL);
+		if (fflush(stdout) == EOF || ferror(stdout))
+			fatal("stdout");
 	}
-	if (st.bad > REPLAY_BAD_KEEP)
-		log_warnx("%s: %llu bad lines in all, the first %d shown",
-		    name, (unsigned long long)st.bad, REPLAY_BAD_KEEP);
-	if (json)
-		report_json(stdout, core, &st);
-	else
-		report_text(stdout, core, &st);
-	if (fflush(stdout) == EOF || ferror(stdout))
-		fatal("stdout");
 	core_free(core);
-	core_conf_free(&conf);
-	return 0;
+	conf_free(conf);
+	return rv == 0 ? 0 : 1;
 }

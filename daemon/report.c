@@ -90,9 +90,55 @@ host_ports(const struct host *h, long *ret_min, long *ret_max)
 		*ret_min = *ret_max = -1;
 }
 
-void
-report_text(FILE *fp, struct core *c, const struct replay_stats *st)
+/*
+ * A host as it stands now: a copy whose open intervals are closed at the
+ * core's time, so that a live daemon can report and carry on.
+ */
+static void
+host_snapshot(const struct core *c, const struct host *h,
+    struct host *ret)
 {
+	*ret = *h;
+	if (!c->finished)
+		host_finish(ret, c->now_ms);
+}
+
+static void
+live_text(FILE *fp, const struct core *c, const struct ct_stats *ls)
+{
+	fprintf(fp, "  live             events %" PRIu64 ", lost %" PRIu64
+	    " (socket drops %" PRIu64 ", overruns %" PRIu64 "), incomplete "
+	    "windows %" PRIu64 "\n", ls->events, c->cnt.lost, ls->drops,
+	    ls->overruns, c->cnt.incomplete);
+	fprintf(fp, "  dumps            %" PRIu64 " (entries %" PRIu64
+	    ", errors %" PRIu64 "), adopted %" PRIu64 ", expired %" PRIu64
+	    ", parse errors %" PRIu64 ", receive buffer %d bytes%s\n",
+	    c->cnt.dumps, ls->dump_entries, ls->dump_errors, c->cnt.adopted,
+	    c->cnt.expired, ls->parse_errors, ls->rcvbuf,
+	    ls->filtered ? ", kernel filter on" : "");
+}
+
+static void
+live_json(FILE *fp, const struct core *c, const struct ct_stats *ls)
+{
+	fprintf(fp, ",\n  \"live\": {\"events\": %" PRIu64 ", \"lost\": %"
+	    PRIu64 ", \"socket_drops\": %" PRIu64 ", \"overruns\": %" PRIu64
+	    ", \"incomplete_windows\": %" PRIu64 ", \"dumps\": %" PRIu64
+	    ", \"dump_entries\": %" PRIu64 ", \"dump_errors\": %" PRIu64
+	    ", \"adopted\": %" PRIu64 ", \"expired\": %" PRIu64
+	    ", \"parse_errors\": %" PRIu64 ", \"rcvbuf\": %d"
+	    ", \"kernel_filter\": %s, \"flows\": %zu}", ls->events,
+	    c->cnt.lost, ls->drops, ls->overruns, c->cnt.incomplete,
+	    c->cnt.dumps, ls->dump_entries, ls->dump_errors, c->cnt.adopted,
+	    c->cnt.expired, ls->parse_errors, ls->rcvbuf,
+	    ls->filtered ? "true" : "false", c->flows.n);
+}
+
+void
+report_text(FILE *fp, struct core *c, const struct replay_stats *st,
+    const struct ct_stats *ls)
+{
+	struct host		 snap;
 	struct host_report	 r;
 	const struct host	*h;
 	const struct svc	*s;
@@ -102,7 +148,6 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st)
 	long			 pmin, pmax;
 	size_t			 i;
 
-	core_finish(c);
 	ho = sorted(c->hosts.n, host_sort, c->hosts.v);
 	fprintf(fp, "%-39s %6s %6s %6s  %-7s %-11s  %-15s %5s %5s %5s %5s"
 	    "  %-15s %-21s %5s %5s %7s %7s %6s\n",
@@ -111,7 +156,8 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st)
 	    "LIFE s p50/p90/p99", "<1m", "<3m", "NEW/min", "DST/min",
 	    "UNREPL");
 	for (i = 0; ho != NULL && i < c->hosts.n; i++) {
-		h = &c->hosts.v[ho[i]];
+		host_snapshot(c, &c->hosts.v[ho[i]], &snap);
+		h = &snap;
 		host_report(h, &c->conf->classify, &r);
 		addr_fmt(&h->addr, a, sizeof(a));
 		host_ports(h, &pmin, &pmax);
@@ -183,6 +229,8 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st)
 	fprintf(fp, "  refused          flow table full %" PRIu64
 	    ", host table full %" PRIu64 ", service table full %" PRIu64
 	    "\n", c->cnt.flows_full, c->cnt.hosts_full, c->cnt.svcs_full);
+	if (ls != NULL)
+		live_text(fp, c, ls);
 }
 
 static void
@@ -195,14 +243,17 @@ json_life(FILE *fp, const struct lhist *l, double u1, double u3)
 }
 
 static void
-json_host(FILE *fp, const struct host *h, const struct classify_conf *cc)
+json_host(FILE *fp, const struct core *c, const struct host *live)
 {
+	const struct classify_conf *cc = &c->conf->classify;
 	struct host_report	r;
+	struct host		snap, *h = &snap;
 	char			a[ADDR_STRLEN];
 	long			pmin, pmax;
 	size_t			b;
 	bool			first = true;
 
+	host_snapshot(c, live, &snap);
 	host_report(h, cc, &r);
 	addr_fmt(&h->addr, a, sizeof(a));
 	host_ports(h, &pmin, &pmax);
@@ -252,17 +303,17 @@ json_host(FILE *fp, const struct host *h, const struct classify_conf *cc)
 }
 
 void
-report_json(FILE *fp, struct core *c, const struct replay_stats *st)
+report_json(FILE *fp, struct core *c, const struct replay_stats *st,
+    const struct ct_stats *ls)
 {
 	const struct svc	*s;
 	uint32_t		*ho, *so;
 	size_t			 i;
 
-	core_finish(c);
 	fprintf(fp, "{\n  \"hosts\": [\n");
 	ho = sorted(c->hosts.n, host_sort, c->hosts.v);
 	for (i = 0; ho != NULL && i < c->hosts.n; i++) {
-		json_host(fp, &c->hosts.v[ho[i]], &c->conf->classify);
+		json_host(fp, c, &c->hosts.v[ho[i]]);
 		fprintf(fp, "%s\n", i + 1 < c->hosts.n ? "," : "");
 	}
 	free(ho);
@@ -297,7 +348,10 @@ report_json(FILE *fp, struct core *c, const struct replay_stats *st)
 	fprintf(fp, "    \"orphan_destroys\": %" PRIu64 ", \"duplicate_new\": %"
 	    PRIu64 ", \"time_backwards\": %" PRIu64 ", \"flow_table_full\": %"
 	    PRIu64 ", \"host_table_full\": %" PRIu64 ", \"service_table_full\": %"
-	    PRIu64 "}\n}\n", c->cnt.orphan_destroy, c->cnt.duplicate_new,
+	    PRIu64 "}", c->cnt.orphan_destroy, c->cnt.duplicate_new,
 	    c->cnt.time_backwards, c->cnt.flows_full, c->cnt.hosts_full,
 	    c->cnt.svcs_full);
+	if (ls != NULL)
+		live_json(fp, c, ls);
+	fprintf(fp, "\n}\n");
 }

@@ -1,0 +1,481 @@
+/*
+ * The configuration file, read with libconfig (the only file that includes
+ * it).  conf_load() builds a fresh struct: defaults, then the file, then
+ * validation, and reports every error as "file:line: message".  Every key
+ * the parser accepts is in the schema below, which also prints the
+ * effective configuration for -n -v; ephemd.conf(5) documents each one.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libconfig.h>
+
+#include "ephemd.h"
+
+enum ktype {
+	K_BOOL,
+	K_UINT,		/* uint32_t */
+	K_SIZE,		/* size_t, bytes, "64M" or an integer */
+	K_DURATION,	/* uint32_t seconds, "90m" or an integer */
+	K_STRING,	/* char *, NULL when unset */
+	K_FORMAT,	/* bool report_json from "json" or "text" */
+	K_NETS,		/* struct netlist */
+};
+
+static const struct key {
+	const char	*name;		/* "group.member" or "member" */
+	enum ktype	 type;
+	size_t		 off;
+	uint64_t	 min, max;
+} keys[] = {
+#define K(name, type, field, min, max) \
+	{ name, type, offsetof(struct conf, field), min, max }
+	K("internal_networks", K_NETS, core.internal, 0, 0),
+	K("user", K_STRING, user, 0, 0),
+	K("netlink.rcvbuf", K_SIZE, rcvbuf, 1 << 16, 1ULL << 31),
+	K("netlink.batch", K_UINT, batch, 1, 65536),
+	K("netlink.kernel_filter", K_BOOL, kernel_filter, 0, 0),
+	K("netlink.reconcile_interval", K_DURATION, reconcile_s, 10, 86400),
+	K("report.file", K_STRING, report_file, 0, 0),
+	K("report.format", K_FORMAT, report_json, 0, 0),
+	K("report.interval", K_DURATION, report_interval_s, 0, 86400),
+	K("limits.flows", K_SIZE, core.max_flows, 1024, 1 << 26),
+	K("limits.hosts", K_SIZE, core.max_hosts, 16, 1 << 22),
+	K("limits.services", K_SIZE, core.max_services, 16, 1 << 20),
+	K("timeouts.tcp_syn_sent", K_UINT, core.timeouts.tcp[CTS_SYN_SENT],
+	    0, 432000),
+	K("timeouts.tcp_syn_recv", K_UINT, core.timeouts.tcp[CTS_SYN_RECV],
+	    0, 432000),
+	K("timeouts.tcp_established", K_UINT,
+	    core.timeouts.tcp[CTS_ESTABLISHED], 0, 4320000),
+	K("timeouts.tcp_fin_wait", K_UINT, core.timeouts.tcp[CTS_FIN_WAIT],
+	    0, 432000),
+	K("timeouts.tcp_close_wait", K_UINT,
+	    core.timeouts.tcp[CTS_CLOSE_WAIT], 0, 432000),
+	K("timeouts.tcp_last_ack", K_UINT, core.timeouts.tcp[CTS_LAST_ACK],
+	    0, 432000),
+	K("timeouts.tcp_time_wait", K_UINT, core.timeouts.tcp[CTS_TIME_WAIT],
+	    0, 432000),
+	K("timeouts.tcp_close", K_UINT, core.timeouts.tcp[CTS_CLOSE],
+	    0, 432000),
+	K("timeouts.udp", K_UINT, core.timeouts.udp, 0, 432000),
+	K("timeouts.udp_stream", K_UINT, core.timeouts.udp_stream, 0, 432000),
+	K("timeouts.icmp", K_UINT, core.timeouts.icmp, 0, 432000),
+	K("timeouts.generic", K_UINT, core.timeouts.generic, 0, 432000),
+#undef K
+};
+
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+struct conf *
+conf_new(void)
+{
+	struct conf	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	core_conf_default(&c->core);
+	if (netlist_default_internal(&c->core.internal) == -1) {
+		conf_free(c);
+		return NULL;
+	}
+	c->rcvbuf = 64 << 20;
+	c->batch = 256;
+	c->kernel_filter = true;
+	c->reconcile_s = 300;
+	c->report_json = true;
+	return c;
+}
+
+void
+conf_free(struct conf *c)
+{
+	if (c == NULL)
+		return;
+	core_conf_free(&c->core);
+	free(c->path);
+	free(c->user);
+	free(c->report_file);
+	free(c);
+}
+
+/* "90", "90s", "15m", "24h", "7d": seconds. */
+int
+duration_parse(const char *s, uint32_t *ret)
+{
+	char			*end;
+	unsigned long long	 v, mul = 1;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0':
+	case 's':
+		break;
+	case 'm':
+		mul = 60;
+		break;
+	case 'h':
+		mul = 3600;
+		break;
+	case 'd':
+		mul = 86400;
+		break;
+	default:
+		return -1;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	if (v > UINT32_MAX / mul)
+		return -1;
+	*ret = v * mul;
+	return 0;
+}
+
+/* "65536", "64k", "64M", "1G": bytes. */
+static int
+size_parse(const char *s, unsigned long long *ret)
+{
+	char			*end;
+	unsigned long long	 v, mul = 1;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		mul = 1ULL << 10;
+		break;
+	case 'M':
+		mul = 1ULL << 20;
+		break;
+	case 'G':
+		mul = 1ULL << 30;
+		break;
+	default:
+		return -1;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	if (v > ULLONG_MAX / mul)
+		return -1;
+	*ret = v * mul;
+	return 0;
+}
+
+static const struct key *
+key_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static bool
+is_group(const char *name)
+{
+	size_t	i, n = strlen(name);
+
+	for (i = 0; i < NKEYS; i++)
+		if (strncmp(keys[i].name, name, n) == 0 &&
+		    keys[i].name[n] == '.')
+			return true;
+	return false;
+}
+
+/* A number given as an integer or as a string with a unit. */
+static int
+setting_number(const config_setting_t *s, enum ktype type,
+    unsigned long long *ret)
+{
+	const char	*str;
+	uint32_t	 d;
+	long long	 v;
+
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		v = config_setting_get_int64(s);
+		if (v < 0)
+			return -1;
+		*ret = v;
+		return 0;
+	case CONFIG_TYPE_STRING:
+		str = config_setting_get_string(s);
+		if (type == K_DURATION) {
+			if (duration_parse(str, &d) == -1)
+				return -1;
+			*ret = d;
+			return 0;
+		}
+		if (type == K_SIZE)
+			return size_parse(str, ret);
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+static const char *
+type_hint(enum ktype type)
+{
+	switch (type) {
+	case K_BOOL:
+		return "true or false";
+	case K_UINT:
+		return "a whole number";
+	case K_SIZE:
+		return "a size such as 65536 or \"64M\"";
+	case K_DURATION:
+		return "a duration such as 300 or \"5m\"";
+	case K_STRING:
+		return "a string";
+	case K_FORMAT:
+		return "\"json\" or \"text\"";
+	case K_NETS:
+		return "a list of networks such as [\"10.0.0.0/8\"]";
+	}
+	return "";
+}
+
+/* Apply one setting; 0 or -1 with the error written to errs. */
+static int
+key_apply(struct conf *c, const struct key *k, const config_setting_t *s,
+    const char *file, FILE *errs)
+{
+	void			*field = (char *)c + k->off;
+	const char		*str;
+	unsigned long long	 v;
+	struct netlist		 nets = { NULL, 0 };
+	int			 line = config_setting_source_line(s), i, n;
+
+	switch (k->type) {
+	case K_BOOL:
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+			goto wrong_type;
+		*(bool *)field = config_setting_get_bool(s);
+		return 0;
+	case K_UINT:
+	case K_SIZE:
+	case K_DURATION:
+		if (setting_number(s, k->type, &v) == -1)
+			goto wrong_type;
+		if (v < k->min || v > k->max) {
+			fprintf(errs, "%s:%d: %s must be between %llu and %llu, "
+			    "not %llu\n", file, line, k->name,
+			    (unsigned long long)k->min,
+			    (unsigned long long)k->max, v);
+			return -1;
+		}
+		if (k->type == K_SIZE)
+			*(size_t *)field = v;
+		else
+			*(uint32_t *)field = v;
+		return 0;
+	case K_STRING:
+		if ((str = config_setting_get_string(s)) == NULL)
+			goto wrong_type;
+		free(*(char **)field);
+		*(char **)field = NULL;
+		if (*str == '\0')
+			return 0;	/* "" leaves it unset */
+		/* copied out: libconfig frees its strings at destroy */
+		if ((*(char **)field = strdup(str)) == NULL) {
+			fprintf(errs, "%s:%d: out of memory\n", file, line);
+			return -1;
+		}
+		return 0;
+	case K_FORMAT:
+		if ((str = config_setting_get_string(s)) == NULL)
+			goto wrong_type;
+		if (strcmp(str, "json") != 0 && strcmp(str, "text") != 0)
+			goto wrong_type;
+		*(bool *)field = strcmp(str, "json") == 0;
+		return 0;
+	case K_NETS:
+		if (!config_setting_is_array(s) && !config_setting_is_list(s))
+			goto wrong_type;
+		n = config_setting_length(s);
+		for (i = 0; i < n; i++) {
+			str = config_setting_get_string_elem(s, i);
+			if (str == NULL || netlist_add_str(&nets, str) == -1) {
+				fprintf(errs, "%s:%d: %s: element %d is not a "
+				    "network (such as \"10.0.0.0/8\")\n", file,
+				    line, k->name, i + 1);
+				netlist_clear(&nets);
+				return -1;
+			}
+		}
+		netlist_clear(field);
+		*(struct netlist *)field = nets;
+		return 0;
+	}
+wrong_type:
+	fprintf(errs, "%s:%d: %s must be %s\n", file, line, k->name,
+	    type_hint(k->type));
+	return -1;
+}
+
+/* Every setting in group (the root or one group), checked against keys. */
+static int
+walk(struct conf *c, const config_setting_t *group, const char *prefix,
+    const char *file, FILE *errs)
+{
+	const config_setting_t	*s;
+	const struct key	*k;
+	char			 name[128];
+	int			 i, n = config_setting_length(group), rv = 0;
+
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(group, i);
+		snprintf(name, sizeof(name), "%s%s%s", prefix,
+		    *prefix ? "." : "", config_setting_name(s));
+		if (config_setting_is_group(s) && *prefix == '\0' &&
+		    is_group(name)) {
+			if (walk(c, s, name, file, errs) == -1)
+				rv = -1;
+			continue;
+		}
+		if ((k = key_find(name)) == NULL) {
+			fprintf(errs, "%s:%d: unknown key %s\n", file,
+			    config_setting_source_line(s), name);
+			rv = -1;
+			continue;
+		}
+		if (key_apply(c, k, s, file, errs) == -1)
+			rv = -1;
+	}
+	return rv;
+}
+
+/*
+ * Read path into a new struct conf.  Errors go to errs, one per line as
+ * "file:line: message"; on any error the result is -1 and nothing is
+ * returned.
+ */
+int
+conf_load(const char *path, struct conf **ret, FILE *errs)
+{
+	config_t	 cfg;
+	struct conf	*c;
+	int		 rv = -1;
+
+	if ((c = conf_new()) == NULL) {
+		fprintf(errs, "%s: out of memory\n", path);
+		return -1;
+	}
+	config_init(&cfg);
+	if (config_read_file(&cfg, path) != CONFIG_TRUE) {
+		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
+			fprintf(errs, "%s: %s\n", path, strerror(errno));
+		else
+			fprintf(errs, "%s:%d: %s\n", path,
+			    config_error_line(&cfg), config_error_text(&cfg));
+		goto out;
+	}
+	if (walk(c, config_root_setting(&cfg), "", path, errs) == -1)
+		goto out;
+	if (c->core.internal.n == 0) {
+		fprintf(errs, "%s: internal_networks is empty: no host would be "
+		    "measured\n", path);
+		goto out;
+	}
+	if ((c->path = strdup(path)) == NULL) {
+		fprintf(errs, "%s: out of memory\n", path);
+		goto out;
+	}
+	*ret = c;
+	c = NULL;
+	rv = 0;
+out:
+	config_destroy(&cfg);
+	conf_free(c);
+	return rv;
+}
+
+/* The effective configuration, defaults included, in the file's syntax. */
+void
+conf_print(FILE *fp, const struct conf *c)
+{
+	const struct key	*k;
+	const void		*field;
+	const char		*dot, *group = "";
+	char			 a[ADDR_STRLEN];
+	size_t			 i, j, glen = 0;
+
+	fprintf(fp, "# effective configuration%s%s\n", c->path ? " of " : "",
+	    c->path ? c->path : "");
+	for (i = 0; i < NKEYS; i++) {
+		k = &keys[i];
+		field = (const char *)c + k->off;
+		dot = strchr(k->name, '.');
+		if (glen > 0 && (dot == NULL || (size_t)(dot - k->name) !=
+		    glen || strncmp(k->name, group, glen) != 0)) {
+			fprintf(fp, "};\n");
+			glen = 0;
+		}
+		if (dot != NULL && glen == 0) {
+			group = k->name;
+			glen = dot - k->name;
+			fprintf(fp, "%.*s: {\n", (int)glen, group);
+		}
+		fprintf(fp, "%s%s = ", glen ? "\t" : "", dot ? dot + 1 : k->name);
+		switch (k->type) {
+		case K_BOOL:
+			fprintf(fp, "%s", *(const bool *)field ? "true" : "false");
+			break;
+		case K_UINT:
+		case K_DURATION:
+			fprintf(fp, "%u", *(const uint32_t *)field);
+			break;
+		case K_SIZE:
+			fprintf(fp, "%zu", *(const size_t *)field);
+			break;
+		case K_STRING:
+			if (*(char *const *)field != NULL)
+				fprintf(fp, "\"%s\"", *(char *const *)field);
+			else
+				fprintf(fp, "\"\"");
+			break;
+		case K_FORMAT:
+			fprintf(fp, "\"%s\"", *(const bool *)field ? "json" :
+			    "text");
+			break;
+		case K_NETS: {
+			const struct netlist *l = field;
+
+			fprintf(fp, "[");
+			for (j = 0; j < l->n; j++) {
+				int plen = l->v[j].plen;
+
+				addr_fmt(&l->v[j].addr, a, sizeof(a));
+				if (addr_is_v4(&l->v[j].addr))
+					plen -= 96;
+				fprintf(fp, "%s\"%s/%d\"", j ? ", " : "", a,
+				    plen);
+			}
+			fprintf(fp, "]");
+			break;
+		}
+		}
+		fprintf(fp, ";\n");
+	}
+	if (glen > 0)
+		fprintf(fp, "};\n");
+}

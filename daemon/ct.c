@@ -1,0 +1,595 @@
+/*
+ * Live conntrack intake: libnetfilter_conntrack over libmnl (the only file
+ * that includes them).  Two netlink sockets:
+ *
+ * - the event socket, subscribed to the NEW and DESTROY groups only, with
+ *   a large receive buffer and, where the library allows it, a kernel-side
+ *   filter on the internal networks (re-checked by the core);
+ * - the dump socket, which lists the table at start-up, after a loss and
+ *   periodically, so that flows whose DESTROY never came are expired.
+ *
+ * Never reliable delivery: NETLINK_BROADCAST_ERROR with NO_ENOBUFS makes
+ * the kernel drop packets when the reader is slow.  Never a flush or any
+ * other change to the table.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/sock_diag.h>
+#include <libmnl/libmnl.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+
+#include "ephemd.h"
+#include "log.h"
+
+#ifndef SO_MEMINFO
+#define SO_MEMINFO	55
+#endif
+
+#define CT_BUFSZ	(64 * 1024)	/* one recv: several messages */
+#define FILTER_MAX4	127		/* libnetfilter_conntrack's limits */
+#define FILTER_MAX6	20
+
+struct ct {
+	struct core		*core;
+	struct loop		*loop;
+	const struct conf	*conf;
+	struct mnl_socket	*ev;		/* events */
+	struct mnl_socket	*dump;		/* table dumps */
+	uint32_t		 dump_portid;
+	uint32_t		 dump_seq;
+	bool			 dumping;
+	bool			 dump_again;	/* asked for during a dump */
+	bool			 in_dump;	/* parsing the dump socket */
+	uint64_t		 drops_seen;	/* the socket's drop counter */
+	uint64_t		 last_ok_ms;	/* last event before a loss */
+	struct ct_stats		 st;
+	char			*buf;
+};
+
+/* The kernel's count of messages it could not queue on the socket. */
+static int
+sock_drops(int fd, uint64_t *ret)
+{
+	uint32_t	mem[SK_MEMINFO_VARS];
+	socklen_t	len = sizeof(mem);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) == -1)
+		return -1;
+	*ret = mem[SK_MEMINFO_DROPS];
+	return 0;
+}
+
+static uint64_t
+ns_to_ms(uint64_t ns)
+{
+	return ns / 1000000;
+}
+
+/* One conntrack object to the core's event; -1 when it lacks a tuple. */
+static int
+ct_event_from(const struct nf_conntrack *ct, int type, bool userspace,
+    struct flow_event *ev)
+{
+	uint32_t	status, v4;
+	uint8_t		l3;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	l3 = nfct_get_attr_u8(ct, ATTR_L3PROTO);
+	if (l3 == AF_INET) {
+		if (!nfct_attr_is_set(ct, ATTR_IPV4_SRC) ||
+		    !nfct_attr_is_set(ct, ATTR_IPV4_DST) ||
+		    !nfct_attr_is_set(ct, ATTR_REPL_IPV4_DST))
+			return -1;
+		v4 = nfct_get_attr_u32(ct, ATTR_IPV4_SRC);
+		addr_from_v4(&ev->src, ntohl(v4));
+		v4 = nfct_get_attr_u32(ct, ATTR_IPV4_DST);
+		addr_from_v4(&ev->dst, ntohl(v4));
+		v4 = nfct_get_attr_u32(ct, ATTR_REPL_IPV4_DST);
+		addr_from_v4(&ev->nat_addr, ntohl(v4));
+	} else if (l3 == AF_INET6) {
+		if (!nfct_attr_is_set(ct, ATTR_IPV6_SRC) ||
+		    !nfct_attr_is_set(ct, ATTR_IPV6_DST) ||
+		    !nfct_attr_is_set(ct, ATTR_REPL_IPV6_DST))
+			return -1;
+		memcpy(ev->src.b, nfct_get_attr(ct, ATTR_IPV6_SRC), 16);
+		memcpy(ev->dst.b, nfct_get_attr(ct, ATTR_IPV6_DST), 16);
+		memcpy(ev->nat_addr.b, nfct_get_attr(ct, ATTR_REPL_IPV6_DST),
+		    16);
+	} else
+		return -1;
+
+	ev->proto = nfct_get_attr_u8(ct, ATTR_L4PROTO);
+	switch (ev->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		if (!nfct_attr_is_set(ct, ATTR_PORT_SRC) ||
+		    !nfct_attr_is_set(ct, ATTR_PORT_DST))
+			return -1;
+		ev->flags |= EVF_PORTS;
+		ev->sport = ntohs(nfct_get_attr_u16(ct, ATTR_PORT_SRC));
+		ev->dport = ntohs(nfct_get_attr_u16(ct, ATTR_PORT_DST));
+		if (nfct_attr_is_set(ct, ATTR_REPL_PORT_DST))
+			ev->nat_port = ntohs(nfct_get_attr_u16(ct,
+			    ATTR_REPL_PORT_DST));
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		/* the echo id and type/code key the flow, as in replay */
+		ev->sport = ntohs(nfct_get_attr_u16(ct, ATTR_ICMP_ID));
+		ev->dport = nfct_get_attr_u8(ct, ATTR_ICMP_TYPE) << 8 |
+		    nfct_get_attr_u8(ct, ATTR_ICMP_CODE);
+		break;
+	}
+	if (ev->proto == IPPROTO_TCP && nfct_attr_is_set(ct, ATTR_TCP_STATE)) {
+		/* the kernel's TCP_CONNTRACK_* order is enum ct_state's */
+		ev->state = nfct_get_attr_u8(ct, ATTR_TCP_STATE);
+		if (ev->state >= CTS_OTHER)
+			ev->state = CTS_OTHER;
+	} else if (ev->proto == IPPROTO_SCTP || ev->proto == IPPROTO_DCCP)
+		ev->state = CTS_OTHER;
+	status = nfct_get_attr_u32(ct, ATTR_STATUS);
+	if (!(status & IPS_SEEN_REPLY))
+		ev->flags |= EVF_UNREPLIED;
+	if (status & IPS_ASSURED)
+		ev->flags |= EVF_ASSURED;
+	if (userspace)
+		ev->flags |= EVF_USERSPACE;
+	if (nfct_attr_is_set(ct, ATTR_TIMEOUT)) {
+		ev->timeout_s = nfct_get_attr_u32(ct, ATTR_TIMEOUT);
+		ev->flags |= EVF_TIMEOUT;
+	}
+	if (nfct_attr_is_set(ct, ATTR_ZONE))
+		ev->zone = nfct_get_attr_u16(ct, ATTR_ZONE);
+	if (nfct_attr_is_set(ct, ATTR_ID))
+		ev->ct_id = nfct_get_attr_u32(ct, ATTR_ID);
+
+	/* the kernel's own clock for the flow when timestamps are on */
+	if (type == EV_NEW && nfct_attr_is_set(ct, ATTR_TIMESTAMP_START))
+		ev->ts_ms = ns_to_ms(nfct_get_attr_u64(ct,
+		    ATTR_TIMESTAMP_START));
+	else if (type == EV_DESTROY &&
+	    nfct_attr_is_set(ct, ATTR_TIMESTAMP_STOP))
+		ev->ts_ms = ns_to_ms(nfct_get_attr_u64(ct,
+		    ATTR_TIMESTAMP_STOP));
+	else
+		ev->ts_ms = wall_now_ms();
+	return 0;
+}
+
+static int
+ct_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	struct ct		*c = arg;
+	struct nf_conntrack	*ct;
+	struct flow_event	 ev;
+	int			 type;
+
+	switch (nlh->nlmsg_type & 0xff) {
+	case IPCTNL_MSG_CT_NEW:
+		type = c->in_dump ? EV_DUMP : EV_NEW;
+		break;
+	case IPCTNL_MSG_CT_DELETE:
+		type = EV_DESTROY;
+		break;
+	default:
+		return MNL_CB_OK;
+	}
+	if ((ct = nfct_new()) == NULL) {
+		c->st.parse_errors++;
+		return MNL_CB_OK;
+	}
+	if (nfct_nlmsg_parse(nlh, ct) < 0 ||
+	    ct_event_from(ct, type, type == EV_DESTROY && nlh->nlmsg_pid != 0,
+	    &ev) == -1) {
+		c->st.parse_errors++;
+		nfct_destroy(ct);
+		return MNL_CB_OK;
+	}
+	nfct_destroy(ct);
+	if (type == EV_DUMP) {
+		ev.ts_ms = wall_now_ms();
+		c->st.dump_entries++;
+	} else {
+		c->st.events++;
+		c->last_ok_ms = ev.ts_ms;
+	}
+	core_event(c->core, &ev);
+	return MNL_CB_OK;
+}
+
+/*
+ * Overrun of the event socket.  Causes: a burst larger than the receive
+ * buffer (a table flush, a storm of new flows, a busy CPU starving us).
+ * The kernel drops the messages it cannot queue and counts them on the
+ * socket; ENOBUFS only says that it happened, and undercounts.  So: take
+ * the exact number from the drop counter, mark the window incomplete,
+ * and re-dump the table to repair the flows we missed.
+ */
+static void
+ct_check_loss(struct ct *c)
+{
+	uint64_t	drops, now = wall_now_ms();
+
+	if (sock_drops(mnl_socket_get_fd(c->ev), &drops) == -1) {
+		log_warn("conntrack events: SO_MEMINFO");
+		return;
+	}
+	if (drops <= c->drops_seen)
+		return;
+	core_loss(c->core, drops - c->drops_seen, c->last_ok_ms ?
+	    c->last_ok_ms : now, now);
+	log_warnx("conntrack events: %llu lost (%llu in all), the table is "
+	    "re-read; raise netlink.rcvbuf if this repeats",
+	    (unsigned long long)(drops - c->drops_seen),
+	    (unsigned long long)drops);
+	c->drops_seen = drops;
+	ct_dump(c);
+}
+
+static void
+ct_events_read(int fd, uint32_t events, void *arg)
+{
+	struct ct	*c = arg;
+	ssize_t		 n;
+	uint32_t	 i;
+
+	for (i = 0; i < c->conf->batch; i++) {
+		n = recv(fd, c->buf, CT_BUFSZ, MSG_DONTWAIT);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			if (errno == ENOBUFS) {
+				c->st.overruns++;
+				continue;
+			}
+			log_warn("conntrack events: recv");
+			break;
+		}
+		c->st.msgs++;
+		if (mnl_cb_run(c->buf, n, 0, 0, ct_msg, c) == MNL_CB_ERROR)
+			c->st.parse_errors++;
+	}
+	ct_check_loss(c);
+}
+
+static void
+ct_dump_read(int fd, uint32_t events, void *arg)
+{
+	struct ct	*c = arg;
+	ssize_t		 n;
+	uint32_t	 i;
+	int		 rv;
+
+	for (i = 0; i < c->conf->batch && c->dumping; i++) {
+		n = recv(fd, c->buf, CT_BUFSZ, MSG_DONTWAIT);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			/* a dump cannot overrun; any error ends this one */
+			log_warn("conntrack dump: recv");
+			rv = MNL_CB_ERROR;
+		} else {
+			c->in_dump = true;
+			rv = mnl_cb_run(c->buf, n, c->dump_seq, c->dump_portid,
+			    ct_msg, c);
+			c->in_dump = false;
+		}
+		if (rv == MNL_CB_OK)
+			continue;
+		c->dumping = false;
+		if (rv == MNL_CB_STOP)
+			core_dump_end(c->core, wall_now_ms());
+		else {
+			c->st.dump_errors++;
+			log_warnx("conntrack dump failed: flows are not "
+			    "reconciled until the next one");
+		}
+		if (c->dump_again) {
+			c->dump_again = false;
+			ct_dump(c);
+		}
+	}
+}
+
+/*
+ * Ask for a dump of the whole table (both families), answered in pieces
+ * on the dump socket.  One at a time: a request during a dump is queued.
+ */
+int
+ct_dump(struct ct *c)
+{
+	char			 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr		*nlh;
+	struct nfgenmsg		*nfh;
+
+	if (c->dumping) {
+		c->dump_again = true;
+		return 0;
+	}
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = c->dump_seq = (uint32_t)time(NULL) ^ ++c->st.dumps;
+	if (c->dump_seq == 0)
+		nlh->nlmsg_seq = c->dump_seq = 1;
+	nfh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfh));
+	nfh->nfgen_family = AF_UNSPEC;
+	nfh->version = NFNETLINK_V0;
+	nfh->res_id = 0;
+	if (mnl_socket_sendto(c->dump, nlh, nlh->nlmsg_len) == -1) {
+		log_warn("conntrack dump: send");
+		c->st.dump_errors++;
+		return -1;
+	}
+	core_dump_begin(c->core, wall_now_ms());
+	c->dumping = true;
+	return 0;
+}
+
+/*
+ * Filter events in the kernel to the internal networks (a BPF program
+ * made by libnetfilter_conntrack, which takes at most 127 IPv4 and 20
+ * IPv6 prefixes).  Beyond that, or on failure, everything is delivered
+ * and the core's check alone decides.
+ */
+static void
+ct_filter(struct ct *c)
+{
+	const struct netlist	*l = &c->conf->core.internal;
+	struct nfct_filter	*f;
+	size_t			 i, n4 = 0, n6 = 0;
+	int			 k;
+
+	for (i = 0; i < l->n; i++) {
+		if (addr_is_v4(&l->v[i].addr))
+			n4++;
+		else
+			n6++;
+	}
+	if (n4 > FILTER_MAX4 || n6 > FILTER_MAX6) {
+		log_warnx("kernel filter off: %zu IPv4 and %zu IPv6 internal "
+		    "networks, the library takes at most %d and %d", n4, n6,
+		    FILTER_MAX4, FILTER_MAX6);
+		return;
+	}
+	if ((f = nfct_filter_create()) == NULL) {
+		log_warn("kernel filter off: nfct_filter_create");
+		return;
+	}
+	for (i = 0; i < l->n; i++) {
+		const struct net *net = &l->v[i];
+		uint32_t w;
+
+		if (addr_is_v4(&net->addr)) {
+			struct nfct_filter_ipv4 f4;
+			int plen = net->plen - 96;
+
+			memcpy(&w, net->addr.b + 12, 4);
+			f4.addr = ntohl(w);
+			f4.mask = plen == 0 ? 0 : 0xffffffffU << (32 - plen);
+			nfct_filter_add_attr(f, NFCT_FILTER_SRC_IPV4, &f4);
+		} else {
+			struct nfct_filter_ipv6 f6;
+
+			for (k = 0; k < 4; k++) {
+				int bits = net->plen - k * 32;
+
+				memcpy(&w, net->addr.b + k * 4, 4);
+				f6.addr[k] = ntohl(w);
+				f6.mask[k] = bits >= 32 ? 0xffffffffU :
+				    bits <= 0 ? 0 : 0xffffffffU << (32 - bits);
+			}
+			nfct_filter_add_attr(f, NFCT_FILTER_SRC_IPV6, &f6);
+		}
+	}
+	if (n4 > 0)
+		nfct_filter_set_logic(f, NFCT_FILTER_SRC_IPV4,
+		    NFCT_FILTER_LOGIC_POSITIVE);
+	if (n6 > 0)
+		nfct_filter_set_logic(f, NFCT_FILTER_SRC_IPV6,
+		    NFCT_FILTER_LOGIC_POSITIVE);
+	if (nfct_filter_attach(mnl_socket_get_fd(c->ev), f) == -1)
+		log_warn("kernel filter off: nfct_filter_attach");
+	else
+		c->st.filtered = true;
+	nfct_filter_destroy(f);
+}
+
+/*
+ * The receive buffer: forced past net.core.rmem_max (we hold
+ * CAP_NET_ADMIN), then read back; the kernel doubles what it is given.
+ */
+static void
+ct_rcvbuf(struct ct *c)
+{
+	int		 fd = mnl_socket_get_fd(c->ev), want, got = 0;
+	socklen_t	 len = sizeof(got);
+
+	want = c->conf->rcvbuf > INT32_MAX / 2 ? INT32_MAX / 2 :
+	    (int)c->conf->rcvbuf;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want,
+	    sizeof(want)) == -1 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want)) == -1)
+		log_warn("conntrack events: SO_RCVBUF");
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) == -1)
+		log_warn("conntrack events: SO_RCVBUF read back");
+	c->st.rcvbuf = got;
+	if ((size_t)got < c->conf->rcvbuf)
+		log_warnx("conntrack events: receive buffer is %d bytes, not "
+		    "the %zu asked for: the system caps it; raise the sysctl "
+		    "net.core.rmem_max or keep CAP_NET_ADMIN", got,
+		    c->conf->rcvbuf);
+}
+
+static struct mnl_socket *
+ct_socket(void)
+{
+	struct mnl_socket	*nl;
+
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (nl == NULL)
+		return NULL;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == -1) {
+		mnl_socket_close(nl);
+		return NULL;
+	}
+	return nl;
+}
+
+/*
+ * Subscribe, then dump: events that race the dump are reconciled by the
+ * core (a NEW replaces a dumped entry, a dump marks a known one).
+ */
+struct ct *
+ct_open(const struct conf *conf, struct core *core, struct loop *loop)
+{
+	struct ct	*c;
+	int		 group;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->buf = malloc(CT_BUFSZ)) == NULL) {
+		log_warn("conntrack");
+		goto fail;
+	}
+	c->conf = conf;
+	c->core = core;
+	c->loop = loop;
+	if ((c->ev = ct_socket()) == NULL || (c->dump = ct_socket()) == NULL) {
+		log_warn("conntrack netlink socket (is nf_conntrack_netlink "
+		    "loaded, and do we have CAP_NET_ADMIN?)");
+		goto fail;
+	}
+	c->dump_portid = mnl_socket_get_portid(c->dump);
+	ct_rcvbuf(c);
+	if (conf->kernel_filter)
+		ct_filter(c);
+	group = NFNLGRP_CONNTRACK_NEW;
+	if (mnl_socket_setsockopt(c->ev, NETLINK_ADD_MEMBERSHIP, &group,
+	    sizeof(group)) == -1)
+		goto fail_sub;
+	group = NFNLGRP_CONNTRACK_DESTROY;
+	if (mnl_socket_setsockopt(c->ev, NETLINK_ADD_MEMBERSHIP, &group,
+	    sizeof(group)) == -1)
+		goto fail_sub;
+	if (sock_drops(mnl_socket_get_fd(c->ev), &c->drops_seen) == -1)
+		log_warn("conntrack events: SO_MEMINFO, loss is counted from "
+		    "ENOBUFS only");
+	if (loop_add_fd(loop, mnl_socket_get_fd(c->ev), EPOLLIN,
+	    ct_events_read, c) == -1 ||
+	    loop_add_fd(loop, mnl_socket_get_fd(c->dump), EPOLLIN,
+	    ct_dump_read, c) == -1) {
+		log_warn("conntrack: epoll");
+		goto fail;
+	}
+	if (ct_dump(c) == -1)
+		goto fail;
+	return c;
+fail_sub:
+	log_warn("conntrack events: subscribe");
+fail:
+	ct_close(c);
+	return NULL;
+}
+
+/*
+ * Whether ctnetlink answers in this network namespace: ask for a dump and
+ * read the first answer only.  0, or -1 with errno (EPERM: not root;
+ * EOPNOTSUPP or ENOENT: nf_conntrack_netlink missing).
+ */
+int
+ct_probe(void)
+{
+	char			 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket	*nl;
+	struct nlmsghdr		*nlh;
+	struct nfgenmsg		*nfh;
+	ssize_t			 n;
+	int			 rv = -1, err;
+
+	if ((nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC)) == NULL)
+		return -1;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == -1)
+		goto out;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = 1;
+	nfh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfh));
+	nfh->nfgen_family = AF_UNSPEC;
+	nfh->version = NFNETLINK_V0;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) == -1)
+		goto out;
+	if ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) == -1)
+		goto out;
+	nlh = (struct nlmsghdr *)buf;
+	if (n >= (ssize_t)sizeof(*nlh) && nlh->nlmsg_type == NLMSG_ERROR &&
+	    n >= (ssize_t)(sizeof(*nlh) + sizeof(int))) {
+		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+		if (err != 0) {
+			errno = -err;
+			goto out;
+		}
+	}
+	rv = 0;
+out:
+	err = errno;
+	mnl_socket_close(nl);
+	errno = err;
+	return rv;
+}
+
+/* A reloaded configuration: buffer size, filter and batch. */
+void
+ct_reconfigure(struct ct *c, const struct conf *conf)
+{
+	c->conf = conf;
+	ct_rcvbuf(c);
+	if (c->st.filtered) {
+		/* replaced below, or removed when the filter is now off */
+		setsockopt(mnl_socket_get_fd(c->ev), SOL_SOCKET,
+		    SO_DETACH_FILTER, NULL, 0);
+		c->st.filtered = false;
+	}
+	if (conf->kernel_filter)
+		ct_filter(c);
+}
+
+void
+ct_close(struct ct *c)
+{
+	if (c == NULL)
+		return;
+	if (c->ev != NULL) {
+		loop_del_fd(c->loop, mnl_socket_get_fd(c->ev));
+		mnl_socket_close(c->ev);
+	}
+	if (c->dump != NULL) {
+		loop_del_fd(c->loop, mnl_socket_get_fd(c->dump));
+		mnl_socket_close(c->dump);
+	}
+	free(c->buf);
+	free(c);
+}
+
+void
+ct_get_stats(const struct ct *c, struct ct_stats *ret)
+{
+	*ret = c->st;
+	ret->drops = c->drops_seen;
+	ret->dumping = c->dumping;
+	ret->fd = mnl_socket_get_fd(c->ev);
+}

@@ -1,0 +1,275 @@
+/*
+ * The live daemon's life: start-up (kernel timeouts, netlink, privilege
+ * drop), one epoll loop, signals through a signalfd, reload that never
+ * leaves a half-applied configuration, the report file, shutdown.
+ *
+ *	SIGTERM, SIGINT		clean shutdown (the report is written)
+ *	SIGHUP			reload the configuration file
+ *	SIGUSR1			counters to the log
+ *	SIGUSR2			write the report file now
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ephemd.h"
+#include "log.h"
+
+struct daemon {
+	struct conf	*conf;
+	struct core	*core;
+	struct loop	*loop;
+	struct ct	*ct;
+	int		 sigfd;
+	struct timer	 reconcile;
+	struct timer	 report;
+	uint64_t	 started_ms;
+};
+
+static void
+daemon_counters(struct daemon *d)
+{
+	struct ct_stats	s;
+	struct core	*c = d->core;
+
+	ct_get_stats(d->ct, &s);
+	log_info("counters: events %llu (NEW %llu, DESTROY %llu), lost %llu "
+	    "(socket drops %llu, overruns %llu), flows %zu, hosts %zu, "
+	    "services %zu, dumps %llu, adopted %llu, expired %llu, parse "
+	    "errors %llu, table full %llu, receive buffer %d",
+	    (unsigned long long)c->cnt.events, (unsigned long long)c->cnt.new,
+	    (unsigned long long)c->cnt.destroy, (unsigned long long)c->cnt.lost,
+	    (unsigned long long)s.drops, (unsigned long long)s.overruns,
+	    c->flows.n, c->hosts.n, c->svcs.n, (unsigned long long)c->cnt.dumps,
+	    (unsigned long long)c->cnt.adopted,
+	    (unsigned long long)c->cnt.expired,
+	    (unsigned long long)s.parse_errors,
+	    (unsigned long long)c->cnt.flows_full, s.rcvbuf);
+}
+
+/* Write the report atomically: a temporary file, fsync, rename. */
+static void
+daemon_report(struct daemon *d)
+{
+	struct replay_stats	 st;
+	struct ct_stats		 ls;
+	char			 tmp[4096];
+	FILE			*fp;
+	int			 fd;
+
+	if (d->conf->report_file == NULL)
+		return;
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX",
+	    d->conf->report_file) >= sizeof(tmp)) {
+		log_warnx("report.file %s: name too long", d->conf->report_file);
+		return;
+	}
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		log_warn("report %s", tmp);
+		return;
+	}
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		log_warn("report %s", tmp);
+		close(fd);
+		unlink(tmp);
+		return;
+	}
+	memset(&st, 0, sizeof(st));
+	st.events = d->core->cnt.events;
+	st.first_ms = d->core->first_ms;
+	st.last_ms = d->core->now_ms;
+	ct_get_stats(d->ct, &ls);
+	if (d->conf->report_json)
+		report_json(fp, d->core, &st, &ls);
+	else
+		report_text(fp, d->core, &st, &ls);
+	if (fflush(fp) == EOF || fsync(fd) == -1 || fchmod(fd, 0644) == -1) {
+		log_warn("report %s", tmp);
+		fclose(fp);
+		unlink(tmp);
+		return;
+	}
+	fclose(fp);
+	if (rename(tmp, d->conf->report_file) == -1) {
+		log_warn("report %s", d->conf->report_file);
+		unlink(tmp);
+	}
+}
+
+static void
+daemon_report_tick(void *arg)
+{
+	struct daemon	*d = arg;
+
+	daemon_report(d);
+	if (d->conf->report_interval_s > 0)
+		timer_set(d->loop, &d->report,
+		    d->conf->report_interval_s * 1000ULL);
+}
+
+static void
+daemon_reconcile(void *arg)
+{
+	struct daemon	*d = arg;
+
+	ct_dump(d->ct);
+	timer_set(d->loop, &d->reconcile, d->conf->reconcile_s * 1000ULL);
+}
+
+/*
+ * Reload: parse into a new struct; on any error keep the old one whole.
+ * The kernel's timeouts and the learned state carry over; a change of
+ * user needs a restart (privileges are gone).
+ */
+static void
+daemon_reload(struct daemon *d)
+{
+	struct conf	*nc = NULL;
+	char		*errs = NULL, *line, *save;
+	size_t		 errlen = 0;
+	FILE		*mem;
+	int		 rv;
+
+	if ((mem = open_memstream(&errs, &errlen)) == NULL) {
+		log_warn("reload");
+		return;
+	}
+	rv = conf_load(d->conf->path, &nc, mem);
+	fclose(mem);
+	if (rv == -1) {
+		log_warnx("config file %s has errors, not reloading",
+		    d->conf->path);
+		for (line = strtok_r(errs, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			log_warnx("%s", line);
+		free(errs);
+		return;
+	}
+	free(errs);
+	nc->core.timeouts = d->conf->core.timeouts;
+	if ((nc->user == NULL) != (d->conf->user == NULL) ||
+	    (nc->user != NULL && strcmp(nc->user, d->conf->user) != 0))
+		log_warnx("config file %s: a new user takes effect at the "
+		    "next start", nc->path);
+	d->core->conf = &nc->core;
+	d->core->flows.max = nc->core.max_flows;
+	d->core->hosts.max = nc->core.max_hosts;
+	d->core->svcs.max = nc->core.max_services;
+	conf_free(d->conf);
+	d->conf = nc;
+	ct_reconfigure(d->ct, nc);
+	timer_set(d->loop, &d->reconcile, nc->reconcile_s * 1000ULL);
+	if (nc->report_interval_s > 0)
+		timer_set(d->loop, &d->report, nc->report_interval_s * 1000ULL);
+	else
+		timer_stop(d->loop, &d->report);
+	log_info("config file %s reloaded", nc->path);
+}
+
+static void
+daemon_signal(int fd, uint32_t events, void *arg)
+{
+	struct daemon			*d = arg;
+	struct signalfd_siginfo		 si;
+
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_info("signal %d: shutting down", (int)si.ssi_signo);
+			loop_stop(d->loop);
+			break;
+		case SIGHUP:
+			daemon_reload(d);
+			break;
+		case SIGUSR1:
+			daemon_counters(d);
+			break;
+		case SIGUSR2:
+			daemon_report(d);
+			break;
+		}
+	}
+}
+
+static int
+daemon_signals(struct daemon *d)
+{
+	sigset_t	set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->sigfd == -1)
+		return -1;
+	return loop_add_fd(d->loop, d->sigfd, EPOLLIN, daemon_signal, d);
+}
+
+/*
+ * Run until SIGTERM.  conf is owned from here on.  Returns the exit
+ * status.
+ */
+int
+daemon_run(struct conf *conf, bool verbose)
+{
+	struct daemon	d;
+	int		n, rv = 1;
+
+	memset(&d, 0, sizeof(d));
+	d.sigfd = -1;
+	d.conf = conf;
+	d.started_ms = loop_now_ms();
+	n = sys_read_timeouts(&conf->core.timeouts);
+	if (n == 0)
+		log_warnx("conntrack timeouts unreadable in /proc/sys/net/"
+		    "netfilter: using the kernel defaults");
+	if ((d.core = core_new(&conf->core)) == NULL ||
+	    (d.loop = loop_new()) == NULL) {
+		log_warn("start-up");
+		goto out;
+	}
+	if (daemon_signals(&d) == -1) {
+		log_warn("signals");
+		goto out;
+	}
+	if ((d.ct = ct_open(conf, d.core, d.loop)) == NULL)
+		goto out;
+	if (conf->user != NULL && priv_drop(conf->user) == -1)
+		fatalx("cannot drop privileges to user %s: not starting",
+		    conf->user);
+	d.reconcile.cb = daemon_reconcile;
+	d.reconcile.arg = &d;
+	timer_set(d.loop, &d.reconcile, conf->reconcile_s * 1000ULL);
+	d.report.cb = daemon_report_tick;
+	d.report.arg = &d;
+	if (conf->report_interval_s > 0)
+		timer_set(d.loop, &d.report, conf->report_interval_s * 1000ULL);
+	log_info("started: listening to conntrack NEW and DESTROY events%s",
+	    verbose ? " (verbose)" : "");
+	if (loop_run(d.loop) == 0)
+		rv = 0;
+	daemon_report(&d);
+	daemon_counters(&d);
+out:
+	ct_close(d.ct);
+	if (d.sigfd != -1)
+		close(d.sigfd);
+	loop_free(d.loop);
+	core_free(d.core);
+	conf_free(d.conf);
+	return rv;
+}

@@ -1,0 +1,231 @@
+/*
+ * The event loop: one epoll set with a small registry of file descriptors
+ * and a few timers multiplexed on one timerfd armed at the earliest
+ * deadline.  Single thread; callbacks never block.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ephemd.h"
+#include "log.h"
+
+#define LOOP_FDS	16
+#define LOOP_TIMERS	16
+
+struct loop_fd {
+	int		 fd;
+	loop_fd_cb	 cb;
+	void		*arg;
+};
+
+struct loop {
+	int		 epfd;
+	int		 tfd;
+	bool		 stop;
+	struct loop_fd	 fds[LOOP_FDS];
+	struct timer	*timers[LOOP_TIMERS];
+};
+
+uint64_t
+loop_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+uint64_t
+wall_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+loop_timers_run(int fd, uint32_t events, void *arg)
+{
+	struct loop	*l = arg;
+	struct timer	*t;
+	uint64_t	 expirations, now;
+	size_t		 i;
+
+	if (read(fd, &expirations, sizeof(expirations)) == -1 &&
+	    errno != EAGAIN)
+		log_warn("timerfd read");
+	now = loop_now_ms();
+	for (i = 0; i < LOOP_TIMERS; i++) {
+		t = l->timers[i];
+		if (t == NULL || t->due_ms > now)
+			continue;
+		l->timers[i] = NULL;
+		t->armed = false;
+		t->cb(t->arg);
+	}
+	loop_timers_arm(l);
+}
+
+struct loop *
+loop_new(void)
+{
+	struct loop	*l;
+	size_t		 i;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	for (i = 0; i < LOOP_FDS; i++)
+		l->fds[i].fd = -1;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	l->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (l->epfd == -1 || l->tfd == -1 ||
+	    loop_add_fd(l, l->tfd, EPOLLIN, loop_timers_run, l) == -1) {
+		loop_free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void
+loop_free(struct loop *l)
+{
+	if (l == NULL)
+		return;
+	if (l->tfd != -1)
+		close(l->tfd);
+	if (l->epfd != -1)
+		close(l->epfd);
+	free(l);
+}
+
+int
+loop_add_fd(struct loop *l, int fd, uint32_t events, loop_fd_cb cb,
+    void *arg)
+{
+	struct epoll_event	 ev;
+	struct loop_fd		*slot = NULL;
+	size_t			 i;
+
+	for (i = 0; i < LOOP_FDS && slot == NULL; i++)
+		if (l->fds[i].fd == -1)
+			slot = &l->fds[i];
+	if (slot == NULL) {
+		errno = ENFILE;
+		return -1;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = events;
+	ev.data.ptr = slot;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
+		return -1;
+	slot->fd = fd;
+	slot->cb = cb;
+	slot->arg = arg;
+	return 0;
+}
+
+void
+loop_del_fd(struct loop *l, int fd)
+{
+	size_t	i;
+
+	for (i = 0; i < LOOP_FDS; i++)
+		if (l->fds[i].fd == fd) {
+			epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+			l->fds[i].fd = -1;
+		}
+}
+
+/* Arm the timerfd at the earliest deadline, or disarm it. */
+void
+loop_timers_arm(struct loop *l)
+{
+	struct itimerspec	its;
+	uint64_t		due = UINT64_MAX;
+	size_t			i;
+
+	for (i = 0; i < LOOP_TIMERS; i++)
+		if (l->timers[i] != NULL && l->timers[i]->due_ms < due)
+			due = l->timers[i]->due_ms;
+	memset(&its, 0, sizeof(its));
+	if (due != UINT64_MAX) {
+		/* absolute monotonic time; 0 would disarm, so at least 1 ns */
+		its.it_value.tv_sec = due / 1000;
+		its.it_value.tv_nsec = (due % 1000) * 1000000 + 1;
+	}
+	if (timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL) == -1)
+		log_warn("timerfd_settime");
+}
+
+/* Run cb(arg) once, after_ms from now.  Re-arming moves the deadline. */
+void
+timer_set(struct loop *l, struct timer *t, uint64_t after_ms)
+{
+	size_t	i, free_slot = LOOP_TIMERS;
+
+	for (i = 0; i < LOOP_TIMERS; i++) {
+		if (l->timers[i] == t)
+			free_slot = i;
+		else if (l->timers[i] == NULL && free_slot == LOOP_TIMERS)
+			free_slot = i;
+	}
+	if (free_slot == LOOP_TIMERS)
+		fatalx("timer table full: a broken invariant");
+	t->due_ms = loop_now_ms() + after_ms;
+	t->armed = true;
+	l->timers[free_slot] = t;
+	for (i = free_slot + 1; i < LOOP_TIMERS; i++)
+		if (l->timers[i] == t)
+			l->timers[i] = NULL;
+	loop_timers_arm(l);
+}
+
+void
+timer_stop(struct loop *l, struct timer *t)
+{
+	size_t	i;
+
+	for (i = 0; i < LOOP_TIMERS; i++)
+		if (l->timers[i] == t)
+			l->timers[i] = NULL;
+	t->armed = false;
+	loop_timers_arm(l);
+}
+
+/* Dispatch events until loop_stop(); -1 on an epoll failure. */
+int
+loop_run(struct loop *l)
+{
+	struct epoll_event	 evs[LOOP_FDS];
+	struct loop_fd		*f;
+	int			 n, i;
+
+	l->stop = false;
+	while (!l->stop) {
+		n = epoll_wait(l->epfd, evs, LOOP_FDS, -1);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("epoll_wait");
+			return -1;
+		}
+		for (i = 0; i < n && !l->stop; i++) {
+			f = evs[i].data.ptr;
+			if (f->fd != -1)
+				f->cb(f->fd, evs[i].events, f->arg);
+		}
+	}
+	return 0;
+}
+
+void
+loop_stop(struct loop *l)
+{
+	l->stop = true;
+}
