@@ -42,6 +42,7 @@ static const struct key {
 	K("report.file", K_STRING, report_file, 0, 0),
 	K("report.format", K_FORMAT, report_json, 0, 0),
 	K("report.interval", K_DURATION, report_interval_s, 0, 86400),
+	K("report.flow_log", K_STRING, flow_log, 0, 0),
 	K("limits.flows", K_SIZE, core.max_flows, 1024, 1 << 26),
 	K("limits.hosts", K_SIZE, core.max_hosts, 16, 1 << 22),
 	K("limits.services", K_SIZE, core.max_services, 16, 1 << 20),
@@ -99,6 +100,7 @@ conf_free(struct conf *c)
 	free(c->path);
 	free(c->user);
 	free(c->report_file);
+	free(c->flow_log);
 	free(c);
 }
 

@@ -263,6 +263,8 @@ core_end_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 	    (ev->flags & EVF_UNREPLIED) != 0);
 	if (known && !(f->fflags & FF_NO_SVC))
 		svc_end_flow(&c->svcs.v[f->svc], life);
+	if (c->on_end != NULL)
+		c->on_end(c->on_end_arg, ev, f->start_ms, life, known);
 	flow_remove(&c->flows, f);
 }
 

@@ -31,7 +31,27 @@ struct daemon {
 	struct timer	 reconcile;
 	struct timer	 report;
 	uint64_t	 started_ms;
+	FILE		*flow_log;
 };
+
+/* (Re)open report.flow_log for appending; none when unset. */
+static void
+daemon_flow_log(struct daemon *d)
+{
+	if (d->flow_log != NULL) {
+		fclose(d->flow_log);
+		d->flow_log = NULL;
+	}
+	d->core->on_end = NULL;
+	if (d->conf->flow_log == NULL)
+		return;
+	if ((d->flow_log = fopen(d->conf->flow_log, "ae")) == NULL) {
+		log_warn("report.flow_log %s", d->conf->flow_log);
+		return;
+	}
+	d->core->on_end = report_flow_hook;
+	d->core->on_end_arg = d->flow_log;
+}
 
 static void
 daemon_counters(struct daemon *d)
@@ -64,6 +84,8 @@ daemon_report(struct daemon *d)
 	FILE			*fp;
 	int			 fd;
 
+	if (d->flow_log != NULL && fflush(d->flow_log) == EOF)
+		log_warn("report.flow_log %s", d->conf->flow_log);
 	if (d->conf->report_file == NULL)
 		return;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX",
@@ -165,6 +187,7 @@ daemon_reload(struct daemon *d)
 	conf_free(d->conf);
 	d->conf = nc;
 	ct_reconfigure(d->ct, nc);
+	daemon_flow_log(d);
 	timer_set(d->loop, &d->reconcile, nc->reconcile_s * 1000ULL);
 	if (nc->report_interval_s > 0)
 		timer_set(d->loop, &d->report, nc->report_interval_s * 1000ULL);
@@ -246,6 +269,7 @@ daemon_run(struct conf *conf, bool verbose)
 		log_warn("signals");
 		goto out;
 	}
+	daemon_flow_log(&d);
 	if ((d.ct = ct_open(conf, d.core, d.loop)) == NULL)
 		goto out;
 	if (conf->user != NULL && priv_drop(conf->user) == -1)
@@ -265,6 +289,8 @@ daemon_run(struct conf *conf, bool verbose)
 	daemon_report(&d);
 	daemon_counters(&d);
 out:
+	if (d.flow_log != NULL)
+		fclose(d.flow_log);
 	ct_close(d.ct);
 	if (d.sigfd != -1)
 		close(d.sigfd);

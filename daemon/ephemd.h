@@ -397,8 +397,14 @@ struct core_gap {
 	uint64_t	from_ms, to_ms;
 };
 
+/* Called for every flow a DESTROY ended: the event, its start, lifetime. */
+typedef void	(*core_end_fn)(void *, const struct flow_event *, uint64_t,
+		    uint64_t, bool);
+
 struct core {
 	const struct core_conf	*conf;
+	core_end_fn		 on_end;	/* optional */
+	void			*on_end_arg;
 	struct flowtab		 flows;
 	struct hosttab		 hosts;
 	struct svctab		 svcs;
@@ -434,6 +440,7 @@ struct conf {
 	bool			 kernel_filter;	/* filter events in the kernel */
 	uint32_t		 reconcile_s;	/* reconciliation dump period */
 	char			*report_file;	/* report written here */
+	char			*flow_log;	/* one JSON line per ended flow */
 	bool			 report_json;
 	uint32_t		 report_interval_s;	/* 0: on SIGUSR1, at exit */
 };
@@ -533,6 +540,10 @@ int	 replay_parse_line(const char *, size_t, struct flow_event *,
 int	 replay_fd(int, const char *, struct core *, struct replay_stats *);
 
 /* report.c */
+void	 report_flow(FILE *, const struct flow_event *, uint64_t, uint64_t,
+	    bool);
+void	 report_flow_hook(void *, const struct flow_event *, uint64_t,
+	    uint64_t, bool);
 void	 report_text(FILE *, struct core *, const struct replay_stats *,
 	    const struct ct_stats *);
 void	 report_json(FILE *, struct core *, const struct replay_stats *,

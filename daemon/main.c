@@ -25,6 +25,7 @@ main(int argc, char *argv[])
 		{ "replay",	required_argument,	NULL, 'r' },
 		{ "report",	required_argument,	NULL, 'R' },
 		{ "internal",	required_argument,	NULL, 'i' },
+		{ "flow-log",	required_argument,	NULL, 'F' },
 		{ "doctor",	no_argument,		NULL, 'D' },
 		{ "stderr",	no_argument,		NULL, 'd' },
 		{ "verbose",	no_argument,		NULL, 'v' },
@@ -48,6 +49,7 @@ main(int argc, char *argv[])
 	    "  -R, --report FORMAT  text (default) or json\n"
 	    "  -i, --internal CIDR  client network (repeatable; replaces "
 	    "the configured ones)\n"
+	    "  -F, --flow-log FILE  append one JSON line per ended flow\n"
 	    "  -D, --doctor         check what the live daemon depends on\n"
 	    "  -d, --stderr         log to stderr, not syslog\n"
 	    "  -v, --verbose        more messages\n"
@@ -58,10 +60,12 @@ main(int argc, char *argv[])
 	struct conf		*conf = NULL;
 	struct core		*core;
 	const char		*path = NULL, *replay = NULL, *name;
+	const char		*flow_log = NULL;
+	FILE			*flp = NULL;
 	int			 ch, fd, json = -1, rv, check = 0, doctor = 0;
 	int			 to_stderr = isatty(STDERR_FILENO), verbose = 0;
 
-	while ((ch = getopt_long(argc, argv, "c:nr:R:i:DdvVh", longopts,
+	while ((ch = getopt_long(argc, argv, "c:nr:R:i:F:DdvVh", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -90,6 +94,9 @@ main(int argc, char *argv[])
 				    "address or network\n", optarg);
 				return 2;
 			}
+			break;
+		case 'F':
+			flow_log = optarg;
 			break;
 		case 'D':
 			doctor = 1;
@@ -155,6 +162,12 @@ main(int argc, char *argv[])
 
 	if ((core = core_new(&conf->core)) == NULL)
 		fatal("core");
+	if (flow_log != NULL) {
+		if ((flp = fopen(flow_log, "we")) == NULL)
+			fatal("%s", flow_log);
+		core->on_end = report_flow_hook;
+		core->on_end_arg = flp;
+	}
 	if (strcmp(replay, "-") == 0) {
 		fd = STDIN_FILENO;
 		name = "(stdin)";
@@ -180,6 +193,8 @@ main(int argc, char *argv[])
 		if (fflush(stdout) == EOF || ferror(stdout))
 			fatal("stdout");
 	}
+	if (flp != NULL && fclose(flp) == EOF)
+		fatal("%s", flow_log);
 	core_free(core);
 	conf_free(conf);
 	return rv == 0 ? 0 : 1;

@@ -65,6 +65,39 @@ sorted(size_t n, int (*cmp)(const void *, const void *, void *), void *arg)
 	return o;
 }
 
+/*
+ * One ended flow as a JSON line: its tuple, start and stop (seconds), and
+ * the estimated active lifetime, null when the start was not seen.
+ */
+void
+report_flow(FILE *fp, const struct flow_event *ev, uint64_t start_ms,
+    uint64_t life_ms, bool known)
+{
+	char	src[ADDR_STRLEN], dst[ADDR_STRLEN];
+
+	addr_fmt(&ev->src, src, sizeof(src));
+	addr_fmt(&ev->dst, dst, sizeof(dst));
+	fprintf(fp, "{\"host\": \"%s\", \"proto\": \"%s\", \"sport\": %u, "
+	    "\"dst\": \"%s\", \"dport\": %u, \"state\": \"%s\", "
+	    "\"unreplied\": %s, \"start\": %.3f, \"stop\": %.3f, ", src,
+	    proto_name(ev->proto), ev->sport, dst, ev->dport,
+	    ct_state_name(ev->state),
+	    (ev->flags & EVF_UNREPLIED) ? "true" : "false", start_ms / 1000.0,
+	    ev->ts_ms / 1000.0);
+	if (known)
+		fprintf(fp, "\"lifetime\": %.3f}\n", life_ms / 1000.0);
+	else
+		fprintf(fp, "\"lifetime\": null}\n");
+}
+
+/* report_flow() as the core's on_end hook; arg is the FILE. */
+void
+report_flow_hook(void *arg, const struct flow_event *ev, uint64_t start_ms,
+    uint64_t life_ms, bool known)
+{
+	report_flow(arg, ev, start_ms, life_ms, known);
+}
+
 static void
 fmt_time(uint64_t ms, char *buf, size_t len)
 {
@@ -127,11 +160,13 @@ live_json(FILE *fp, const struct core *c, const struct ct_stats *ls)
 	    ", \"dump_entries\": %" PRIu64 ", \"dump_errors\": %" PRIu64
 	    ", \"adopted\": %" PRIu64 ", \"expired\": %" PRIu64
 	    ", \"parse_errors\": %" PRIu64 ", \"rcvbuf\": %d"
-	    ", \"kernel_filter\": %s, \"flows\": %zu}", ls->events,
+	    ", \"kernel_filter\": %s, \"dumping\": %s, \"flows\": %zu}",
+	    ls->events,
 	    c->cnt.lost, ls->drops, ls->overruns, c->cnt.incomplete,
 	    c->cnt.dumps, ls->dump_entries, ls->dump_errors, c->cnt.adopted,
 	    c->cnt.expired, ls->parse_errors, ls->rcvbuf,
-	    ls->filtered ? "true" : "false", c->flows.n);
+	    ls->filtered ? "true" : "false", ls->dumping ? "true" : "false",
+	    c->flows.n);
 }
 
 void
