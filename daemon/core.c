@@ -254,9 +254,19 @@ core_end_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 	}
 	known = !(f->fflags & FF_START_UNKNOWN);
 	if (known) {
+		/*
+		 * The kernel's start and stop when the event has them: the
+		 * stop of an entry its garbage collector found late is the
+		 * expiry, while the event arrives much later.  Otherwise the
+		 * events' own times, not the core's monotonic clock.
+		 */
 		final_ms = (uint64_t)timeouts_final(&c->conf->timeouts, ev) *
 		    1000;
-		life = now - f->start_ms;
+		if (ev->kstart_ms != 0 && ev->kstop_ms >= ev->kstart_ms)
+			life = ev->kstop_ms - ev->kstart_ms;
+		else
+			life = ev->ts_ms > f->start_ms ?
+			    ev->ts_ms - f->start_ms : 0;
 		life = life > final_ms ? life - final_ms : 0;
 	}
 	host_end_flow(&c->hosts.v[f->host], f, known, life, now,

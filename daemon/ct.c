@@ -157,16 +157,18 @@ ct_event_from(const struct nf_conntrack *ct, int type, bool userspace,
 	if (nfct_attr_is_set(ct, ATTR_ID))
 		ev->ct_id = nfct_get_attr_u32(ct, ATTR_ID);
 
-	/* the kernel's own clock for the flow when timestamps are on */
-	if (type == EV_NEW && nfct_attr_is_set(ct, ATTR_TIMESTAMP_START))
-		ev->ts_ms = ns_to_ms(nfct_get_attr_u64(ct,
+	/*
+	 * Arrival time orders the events (as a capture does); the kernel's
+	 * timestamps, when net.netfilter.nf_conntrack_timestamp=1, time the
+	 * flow itself.
+	 */
+	ev->ts_ms = wall_now_ms();
+	if (nfct_attr_is_set(ct, ATTR_TIMESTAMP_START))
+		ev->kstart_ms = ns_to_ms(nfct_get_attr_u64(ct,
 		    ATTR_TIMESTAMP_START));
-	else if (type == EV_DESTROY &&
-	    nfct_attr_is_set(ct, ATTR_TIMESTAMP_STOP))
-		ev->ts_ms = ns_to_ms(nfct_get_attr_u64(ct,
+	if (nfct_attr_is_set(ct, ATTR_TIMESTAMP_STOP))
+		ev->kstop_ms = ns_to_ms(nfct_get_attr_u64(ct,
 		    ATTR_TIMESTAMP_STOP));
-	else
-		ev->ts_ms = wall_now_ms();
 	return 0;
 }
 
@@ -200,10 +202,9 @@ ct_msg(const struct nlmsghdr *nlh, void *arg)
 		return MNL_CB_OK;
 	}
 	nfct_destroy(ct);
-	if (type == EV_DUMP) {
-		ev.ts_ms = wall_now_ms();
+	if (type == EV_DUMP)
 		c->st.dump_entries++;
-	} else {
+	else {
 		c->st.events++;
 		c->last_ok_ms = ev.ts_ms;
 	}

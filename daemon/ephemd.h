@@ -57,7 +57,9 @@ enum ct_state {
 
 /* The one event type that crosses from the inputs into the core. */
 struct flow_event {
-	uint64_t	ts_ms;		/* event time */
+	uint64_t	ts_ms;		/* event time: arrival, or the capture's */
+	uint64_t	kstart_ms;	/* the kernel's start timestamp, or 0 */
+	uint64_t	kstop_ms;	/* the kernel's stop timestamp, or 0 */
 	uint32_t	ct_id;		/* conntrack id, 0 when unknown */
 	uint32_t	timeout_s;	/* remaining timeout in the event */
 	uint16_t	flags;		/* EVF_* */

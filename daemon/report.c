@@ -82,8 +82,9 @@ report_flow(FILE *fp, const struct flow_event *ev, uint64_t start_ms,
 	    "\"unreplied\": %s, \"start\": %.3f, \"stop\": %.3f, ", src,
 	    proto_name(ev->proto), ev->sport, dst, ev->dport,
 	    ct_state_name(ev->state),
-	    (ev->flags & EVF_UNREPLIED) ? "true" : "false", start_ms / 1000.0,
-	    ev->ts_ms / 1000.0);
+	    (ev->flags & EVF_UNREPLIED) ? "true" : "false",
+	    (ev->kstart_ms ? ev->kstart_ms : start_ms) / 1000.0,
+	    (ev->kstop_ms ? ev->kstop_ms : ev->ts_ms) / 1000.0);
 	if (known)
 		fprintf(fp, "\"lifetime\": %.3f}\n", life_ms / 1000.0);
 	else
