@@ -242,7 +242,7 @@ START_TEST(test_many)
 		f = flow_insert(&t, key[i]);
 		ck_assert_ptr_nonnull(f);
 		f->start_ms = i;
-		f->sport = i & 0xffff;
+		f->ct_id = i;
 		perm[i] = i;
 	}
 	ck_assert_uint_eq(t.n, N);
@@ -272,7 +272,7 @@ START_TEST(test_many)
 		ck_assert_ptr_nonnull(f);
 		ck_assert_uint_eq(f->key, key[i]);
 		ck_assert_uint_eq(f->start_ms, i);
-		ck_assert_uint_eq(f->sport, i & 0xffff);
+		ck_assert_uint_eq(f->ct_id, (uint32_t)i);
 	}
 	/* the removed ones can come back */
 	for (i = 0; i < N / 2; i++)
