@@ -35,7 +35,7 @@ static const struct key {
 	{ name, type, offsetof(struct conf, field), min, max }
 	K("internal_networks", K_NETS, core.internal, 0, 0),
 	K("user", K_STRING, user, 0, 0),
-	K("netlink.rcvbuf", K_SIZE, rcvbuf, 1 << 16, 1ULL << 31),
+	K("netlink.rcvbuf", K_SIZE, rcvbuf, 1 << 16, 1 << 30),
 	K("netlink.batch", K_UINT, batch, 1, 65536),
 	K("netlink.kernel_filter", K_BOOL, kernel_filter, 0, 0),
 	K("netlink.reconcile_interval", K_DURATION, reconcile_s, 10, 86400),
@@ -393,6 +393,8 @@ conf_load(const char *path, struct conf **ret, FILE *errs)
 	}
 	if (walk(c, config_root_setting(&cfg), "", path, errs) == -1)
 		goto out;
+	/* the kernel's SYN_SENT2 shares SYN_SENT's timeout */
+	c->core.timeouts.tcp[CTS_SYN_SENT2] = c->core.timeouts.tcp[CTS_SYN_SENT];
 	if (c->core.internal.n == 0) {
 		fprintf(errs, "%s: internal_networks is empty: no host would be "
 		    "measured\n", path);

@@ -444,7 +444,7 @@ struct conf {
 	char			*report_file;	/* report written here */
 	char			*flow_log;	/* one JSON line per ended flow */
 	bool			 report_json;
-	uint32_t		 report_interval_s;	/* 0: on SIGUSR1, at exit */
+	uint32_t		 report_interval_s;	/* 0: on SIGUSR2, at exit */
 };
 
 #define CONF_FILE	"/etc/ephemd/ephemd.conf"
