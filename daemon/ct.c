@@ -36,6 +36,10 @@
 #endif
 
 #define CT_BUFSZ	(64 * 1024)	/* one recv: several messages */
+#define CT_MMSG		32		/* event datagrams per recvmmsg() */
+#define CT_MMSG_SZ	8192		/* room for one event datagram */
+#define CT_COALESCE_MS	2		/* let events gather this long */
+#define CT_LOSS_CHECK_MS 100		/* drop counter read at most this often */
 #define FILTER_MAX4	127		/* libnetfilter_conntrack's limits */
 #define FILTER_MAX6	20
 
@@ -50,10 +54,17 @@ struct ct {
 	bool			 dumping;
 	bool			 dump_again;	/* asked for during a dump */
 	bool			 in_dump;	/* parsing the dump socket */
+	bool			 overran;	/* ENOBUFS since the last check */
 	uint64_t		 drops_seen;	/* the socket's drop counter */
 	uint64_t		 last_ok_ms;	/* last event before a loss */
 	struct ct_stats		 st;
 	char			*buf;
+	char			*mbuf;		/* CT_MMSG slots for events */
+	struct mmsghdr		 mmsg[CT_MMSG];
+	struct iovec		 iov[CT_MMSG];
+	struct timer		 coalesce;	/* events fd resumes */
+	struct timer		 tick;		/* loss check when idle */
+	uint64_t		 loss_checked_ms;
 };
 
 /* The kernel's count of messages it could not queue on the socket. */
@@ -225,6 +236,7 @@ ct_check_loss(struct ct *c)
 {
 	uint64_t	drops, now = wall_now_ms();
 
+	c->loss_checked_ms = loop_now_ms();
 	if (sock_drops(mnl_socket_get_fd(c->ev), &drops) == -1) {
 		log_warn("conntrack events: SO_MEMINFO");
 		return;
@@ -241,30 +253,86 @@ ct_check_loss(struct ct *c)
 	ct_dump(c);
 }
 
+/*
+ * Event datagrams hold one event each: read up to CT_MMSG of them per
+ * system call, and at most netlink.batch datagrams per wake-up.
+ */
 static void
 ct_events_read(int fd, uint32_t events, void *arg)
 {
 	struct ct	*c = arg;
-	ssize_t		 n;
-	uint32_t	 i;
+	uint32_t	 done = 0;
+	int		 n, i;
 
-	for (i = 0; i < c->conf->batch; i++) {
-		n = recv(fd, c->buf, CT_BUFSZ, MSG_DONTWAIT);
+	while (done < c->conf->batch) {
+		for (i = 0; i < CT_MMSG; i++) {
+			c->iov[i].iov_base = c->mbuf + (size_t)i * CT_MMSG_SZ;
+			c->iov[i].iov_len = CT_MMSG_SZ;
+			memset(&c->mmsg[i].msg_hdr, 0,
+			    sizeof(c->mmsg[i].msg_hdr));
+			c->mmsg[i].msg_hdr.msg_iov = &c->iov[i];
+			c->mmsg[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(fd, c->mmsg, CT_MMSG, MSG_DONTWAIT, NULL);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;
 			if (errno == ENOBUFS) {
 				c->st.overruns++;
+				c->overran = true;
 				continue;
 			}
-			log_warn("conntrack events: recv");
+			log_warn("conntrack events: recvmmsg");
 			break;
 		}
-		c->st.msgs++;
-		if (mnl_cb_run(c->buf, n, 0, 0, ct_msg, c) == MNL_CB_ERROR)
-			c->st.parse_errors++;
+		for (i = 0; i < n; i++) {
+			c->st.msgs++;
+			if (c->mmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				c->st.parse_errors++;
+				continue;
+			}
+			if (mnl_cb_run(c->iov[i].iov_base, c->mmsg[i].msg_len,
+			    0, 0, ct_msg, c) == MNL_CB_ERROR)
+				c->st.parse_errors++;
+		}
+		done += n;
+		if (n < CT_MMSG)
+			break;
 	}
+	if (c->overran || loop_now_ms() - c->loss_checked_ms >=
+	    CT_LOSS_CHECK_MS) {
+		c->overran = false;
+		ct_check_loss(c);
+	}
+	/*
+	 * A wake-up for a handful of events costs more system calls than
+	 * the events: under load, stop watching for a moment and let them
+	 * gather in the socket (its buffer is sized for that).
+	 */
+	if (done > 0 && done < c->conf->batch &&
+	    loop_mod_fd(c->loop, fd, 0) == 0)
+		timer_set(c->loop, &c->coalesce, CT_COALESCE_MS);
+}
+
+static void
+ct_resume(void *arg)
+{
+	struct ct	*c = arg;
+	int		 fd = mnl_socket_get_fd(c->ev);
+
+	if (loop_mod_fd(c->loop, fd, EPOLLIN) == -1)
+		log_warn("conntrack events: epoll");
+	ct_events_read(fd, EPOLLIN, c);
+}
+
+/* Once a second: a loss that happened while idle is counted too. */
+static void
+ct_tick(void *arg)
+{
+	struct ct	*c = arg;
+
 	ct_check_loss(c);
+	timer_set(c->loop, &c->tick, 1000);
 }
 
 static void
@@ -462,7 +530,8 @@ ct_open(const struct conf *conf, struct core *core, struct loop *loop)
 	int		 group;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->buf = malloc(CT_BUFSZ)) == NULL) {
+	    (c->buf = malloc(CT_BUFSZ)) == NULL ||
+	    (c->mbuf = malloc((size_t)CT_MMSG * CT_MMSG_SZ)) == NULL) {
 		log_warn("conntrack");
 		goto fail;
 	}
@@ -496,6 +565,11 @@ ct_open(const struct conf *conf, struct core *core, struct loop *loop)
 		log_warn("conntrack: epoll");
 		goto fail;
 	}
+	c->coalesce.cb = ct_resume;
+	c->coalesce.arg = c;
+	c->tick.cb = ct_tick;
+	c->tick.arg = c;
+	timer_set(loop, &c->tick, 1000);
 	if (ct_dump(c) == -1)
 		goto fail;
 	return c;
@@ -574,6 +648,10 @@ ct_close(struct ct *c)
 {
 	if (c == NULL)
 		return;
+	if (c->loop != NULL) {
+		timer_stop(c->loop, &c->coalesce);
+		timer_stop(c->loop, &c->tick);
+	}
 	if (c->ev != NULL) {
 		loop_del_fd(c->loop, mnl_socket_get_fd(c->ev));
 		mnl_socket_close(c->ev);
@@ -583,6 +661,7 @@ ct_close(struct ct *c)
 		mnl_socket_close(c->dump);
 	}
 	free(c->buf);
+	free(c->mbuf);
 	free(c);
 }
 

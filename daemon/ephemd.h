@@ -470,6 +470,7 @@ struct loop *loop_new(void);
 void	 loop_free(struct loop *);
 int	 loop_add_fd(struct loop *, int, uint32_t, loop_fd_cb, void *);
 void	 loop_del_fd(struct loop *, int);
+int	 loop_mod_fd(struct loop *, int, uint32_t);
 void	 loop_timers_arm(struct loop *);
 void	 timer_set(struct loop *, struct timer *, uint64_t);
 void	 timer_stop(struct loop *, struct timer *);

@@ -130,6 +130,24 @@ loop_add_fd(struct loop *l, int fd, uint32_t events, loop_fd_cb cb,
 	return 0;
 }
 
+/* Change what fd is watched for (0: nothing, for now). */
+int
+loop_mod_fd(struct loop *l, int fd, uint32_t events)
+{
+	struct epoll_event	ev;
+	size_t			i;
+
+	for (i = 0; i < LOOP_FDS; i++)
+		if (l->fds[i].fd == fd) {
+			memset(&ev, 0, sizeof(ev));
+			ev.events = events;
+			ev.data.ptr = &l->fds[i];
+			return epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev);
+		}
+	errno = ENOENT;
+	return -1;
+}
+
 void
 loop_del_fd(struct loop *l, int fd)
 {

@@ -90,7 +90,8 @@
 #       destination while its conntrack entry lives (30 s) is the same
 #       conntrack flow, so COUNT UDP flows can give slightly fewer NEW events.
 #   ns_capture_start FILE
-#       run "conntrack -E -e NEW,DESTROY -o timestamp,extended,id" in $NS_GW,
+#       run "conntrack -E -e NEW,DESTROY -o timestamp,extended,id" in $NS_GW
+#       (the -o formats from $NS_CAPTURE_FORMAT when set),
 #       output to FILE (stderr to $NS_DIR/capture.err), and return only once
 #       its netlink socket is subscribed to the NEW and DESTROY groups (found
 #       by matching the process's socket inodes in the gateway's
@@ -832,7 +833,8 @@ ns_capture_start() {
 	NS_CAPTURE_FILE=$file
 	# -s INT: even when the lifetime runs out, conntrack ends cleanly
 	ip netns exec "$NS_GW" timeout -s INT -k 5 "${NS_LIFETIME:-300}" \
-		conntrack -E -e NEW,DESTROY -o timestamp,extended,id \
+		conntrack -E -e NEW,DESTROY \
+		-o "${NS_CAPTURE_FORMAT:-timestamp,extended,id}" \
 		>"$file" 2>"$NS_DIR/capture.err" &
 	NS_CAPTURE_PID=$!
 	ns_track "$NS_CAPTURE_PID"
