@@ -241,16 +241,19 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st,
 	fmt_time(st->first_ms, t0, sizeof(t0));
 	fmt_time(st->last_ms, t1, sizeof(t1));
 	fprintf(fp, "\ninput\n");
-	fprintf(fp, "  lines            %" PRIu64 "\n", st->lines);
+	if (ls == NULL)
+		fprintf(fp, "  lines            %" PRIu64 "\n", st->lines);
 	fprintf(fp, "  events           %" PRIu64 " (NEW %" PRIu64
 	    ", DESTROY %" PRIu64 ")\n", st->events, c->cnt.new,
 	    c->cnt.destroy);
-	fprintf(fp, "  bad lines        %" PRIu64, st->bad);
-	for (i = 0; i < st->bad && i < REPLAY_BAD_KEEP; i++)
-		fprintf(fp, "%s%" PRIu64, i ? ", " : " (first at lines ",
-		    st->bad_line[i]);
-	fprintf(fp, "%s\n", st->bad ? ")" : "");
-	fprintf(fp, "  ignored lines    %" PRIu64 "\n", st->ignored);
+	if (ls == NULL) {
+		fprintf(fp, "  bad lines        %" PRIu64, st->bad);
+		for (i = 0; i < st->bad && i < REPLAY_BAD_KEEP; i++)
+			fprintf(fp, "%s%" PRIu64, i ? ", " :
+			    " (first at lines ", st->bad_line[i]);
+		fprintf(fp, "%s\n", st->bad ? ")" : "");
+		fprintf(fp, "  ignored lines    %" PRIu64 "\n", st->ignored);
+	}
 	fprintf(fp, "  time span        %s .. %s (%.3f s)\n", t0, t1,
 	    (st->last_ms - st->first_ms) / 1000.0);
 	fprintf(fp, "  hosts            %zu, services %zu\n", c->hosts.n,

@@ -5,7 +5,8 @@
 #
 #   live_start [CONFIG LINES...]
 #       write $NS_DIR/ephemd.conf (report.file $LIVE_REPORT, report.flow_log
-#       $LIVE_FLOWS, then the given lines) and run "ephemd -d" in the
+#       $LIVE_FLOWS, report.format $LIVE_FORMAT or json, then the given
+#       lines) and run "ephemd -d" in the
 #       gateway namespace; return once it listens (its "started" message).
 #       Sets LIVE_PID (ephemd itself), LIVE_CONF, LIVE_ERR (its messages).
 #   live_report
@@ -30,8 +31,8 @@ live_start() {
 	LIVE_FLOWS=$NS_DIR/flows.json
 	LIVE_ERR=$NS_DIR/ephemd.err
 	{
-		printf 'report: { file = "%s"; flow_log = "%s"; };\n' \
-		    "$LIVE_REPORT" "$LIVE_FLOWS"
+		printf 'report: { file = "%s"; flow_log = "%s"; format = "%s"; };\n' \
+		    "$LIVE_REPORT" "$LIVE_FLOWS" "${LIVE_FORMAT:-json}"
 		printf '%s\n' "$@"
 	} >"$LIVE_CONF"
 	"$EPHEMD" -n -c "$LIVE_CONF" || ns_fail "test configuration rejected"
