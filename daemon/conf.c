@@ -104,12 +104,28 @@ conf_free(struct conf *c)
 	free(c);
 }
 
-/* "90", "90s", "15m", "24h", "7d": seconds. */
-int
-duration_parse(const char *s, uint32_t *ret)
+struct unit {
+	const char		*suffix;
+	unsigned long long	 mul;
+};
+
+static const struct unit duration_units[] = {
+	{ "", 1 }, { "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 },
+	{ NULL, 0 }
+};
+
+static const struct unit size_units[] = {
+	{ "", 1 }, { "k", 1ULL << 10 }, { "K", 1ULL << 10 },
+	{ "M", 1ULL << 20 }, { "G", 1ULL << 30 }, { NULL, 0 }
+};
+
+/* A decimal number and one of the units' suffixes, scaled. */
+static int
+unit_parse(const char *s, const struct unit *units, unsigned long long max,
+    unsigned long long *ret)
 {
 	char			*end;
-	unsigned long long	 v, mul = 1;
+	unsigned long long	 v;
 
 	errno = 0;
 	if (*s < '0' || *s > '9')
@@ -117,27 +133,26 @@ duration_parse(const char *s, uint32_t *ret)
 	v = strtoull(s, &end, 10);
 	if (errno != 0)
 		return -1;
-	switch (*end) {
-	case '\0':
-	case 's':
-		break;
-	case 'm':
-		mul = 60;
-		break;
-	case 'h':
-		mul = 3600;
-		break;
-	case 'd':
-		mul = 86400;
-		break;
-	default:
-		return -1;
+	for (; units->suffix != NULL; units++) {
+		if (strcmp(end, units->suffix) != 0)
+			continue;
+		if (v > max / units->mul)
+			return -1;
+		*ret = v * units->mul;
+		return 0;
 	}
-	if (*end != '\0' && end[1] != '\0')
+	return -1;
+}
+
+/* "90", "90s", "15m", "24h", "7d": seconds. */
+int
+duration_parse(const char *s, uint32_t *ret)
+{
+	unsigned long long	v;
+
+	if (unit_parse(s, duration_units, UINT32_MAX, &v) == -1)
 		return -1;
-	if (v > UINT32_MAX / mul)
-		return -1;
-	*ret = v * mul;
+	*ret = v;
 	return 0;
 }
 
@@ -145,37 +160,7 @@ duration_parse(const char *s, uint32_t *ret)
 static int
 size_parse(const char *s, unsigned long long *ret)
 {
-	char			*end;
-	unsigned long long	 v, mul = 1;
-
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		return -1;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	switch (*end) {
-	case '\0':
-		break;
-	case 'k':
-	case 'K':
-		mul = 1ULL << 10;
-		break;
-	case 'M':
-		mul = 1ULL << 20;
-		break;
-	case 'G':
-		mul = 1ULL << 30;
-		break;
-	default:
-		return -1;
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return -1;
-	if (v > ULLONG_MAX / mul)
-		return -1;
-	*ret = v * mul;
-	return 0;
+	return unit_parse(s, size_units, ULLONG_MAX, ret);
 }
 
 static const struct key *

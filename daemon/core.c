@@ -66,6 +66,47 @@ core_is_client(const struct core *c, const struct flow_event *ev)
 	return memcmp(ev->src.b, ev->nat_addr.b, 16) != 0;
 }
 
+/* A flow ends unseen: no DESTROY, no lifetime. */
+static void
+core_flow_drop(struct core *c, struct flow *f, uint64_t now)
+{
+	host_end_flow(&c->hosts.v[f->host], f, false, 0, now, false);
+	flow_remove(&c->flows, f);
+}
+
+/*
+ * Room for a new flow of ev's host: NULL when a table is full (counted;
+ * checked before the host is created, so a refusal leaves no trace).
+ */
+static struct flow *
+core_flow_add(struct core *c, const struct flow_event *ev, uint64_t key,
+    uint64_t now, struct host **ret_host)
+{
+	struct flow	*f;
+	struct host	*h;
+	uint32_t	 hi;
+
+	if (c->flows.n >= c->flows.max) {
+		c->cnt.flows_full++;
+		return NULL;
+	}
+	if ((h = hosttab_get(&c->hosts, &ev->src, now, &hi)) == NULL) {
+		c->cnt.hosts_full++;
+		return NULL;
+	}
+	if ((f = flow_insert(&c->flows, key)) == NULL) {
+		c->cnt.flows_full++;	/* out of memory */
+		return NULL;
+	}
+	f->start_ms = now;
+	f->host = hi;
+	f->ct_id = ev->ct_id;
+	f->gen = c->dump_gen;
+	f->proto = ev->proto;
+	*ret_host = h;
+	return f;
+}
+
 static void
 core_new_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 {
@@ -73,8 +114,7 @@ core_new_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 	struct host	*h;
 	struct svc	*s;
 	uint64_t	 key = flow_key(ev);
-	uint32_t	 hi, si = 0;
-	uint8_t		 fflags;
+	uint32_t	 si;
 
 	if (!core_is_client(c, ev)) {
 		c->cnt.non_client++;
@@ -87,42 +127,23 @@ core_new_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 		 */
 		if (!(f->fflags & FF_START_UNKNOWN))
 			c->cnt.duplicate_new++;
-		host_end_flow(&c->hosts.v[f->host], f, false, 0, now, false);
-		flow_remove(&c->flows, f);
+		core_flow_drop(c, f, now);
 	}
-	if (c->flows.n >= c->flows.max) {
-		/* refuse before a host or service is created for it */
-		c->cnt.flows_full++;
+	if ((f = core_flow_add(c, ev, key, now, &h)) == NULL)
 		return;
-	}
-	if ((h = hosttab_get(&c->hosts, &ev->src, now, &hi)) == NULL) {
-		c->cnt.hosts_full++;
-		return;
-	}
-	s = NULL;
-	if (ev->flags & EVF_PORTS)
-		s = svctab_get(&c->svcs, ev->proto, ev->dport, &si);
-	if ((f = flow_insert(&c->flows, key)) == NULL) {
-		c->cnt.flows_full++;	/* out of memory */
-		return;
-	}
+	si = 0;
 	if (!(ev->flags & EVF_PORTS)) {
 		c->cnt.portless++;
-		fflags = FF_NO_SVC;
-	} else if (s == NULL) {
+		f->fflags = FF_NO_SVC;
+	} else if ((s = svctab_get(&c->svcs, ev->proto, ev->dport, &si)) ==
+	    NULL) {
 		c->cnt.svcs_full++;
-		fflags = FF_PORTS | FF_NO_SVC;
+		f->fflags = FF_PORTS | FF_NO_SVC;
 	} else {
 		s->flows++;
-		fflags = FF_PORTS;
+		f->fflags = FF_PORTS;
 	}
-	f->start_ms = now;
-	f->host = hi;
 	f->svc = si;
-	f->ct_id = ev->ct_id;
-	f->gen = c->dump_gen;
-	f->proto = ev->proto;
-	f->fflags = fflags;
 	c->cnt.client_flows++;
 	host_new_flow(h, ev, now);
 }
@@ -138,7 +159,6 @@ core_dump_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 	struct flow	*f;
 	struct host	*h;
 	uint64_t	 key = flow_key(ev);
-	uint32_t	 hi;
 
 	if (!core_is_client(c, ev))
 		return;
@@ -149,26 +169,10 @@ core_dump_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 		}
 		/* the same tuple, another conntrack entry: ours ended */
 		c->cnt.expired++;
-		host_end_flow(&c->hosts.v[f->host], f, false, 0, now, false);
-		flow_remove(&c->flows, f);
+		core_flow_drop(c, f, now);
 	}
-	if (c->flows.n >= c->flows.max) {
-		c->cnt.flows_full++;
+	if ((f = core_flow_add(c, ev, key, now, &h)) == NULL)
 		return;
-	}
-	if ((h = hosttab_get(&c->hosts, &ev->src, now, &hi)) == NULL) {
-		c->cnt.hosts_full++;
-		return;
-	}
-	if ((f = flow_insert(&c->flows, key)) == NULL) {
-		c->cnt.flows_full++;
-		return;
-	}
-	f->start_ms = now;
-	f->host = hi;
-	f->ct_id = ev->ct_id;
-	f->gen = c->dump_gen;
-	f->proto = ev->proto;
 	f->fflags = FF_START_UNKNOWN | FF_NO_SVC |
 	    ((ev->flags & EVF_PORTS) ? FF_PORTS : 0);
 	c->cnt.adopted++;
@@ -205,10 +209,8 @@ core_dump_end(struct core *c, uint64_t now_ms)
 			continue;
 		}
 		c->cnt.expired++;
-		host_end_flow(&c->hosts.v[f->host], f, false, 0, now_ms,
-		    false);
 		/* backward shift may move a later flow into slot i */
-		flow_remove(t, f);
+		core_flow_drop(c, f, now_ms);
 	}
 }
 
