@@ -201,7 +201,7 @@ core_dump_end(struct core *c, uint64_t now_ms)
 	size_t		 i = 0;
 
 	c->cnt.dumps++;
-	while (i <= t->mask) {
+	while (i < t->cap) {
 		f = &t->slot[i];
 		if (f->key == 0 || f->gen == c->dump_gen ||
 		    f->start_ms >= c->dump_start_ms) {
@@ -317,7 +317,8 @@ core_event(struct core *c, const struct flow_event *ev)
 void
 core_prefetch(const struct core *c, const struct flow_event *ev)
 {
-	__builtin_prefetch(&c->flows.slot[flow_key(ev) & c->flows.mask]);
+	__builtin_prefetch(&c->flows.slot[flow_home(&c->flows,
+	    flow_key(ev))]);
 	__builtin_prefetch(&c->hosts.idx.slot[addr_hash(&ev->src) &
 	    c->hosts.idx.mask]);
 }

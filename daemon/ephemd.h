@@ -199,7 +199,7 @@ _Static_assert(sizeof(struct flow) == 32, "a flow is 32 bytes");
 
 struct flowtab {
 	struct flow	*slot;
-	size_t		 mask;		/* capacity - 1, capacity a power of 2 */
+	size_t		 cap;		/* slots */
 	size_t		 n;
 	size_t		 max;		/* refuse beyond this many flows */
 };
@@ -207,6 +207,7 @@ struct flowtab {
 int	 flowtab_init(struct flowtab *, size_t);
 void	 flowtab_free(struct flowtab *);
 uint64_t flow_key(const struct flow_event *);
+size_t	 flow_home(const struct flowtab *, uint64_t);
 struct flow *flow_lookup(struct flowtab *, uint64_t);
 struct flow *flow_insert(struct flowtab *, uint64_t);
 void	 flow_remove(struct flowtab *, struct flow *);

@@ -2,7 +2,12 @@
  * The table of active flows: open addressing with linear probing and
  * backward-shift deletion, 32 bytes a slot.  A flow is found by a 64-bit
  * hash of its original tuple and zone, which conntrack keeps unique among
- * live entries; the tuple itself is not stored (DESIGN section 4 budget).
+ * live entries; the tuple itself is not stored.
+ *
+ * DESIGN section 4 allows 64 bytes per active flow.  The table keeps its
+ * load between 0.56 and 0.7: it grows by a quarter when it passes 0.7, so
+ * a flow costs 46 to 57 bytes.  A capacity of any size maps a hash to its
+ * home slot with a multiplication (the high half of hash x capacity).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +15,7 @@
 #include "ephemd.h"
 
 #define FLOWTAB_MIN	1024
+#define LOAD_MAX(cap)	((cap) * 7 / 10)	/* grow beyond this many */
 
 int
 flowtab_init(struct flowtab *t, size_t max)
@@ -18,9 +24,21 @@ flowtab_init(struct flowtab *t, size_t max)
 	t->slot = calloc(FLOWTAB_MIN, sizeof(*t->slot));
 	if (t->slot == NULL)
 		return -1;
-	t->mask = FLOWTAB_MIN - 1;
+	t->cap = FLOWTAB_MIN;
 	t->max = max;
 	return 0;
+}
+
+size_t
+flow_home(const struct flowtab *t, uint64_t key)
+{
+	return (size_t)(((unsigned __int128)key * t->cap) >> 64);
+}
+
+static size_t
+flow_next(const struct flowtab *t, size_t i)
+{
+	return ++i == t->cap ? 0 : i;
 }
 
 void
@@ -55,7 +73,7 @@ flow_key(const struct flow_event *ev)
 struct flow *
 flow_lookup(struct flowtab *t, uint64_t key)
 {
-	size_t	i = key & t->mask;
+	size_t	i = flow_home(t, key);
 
 	for (;;) {
 		struct flow *f = &t->slot[i];
@@ -64,30 +82,29 @@ flow_lookup(struct flowtab *t, uint64_t key)
 			return f;
 		if (f->key == 0)
 			return NULL;
-		i = (i + 1) & t->mask;
+		i = flow_next(t, i);
 	}
 }
 
 static int
 flowtab_grow(struct flowtab *t)
 {
-	struct flow	*old = t->slot, *nslot;
-	size_t		 oldcap = t->mask + 1, cap = oldcap * 2, i, j;
+	struct flowtab	 n = *t;
+	size_t		 i, j;
 
-	nslot = calloc(cap, sizeof(*nslot));
-	if (nslot == NULL)
+	n.cap = t->cap + t->cap / 4;
+	if ((n.slot = calloc(n.cap, sizeof(*n.slot))) == NULL)
 		return -1;
-	for (i = 0; i < oldcap; i++) {
-		if (old[i].key == 0)
+	for (i = 0; i < t->cap; i++) {
+		if (t->slot[i].key == 0)
 			continue;
-		j = old[i].key & (cap - 1);
-		while (nslot[j].key != 0)
-			j = (j + 1) & (cap - 1);
-		nslot[j] = old[i];
+		j = flow_home(&n, t->slot[i].key);
+		while (n.slot[j].key != 0)
+			j = flow_next(&n, j);
+		n.slot[j] = t->slot[i];
 	}
-	free(old);
-	t->slot = nslot;
-	t->mask = cap - 1;
+	free(t->slot);
+	*t = n;
 	return 0;
 }
 
@@ -102,12 +119,11 @@ flow_insert(struct flowtab *t, uint64_t key)
 
 	if (t->n >= t->max)
 		return NULL;
-	/* keep the load at or below 1/2: 64 bytes per flow at most */
-	if ((t->n + 1) * 2 > t->mask + 1 && flowtab_grow(t) == -1)
+	if (t->n + 1 > LOAD_MAX(t->cap) && flowtab_grow(t) == -1)
 		return NULL;
-	i = key & t->mask;
+	i = flow_home(t, key);
 	while (t->slot[i].key != 0)
-		i = (i + 1) & t->mask;
+		i = flow_next(t, i);
 	memset(&t->slot[i], 0, sizeof(t->slot[i]));
 	t->slot[i].key = key;
 	t->n++;
@@ -121,10 +137,10 @@ flow_remove(struct flowtab *t, struct flow *f)
 	size_t	i = f - t->slot, j = i, home;
 
 	for (;;) {
-		j = (j + 1) & t->mask;
+		j = flow_next(t, j);
 		if (t->slot[j].key == 0)
 			break;
-		home = t->slot[j].key & t->mask;
+		home = flow_home(t, t->slot[j].key);
 		/* move j into the hole at i unless its home lies in (i, j] */
 		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
 			t->slot[i] = t->slot[j];
@@ -138,5 +154,5 @@ flow_remove(struct flowtab *t, struct flow *f)
 size_t
 flowtab_bytes(const struct flowtab *t)
 {
-	return (t->mask + 1) * sizeof(struct flow);
+	return t->cap * sizeof(struct flow);
 }
