@@ -23,6 +23,8 @@ enum ktype {
 	K_STRING,	/* char *, NULL when unset */
 	K_FORMAT,	/* bool report_json from "json" or "text" */
 	K_NETS,		/* struct netlist */
+	K_FLOAT,	/* double */
+	K_ACTION,	/* int enum action from "log", "quarantine", "dry-run" */
 };
 
 static const struct key {
@@ -43,6 +45,20 @@ static const struct key {
 	K("report.format", K_FORMAT, report_json, 0, 0),
 	K("report.interval", K_DURATION, report_interval_s, 0, 86400),
 	K("report.flow_log", K_STRING, flow_log, 0, 0),
+	K("learning_period", K_DURATION, detect.learning_s, 0, 365 * 86400),
+	K("alerts.file", K_STRING, alerts_file, 0, 0),
+	K("alerts.cooldown", K_DURATION, detect.cooldown_s, 0, 7 * 86400),
+	K("long_lived.enabled", K_BOOL, detect.long_lived.enabled, 0, 0),
+	K("long_lived.action", K_ACTION, detect.long_lived.action, 0, 0),
+	K("long_lived.min_samples", K_UINT, detect.long_lived.min_samples,
+	    1, 1000000),
+	K("long_lived.factor", K_FLOAT, detect.long_lived.factor, 1, 1000),
+	K("long_lived.min_age", K_DURATION, detect.long_lived.min_age_s,
+	    60, 30 * 86400),
+	K("long_lived.max_service_p99", K_DURATION,
+	    detect.long_lived.max_p99_s, 1, 30 * 86400),
+	K("long_lived.critical_age", K_DURATION,
+	    detect.long_lived.critical_s, 60, 30 * 86400),
 	K("limits.flows", K_SIZE, core.max_flows, 1024, 1 << 26),
 	K("limits.hosts", K_SIZE, core.max_hosts, 16, 1 << 22),
 	K("limits.services", K_SIZE, core.max_services, 16, 1 << 20),
@@ -79,6 +95,7 @@ conf_new(void)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	core_conf_default(&c->core);
+	detect_conf_default(&c->detect);
 	if (netlist_default_internal(&c->core.internal) == -1) {
 		conf_free(c);
 		return NULL;
@@ -101,6 +118,7 @@ conf_free(struct conf *c)
 	free(c->user);
 	free(c->report_file);
 	free(c->flow_log);
+	free(c->alerts_file);
 	free(c);
 }
 
@@ -237,6 +255,10 @@ type_hint(enum ktype type)
 		return "\"json\" or \"text\"";
 	case K_NETS:
 		return "a list of networks such as [\"10.0.0.0/8\"]";
+	case K_FLOAT:
+		return "a number";
+	case K_ACTION:
+		return "\"log\", \"quarantine\" or \"dry-run\"";
 	}
 	return "";
 }
@@ -294,6 +316,38 @@ key_apply(struct conf *c, const struct key *k, const config_setting_t *s,
 		if (strcmp(str, "json") != 0 && strcmp(str, "text") != 0)
 			goto wrong_type;
 		*(bool *)field = strcmp(str, "json") == 0;
+		return 0;
+	case K_FLOAT: {
+		double d;
+
+		if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+			d = config_setting_get_float(s);
+		else if (config_setting_type(s) == CONFIG_TYPE_INT ||
+		    config_setting_type(s) == CONFIG_TYPE_INT64)
+			d = config_setting_get_int64(s);
+		else
+			goto wrong_type;
+		if (d < k->min || d > k->max) {
+			fprintf(errs, "%s:%d: %s must be between %llu and %llu, "
+			    "not %g\n", file, line, k->name,
+			    (unsigned long long)k->min,
+			    (unsigned long long)k->max, d);
+			return -1;
+		}
+		*(double *)field = d;
+		return 0;
+	}
+	case K_ACTION:
+		if ((str = config_setting_get_string(s)) == NULL)
+			goto wrong_type;
+		if (strcmp(str, "log") == 0)
+			*(int *)field = ACT_LOG;
+		else if (strcmp(str, "quarantine") == 0)
+			*(int *)field = ACT_QUARANTINE;
+		else if (strcmp(str, "dry-run") == 0)
+			*(int *)field = ACT_DRYRUN;
+		else
+			goto wrong_type;
 		return 0;
 	case K_NETS:
 		if (!config_setting_is_array(s) && !config_setting_is_list(s))
@@ -445,6 +499,12 @@ conf_print(FILE *fp, const struct conf *c)
 		case K_FORMAT:
 			fprintf(fp, "\"%s\"", *(const bool *)field ? "json" :
 			    "text");
+			break;
+		case K_FLOAT:
+			fprintf(fp, "%g", *(const double *)field);
+			break;
+		case K_ACTION:
+			fprintf(fp, "\"%s\"", action_name(*(const int *)field));
 			break;
 		case K_NETS: {
 			const struct netlist *l = field;

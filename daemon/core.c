@@ -102,7 +102,7 @@ core_flow_add(struct core *c, const struct flow_event *ev, uint64_t key,
 	f->host = hi;
 	f->ct_id = ev->ct_id;
 	f->gen = c->dump_gen;
-	f->proto = ev->proto;
+	f->sport = ev->sport;
 	*ret_host = h;
 	return f;
 }
@@ -184,7 +184,8 @@ core_dump_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 void
 core_dump_begin(struct core *c, uint64_t now_ms)
 {
-	c->dump_gen++;
+	if (++c->dump_gen == 0)
+		c->dump_gen = 1;	/* 0: flows no dump has listed yet */
 	c->dump_start_ms = now_ms;
 }
 
@@ -201,6 +202,10 @@ core_dump_end(struct core *c, uint64_t now_ms)
 	size_t		 i = 0;
 
 	c->cnt.dumps++;
+	/* flows this dump listed are known to be open, loss or not */
+	if (c->ngaps == 0 || c->gaps[(c->ngaps - 1) % CORE_GAPS].to_ms <=
+	    c->dump_start_ms)
+		c->verified_gen = c->dump_gen;
 	while (i < t->cap) {
 		f = &t->slot[i];
 		if (f->key == 0 || f->gen == c->dump_gen ||
@@ -228,6 +233,18 @@ core_loss(struct core *c, uint64_t n, uint64_t from_ms, uint64_t to_ms)
 	g = &c->gaps[c->ngaps++ % CORE_GAPS];
 	g->from_ms = from_ms;
 	g->to_ms = to_ms;
+}
+
+/*
+ * Whether a flow open since from_ms can be judged at to_ms: no event loss
+ * in between, or a dump since the last loss listed it.
+ */
+bool
+core_flow_complete(const struct core *c, const struct flow *f,
+    uint64_t to_ms)
+{
+	return core_complete(c, f->start_ms, to_ms) ||
+	    (c->verified_gen != 0 && f->gen == c->verified_gen);
 }
 
 /* Whether [from, to] overlaps no remembered incomplete window. */

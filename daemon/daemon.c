@@ -30,9 +30,50 @@ struct daemon {
 	int		 sigfd;
 	struct timer	 reconcile;
 	struct timer	 report;
+	struct timer	 tick;		/* the detectors, each second */
 	uint64_t	 started_ms;
 	FILE		*flow_log;
+	FILE		*alerts;	/* alerts.file, JSON lines */
+	struct detect	*detect;
 };
+
+/* An alert: one line to the log, one JSON line to alerts.file. */
+static void
+daemon_alert(void *arg, const struct alert *a)
+{
+	struct daemon	*d = arg;
+	char		 line[512];
+
+	alert_line(a, line, sizeof(line));
+	log_warnx("%s", line);
+	if (d->alerts != NULL) {
+		alert_json(d->alerts, a);
+		if (fflush(d->alerts) == EOF)
+			log_warn("alerts.file %s", d->conf->alerts_file);
+	}
+}
+
+static void
+daemon_tick(void *arg)
+{
+	struct daemon	*d = arg;
+
+	detect_tick(d->detect, wall_now_ms());
+	timer_set(d->loop, &d->tick, 1000);
+}
+
+/* (Re)open alerts.file for appending; none when unset. */
+static void
+daemon_alerts_file(struct daemon *d)
+{
+	if (d->alerts != NULL) {
+		fclose(d->alerts);
+		d->alerts = NULL;
+	}
+	if (d->conf->alerts_file != NULL &&
+	    (d->alerts = fopen(d->conf->alerts_file, "ae")) == NULL)
+		log_warn("alerts.file %s", d->conf->alerts_file);
+}
 
 /* (Re)open report.flow_log for appending; none when unset. */
 static void
@@ -187,7 +228,9 @@ daemon_reload(struct daemon *d)
 	conf_free(d->conf);
 	d->conf = nc;
 	ct_reconfigure(d->ct, nc);
+	d->detect->conf = &nc->detect;
 	daemon_flow_log(d);
+	daemon_alerts_file(d);
 	timer_set(d->loop, &d->reconcile, nc->reconcile_s * 1000ULL);
 	if (nc->report_interval_s > 0)
 		timer_set(d->loop, &d->report, nc->report_interval_s * 1000ULL);
@@ -269,7 +312,13 @@ daemon_run(struct conf *conf, bool verbose)
 		log_warn("signals");
 		goto out;
 	}
+	if ((d.detect = detect_new(d.core, &conf->detect, daemon_alert,
+	    &d)) == NULL) {
+		log_warn("detectors");
+		goto out;
+	}
 	daemon_flow_log(&d);
+	daemon_alerts_file(&d);
 	if ((d.ct = ct_open(conf, d.core, d.loop)) == NULL)
 		goto out;
 	if (conf->user != NULL && priv_drop(conf->user) == -1)
@@ -278,6 +327,9 @@ daemon_run(struct conf *conf, bool verbose)
 	d.reconcile.cb = daemon_reconcile;
 	d.reconcile.arg = &d;
 	timer_set(d.loop, &d.reconcile, conf->reconcile_s * 1000ULL);
+	d.tick.cb = daemon_tick;
+	d.tick.arg = &d;
+	timer_set(d.loop, &d.tick, 1000);
 	d.report.cb = daemon_report_tick;
 	d.report.arg = &d;
 	if (conf->report_interval_s > 0)
@@ -291,6 +343,9 @@ daemon_run(struct conf *conf, bool verbose)
 out:
 	if (d.flow_log != NULL)
 		fclose(d.flow_log);
+	if (d.alerts != NULL)
+		fclose(d.alerts);
+	detect_free(d.detect);
 	ct_close(d.ct);
 	if (d.sigfd != -1)
 		close(d.sigfd);

@@ -186,8 +186,8 @@ struct flow {
 	uint32_t	host;		/* index into the host table */
 	uint32_t	svc;		/* index into the service table */
 	uint32_t	ct_id;		/* conntrack id, 0 when unknown */
-	uint16_t	gen;		/* last dump that listed it */
-	uint8_t		proto;
+	uint16_t	sport;		/* original source port (or icmp id) */
+	uint8_t		gen;		/* last dump that listed it */
 	uint8_t		fflags;		/* FF_* */
 };
 
@@ -416,7 +416,8 @@ struct core {
 	uint64_t		 now_ms;
 	bool			 started;
 	bool			 finished;
-	uint16_t		 dump_gen;	/* the dump in progress */
+	uint8_t			 dump_gen;	/* the dump in progress */
+	uint8_t			 verified_gen;	/* a dump after the last gap */
 	uint64_t		 dump_start_ms;
 	struct core_gap		 gaps[CORE_GAPS];	/* a ring */
 	size_t			 ngaps;
@@ -432,11 +433,111 @@ void	 core_dump_begin(struct core *, uint64_t);
 void	 core_dump_end(struct core *, uint64_t);
 void	 core_loss(struct core *, uint64_t, uint64_t, uint64_t);
 bool	 core_complete(const struct core *, uint64_t, uint64_t);
+bool	 core_flow_complete(const struct core *, const struct flow *,
+	    uint64_t);
+
+/*
+ * detect.c: detectors behind one small interface.  Pure like the core:
+ * they read the core's tables on ticks (time from the events, virtual in
+ * replay) and hand alerts to a sink; alert.c writes them.
+ */
+enum severity {
+	SEV_INFO = 0,
+	SEV_WARNING,
+	SEV_CRITICAL,
+};
+
+enum action {
+	ACT_LOG = 0,
+	ACT_QUARANTINE,
+	ACT_DRYRUN,
+};
+
+#define ALERT_SUMMARY	200
+#define ALERT_EVIDENCE	1024
+
+struct alert {
+	uint64_t	 ts_ms;
+	struct addr	 host;
+	const char	*detector;
+	int		 severity;	/* enum severity */
+	int		 action;	/* enum action */
+	char		 summary[ALERT_SUMMARY];
+	char		 evidence[ALERT_EVIDENCE];	/* a JSON object */
+};
+
+/* long_lived: a flow open far longer than its service's lifetimes */
+struct ll_conf {
+	bool		enabled;
+	int		action;
+	uint32_t	min_samples;	/* ended flows before a service is known */
+	double		factor;		/* x the service's p99 */
+	uint32_t	min_age_s;	/* and at least this old */
+	uint32_t	max_p99_s;	/* services with longer p99 are skipped */
+	uint32_t	critical_s;	/* this old: critical */
+};
+
+struct detect_conf {
+	uint32_t	learning_s;	/* learning period */
+	uint32_t	cooldown_s;	/* one alert per host and detector */
+	uint32_t	tick_s;		/* detectors run this often */
+	uint32_t	max_alerts;	/* cool-down entries kept */
+	struct ll_conf	long_lived;
+};
+
+typedef void	(*alert_fn)(void *, const struct alert *);
+
+struct detect;
+
+struct detector_ops {
+	const char	 *name;
+	void		(*tick)(struct detect *, uint64_t);
+	void		(*reset)(struct detect *);
+};
+
+struct cooldown {
+	struct addr	host;
+	uint8_t		detector;
+	uint8_t		severity;
+	uint64_t	until_ms;
+};
+
+struct detect {
+	struct core			*core;
+	const struct detect_conf	*conf;
+	alert_fn			 sink;
+	void				*sink_arg;
+	uint64_t			 next_tick_ms;
+	struct cooldown			*cool;	/* a ring, newest last */
+	size_t				 ncool;
+	uint64_t			 raised, suppressed;
+	uint64_t			 by_detector[8];
+};
+
+void	 detect_conf_default(struct detect_conf *);
+struct detect *detect_new(struct core *, const struct detect_conf *,
+	    alert_fn, void *);
+void	 detect_free(struct detect *);
+void	 detect_tick(struct detect *, uint64_t);
+bool	 detect_learning(const struct detect *, uint64_t);
+void	 detect_raise(struct detect *, const struct detector_ops *,
+	    struct alert *);
+const char *severity_name(int);
+const char *action_name(int);
+
+extern const struct detector_ops detect_long_lived;
+
+/* alert.c: alerts as JSON lines and one-line log messages */
+void	 alert_json(FILE *, const struct alert *);
+void	 alert_line(const struct alert *, char *, size_t);
+void	 alert_hook(void *, const struct alert *);
 
 /* conf.c: the configuration file (libconfig), documented in ephemd.conf(5) */
 struct conf {
 	char			*path;		/* the file it was read from */
 	struct core_conf	 core;		/* networks, timeouts, limits */
+	struct detect_conf	 detect;	/* learning and detectors */
+	char			*alerts_file;	/* JSON lines, appended */
 	char			*user;		/* run as this user, NULL: stay */
 	size_t			 rcvbuf;	/* netlink receive buffer, bytes */
 	uint32_t		 batch;		/* messages per wake-up */
@@ -541,7 +642,8 @@ struct replay_stats {
 
 int	 replay_parse_line(const char *, size_t, struct flow_event *,
 	    const char **);
-int	 replay_fd(int, const char *, struct core *, struct replay_stats *);
+int	 replay_fd(int, const char *, struct core *, struct detect *,
+	    struct replay_stats *);
 
 /* report.c */
 void	 report_flow(FILE *, const struct flow_event *, uint64_t, uint64_t,

@@ -26,6 +26,8 @@ main(int argc, char *argv[])
 		{ "report",	required_argument,	NULL, 'R' },
 		{ "internal",	required_argument,	NULL, 'i' },
 		{ "flow-log",	required_argument,	NULL, 'F' },
+		{ "alerts",	required_argument,	NULL, 'A' },
+		{ "learning-period", required_argument,	NULL, 'L' },
 		{ "doctor",	no_argument,		NULL, 'D' },
 		{ "stderr",	no_argument,		NULL, 'd' },
 		{ "verbose",	no_argument,		NULL, 'v' },
@@ -49,7 +51,11 @@ main(int argc, char *argv[])
 	    "  -R, --report FORMAT  text (default) or json\n"
 	    "  -i, --internal CIDR  client network (repeatable; replaces "
 	    "the configured ones)\n"
-	    "  -F, --flow-log FILE  append one JSON line per ended flow\n"
+	    "  -F, --flow-log FILE  write one JSON line per ended flow\n"
+	    "  -A, --alerts FILE    write alerts as JSON lines (- for "
+	    "stdout)\n"
+	    "  -L, --learning-period DURATION  before it no detector "
+	    "judges (\"90m\")\n"
 	    "  -D, --doctor         check what the live daemon depends on\n"
 	    "  -d, --stderr         log to stderr, not syslog\n"
 	    "  -v, --verbose        more messages\n"
@@ -60,12 +66,15 @@ main(int argc, char *argv[])
 	struct conf		*conf = NULL;
 	struct core		*core;
 	const char		*path = NULL, *replay = NULL, *name;
-	const char		*flow_log = NULL;
-	FILE			*flp = NULL;
+	const char		*flow_log = NULL, *alerts = NULL;
+	const char		*learning = NULL;
+	FILE			*flp = NULL, *afp = NULL;
+	struct detect		*detect = NULL;
+	uint32_t		 learning_s = 0;
 	int			 ch, fd, json = -1, rv, check = 0, doctor = 0;
 	int			 to_stderr = isatty(STDERR_FILENO), verbose = 0;
 
-	while ((ch = getopt_long(argc, argv, "c:nr:R:i:F:DdvVh", longopts,
+	while ((ch = getopt_long(argc, argv, "c:nr:R:i:F:A:L:DdvVh", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -97,6 +106,18 @@ main(int argc, char *argv[])
 			break;
 		case 'F':
 			flow_log = optarg;
+			break;
+		case 'A':
+			alerts = optarg;
+			break;
+		case 'L':
+			learning = optarg;
+			if (duration_parse(optarg, &learning_s) == -1) {
+				fprintf(stderr, "ephemd: --learning-period %s: "
+				    "not a duration such as 90m or 24h\n",
+				    optarg);
+				return 2;
+			}
 			break;
 		case 'D':
 			doctor = 1;
@@ -144,6 +165,8 @@ main(int argc, char *argv[])
 		netlist_clear(&conf->core.internal);
 		conf->core.internal = internal;
 	}
+	if (learning != NULL)
+		conf->detect.learning_s = learning_s;
 	if (check) {
 		if (verbose)
 			conf_print(stdout, conf);
@@ -168,6 +191,15 @@ main(int argc, char *argv[])
 		core->on_end = report_flow_hook;
 		core->on_end_arg = flp;
 	}
+	if (alerts != NULL) {
+		if (strcmp(alerts, "-") == 0)
+			afp = stdout;
+		else if ((afp = fopen(alerts, "we")) == NULL)
+			fatal("%s", alerts);
+		if ((detect = detect_new(core, &conf->detect, alert_hook,
+		    afp)) == NULL)
+			fatal("detectors");
+	}
 	if (strcmp(replay, "-") == 0) {
 		fd = STDIN_FILENO;
 		name = "(stdin)";
@@ -176,7 +208,7 @@ main(int argc, char *argv[])
 	else
 		name = replay;
 	memset(&st, 0, sizeof(st));
-	rv = replay_fd(fd, name, core, &st);
+	rv = replay_fd(fd, name, core, detect, &st);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (rv == 0) {
@@ -195,6 +227,9 @@ main(int argc, char *argv[])
 	}
 	if (flp != NULL && fclose(flp) == EOF)
 		fatal("%s", flow_log);
+	if (afp != NULL && afp != stdout && fclose(afp) == EOF)
+		fatal("%s", alerts);
+	detect_free(detect);
 	core_free(core);
 	conf_free(conf);
 	return rv == 0 ? 0 : 1;

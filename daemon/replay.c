@@ -32,15 +32,19 @@ struct replay_batch {
 	size_t			n;
 };
 
+/* The detectors, when any, run on the capture's own clock. */
 static void
-batch_flush(struct replay_batch *b, struct core *core)
+batch_flush(struct replay_batch *b, struct core *core, struct detect *d)
 {
 	size_t	i;
 
 	for (i = 0; i < b->n; i++)
 		core_prefetch(core, &b->ev[i]);
-	for (i = 0; i < b->n; i++)
+	for (i = 0; i < b->n; i++) {
 		core_event(core, &b->ev[i]);
+		if (d != NULL)
+			detect_tick(d, core->now_ms);
+	}
 	b->n = 0;
 }
 
@@ -547,7 +551,8 @@ replay_bad(struct replay_stats *st, const char *name, const char *why)
 /* -1: refuse the whole input (no timestamps). */
 static int
 replay_line(const char *line, size_t len, const char *name,
-    struct replay_batch *b, struct core *core, struct replay_stats *st)
+    struct replay_batch *b, struct core *core, struct detect *d,
+    struct replay_stats *st)
 {
 	struct flow_event	*ev = &b->ev[b->n];
 	const char		*why = NULL;
@@ -560,7 +565,7 @@ replay_line(const char *line, size_t len, const char *name,
 		st->last_ms = ev->ts_ms;
 		st->events++;
 		if (++b->n == REPLAY_BATCH)
-			batch_flush(b, core);
+			batch_flush(b, core, d);
 		break;
 	case PARSE_IGNORED:
 		st->ignored++;
@@ -583,11 +588,12 @@ replay_line(const char *line, size_t len, const char *name,
 }
 
 /*
- * Replay everything readable from fd.  name is used in messages.
+ * Replay everything readable from fd into core, and run the detectors d
+ * (NULL: none) on the capture's clock.  name is used in messages.
  * Returns 0 at the end of the input, -1 on a read error or refused input.
  */
 int
-replay_fd(int fd, const char *name, struct core *core,
+replay_fd(int fd, const char *name, struct core *core, struct detect *d,
     struct replay_stats *st)
 {
 	struct replay_batch	*batch;
@@ -618,7 +624,7 @@ replay_fd(int fd, const char *name, struct core *core,
 			if (skipping)
 				skipping = false;
 			else if (replay_line(p, nl - p, name, batch,
-			    core, st) == -1)
+			    core, d, st) == -1)
 				goto out;
 			p = nl + 1;
 		}
@@ -626,7 +632,8 @@ replay_fd(int fd, const char *name, struct core *core,
 		if (r == 0) {
 			/* a last line without a newline */
 			if (have > 0 && !skipping &&
-			    replay_line(p, have, name, batch, core, st) == -1)
+			    replay_line(p, have, name, batch, core, d,
+			    st) == -1)
 				goto out;
 			break;
 		}
@@ -643,7 +650,7 @@ replay_fd(int fd, const char *name, struct core *core,
 	rv = 0;
 out:
 	if (batch != NULL)
-		batch_flush(batch, core);
+		batch_flush(batch, core, d);
 	free(batch);
 	free(buf);
 	return rv;

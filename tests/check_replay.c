@@ -770,7 +770,7 @@ check_capture(const char *text)
 	int			fd = pipe_with(text);
 
 	memset(&st, 0, sizeof(st));
-	ck_assert_int_eq(replay_fd(fd, "capture", core, &st), 0);
+	ck_assert_int_eq(replay_fd(fd, "capture", core, NULL, &st), 0);
 	close(fd);
 	ck_assert_uint_eq(st.lines, 9);
 	ck_assert_uint_eq(st.events, 4);
@@ -818,7 +818,7 @@ START_TEST(test_fd_bad_keep)
 		    i % 2 ? "" : "not a conntrack line");
 	memset(&st, 0, sizeof(st));
 	fd = pipe_with(text);
-	ck_assert_int_eq(replay_fd(fd, "bad", core, &st), 0);
+	ck_assert_int_eq(replay_fd(fd, "bad", core, NULL, &st), 0);
 	close(fd);
 	ck_assert_uint_eq(st.lines, 30);
 	ck_assert_uint_eq(st.events, 0);
@@ -838,7 +838,7 @@ START_TEST(test_fd_empty)
 	int			fd = pipe_with("");
 
 	memset(&st, 0, sizeof(st));
-	ck_assert_int_eq(replay_fd(fd, "empty", core, &st), 0);
+	ck_assert_int_eq(replay_fd(fd, "empty", core, NULL, &st), 0);
 	close(fd);
 	ck_assert_uint_eq(st.lines, 0);
 	ck_assert_uint_eq(st.events, 0);
@@ -868,7 +868,7 @@ START_TEST(test_fd_long_line)
 	len[3] = strlen(piece[3]);
 	fd = file_with(piece, len, 4);
 	memset(&st, 0, sizeof(st));
-	ck_assert_int_eq(replay_fd(fd, "long", core, &st), 0);
+	ck_assert_int_eq(replay_fd(fd, "long", core, NULL, &st), 0);
 	close(fd);
 	ck_assert_uint_eq(st.lines, 3);
 	ck_assert_uint_eq(st.events, 2);
@@ -881,7 +881,7 @@ START_TEST(test_fd_long_line)
 	/* the long line last, without a newline */
 	fd = file_with(piece, len, 2);
 	memset(&st, 0, sizeof(st));
-	ck_assert_int_eq(replay_fd(fd, "long", core, &st), 0);
+	ck_assert_int_eq(replay_fd(fd, "long", core, NULL, &st), 0);
 	close(fd);
 	ck_assert_uint_eq(st.lines, 2);
 	ck_assert_uint_eq(st.events, 1);
@@ -911,7 +911,7 @@ START_TEST(test_fd_longest_line)
 	len[1] = strlen(piece[1]);
 	fd = file_with(piece, len, 2);
 	memset(&st, 0, sizeof(st));
-	ck_assert_int_eq(replay_fd(fd, "longest", core, &st), 0);
+	ck_assert_int_eq(replay_fd(fd, "longest", core, NULL, &st), 0);
 	close(fd);
 	ck_assert_uint_eq(st.lines, 2);
 	ck_assert_uint_eq(st.events, 2);
@@ -929,7 +929,7 @@ START_TEST(test_fd_no_timestamps)
 
 	fd = pipe_with("\n" TRAILER "\n" NOTS_NEW_TCP "\n" REC_NEW_TCP "\n");
 	memset(&st, 0, sizeof(st));
-	ck_assert_int_eq(replay_fd(fd, "nots", core, &st), -1);
+	ck_assert_int_eq(replay_fd(fd, "nots", core, NULL, &st), -1);
 	close(fd);
 	ck_assert_uint_eq(st.lines, 3);
 	ck_assert_uint_eq(st.events, 0);
