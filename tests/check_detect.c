@@ -1,0 +1,310 @@
+/*
+ * Unit tests for detect.c and detect_long_lived.c: crafted event
+ * sequences through the core, detectors run on explicit ticks, alerts
+ * caught by a test sink.  Every threshold is tested on both sides.
+ */
+#include <check.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ephemd.h"
+
+#define T0	1795000000000ULL
+#define MIN	60000ULL
+
+static struct core_conf		 cconf;
+static struct detect_conf	 dconf;
+static struct core		*core;
+static struct detect		*det;
+static struct alert		 got[16];
+static int			 ngot;
+
+static void
+sink(void *arg, const struct alert *a)
+{
+	(void)arg;
+	if (ngot < 16)
+		got[ngot] = *a;
+	ngot++;
+}
+
+static void
+setup(void)
+{
+	core_conf_default(&cconf);
+	ck_assert_int_eq(netlist_default_internal(&cconf.internal), 0);
+	detect_conf_default(&dconf);
+	dconf.learning_s = 0;
+	dconf.tick_s = 0;	/* every call runs the detectors */
+	core = NULL;
+	det = NULL;
+	ngot = 0;
+}
+
+static void
+teardown(void)
+{
+	detect_free(det);
+	core_free(core);
+	core_conf_free(&cconf);
+}
+
+static void
+start(void)
+{
+	core = core_new(&cconf);
+	ck_assert_ptr_nonnull(core);
+	det = detect_new(core, &dconf, sink, NULL);
+	ck_assert_ptr_nonnull(det);
+}
+
+/* TCP from 10.0.0.<host>:sport to 192.0.2.1:dport, source-NATed. */
+static void
+tcp(uint8_t type, int host, uint16_t sport, uint16_t dport, uint64_t ts)
+{
+	struct flow_event	ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.ts_ms = ts;
+	ev.type = type;
+	ev.proto = IPPROTO_TCP;
+	ev.flags = EVF_PORTS;
+	ev.state = type == EV_NEW ? CTS_SYN_SENT : CTS_CLOSE;
+	ev.sport = sport;
+	ev.dport = dport;
+	addr_from_v4(&ev.src, 0x0a000000 | host);
+	addr_from_v4(&ev.dst, 0xc0000201);
+	addr_from_v4(&ev.nat_addr, 0xcb007101);
+	core_event(core, &ev);
+}
+
+/*
+ * n flows of 2 s each (CLOSE: +10 s in conntrack) to dport, one after
+ * the other from t, in time order; returns the time after the last.
+ */
+static uint64_t
+short_flows(int n, uint16_t dport, uint64_t t)
+{
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		tcp(EV_NEW, 2 + i % 5, 40000 + i, dport, t);
+		tcp(EV_DESTROY, 2 + i % 5, 40000 + i, dport, t + 12000);
+		t += 13000;
+	}
+	return t;
+}
+
+/* the service's p99 is 2 s: threshold max(10 x 2 s, 15 min) = 15 min */
+START_TEST(test_ll_threshold_boundary)
+{
+	uint64_t	t;
+
+	start();
+	t = short_flows(50, 6129, T0);
+	tcp(EV_NEW, 66, 45000, 6129, t);
+	detect_tick(det, t + 15 * MIN - 1);
+	ck_assert_int_eq(ngot, 0);
+	detect_tick(det, t + 15 * MIN);
+	ck_assert_int_eq(ngot, 1);
+	ck_assert_str_eq(got[0].detector, "long_lived");
+	ck_assert_int_eq(got[0].severity, SEV_WARNING);
+	ck_assert_int_eq(got[0].action, ACT_LOG);
+	ck_assert_msg(strstr(got[0].evidence, "\"dport\": 6129") != NULL &&
+	    strstr(got[0].evidence, "\"sport\": 45000") != NULL &&
+	    strstr(got[0].evidence, "\"service_p99\": 2.000") != NULL &&
+	    strstr(got[0].evidence, "\"service_samples\": 50") != NULL,
+	    "evidence %s", got[0].evidence);
+	ck_assert_uint_eq(got[0].host.b[15], 66);
+}
+END_TEST
+
+/* factor x p99 above min_age decides: p99 2 s, factor 600: 20 min */
+START_TEST(test_ll_factor)
+{
+	uint64_t	t;
+
+	dconf.long_lived.factor = 600;
+	start();
+	t = short_flows(50, 6129, T0);
+	tcp(EV_NEW, 66, 45000, 6129, t);
+	detect_tick(det, t + 20 * MIN - 1);
+	ck_assert_int_eq(ngot, 0);
+	detect_tick(det, t + 20 * MIN);
+	ck_assert_int_eq(ngot, 1);
+}
+END_TEST
+
+/* one sample short of min_samples: the service is not known yet */
+START_TEST(test_ll_min_samples)
+{
+	uint64_t	t;
+
+	start();
+	t = short_flows(49, 6129, T0);
+	tcp(EV_NEW, 66, 45000, 6129, t);
+	detect_tick(det, t + 60 * MIN);
+	ck_assert_int_eq(ngot, 0);
+}
+END_TEST
+
+/* a service whose p99 is above max_service_p99 is never judged */
+START_TEST(test_ll_long_service)
+{
+	uint64_t	t;
+
+	dconf.long_lived.max_p99_s = 1;		/* the p99 is 2 s */
+	start();
+	t = short_flows(50, 6129, T0);
+	tcp(EV_NEW, 66, 45000, 6129, t);
+	detect_tick(det, t + 60 * MIN);
+	ck_assert_int_eq(ngot, 0);
+}
+END_TEST
+
+/* nothing is judged during the learning period, from the first event */
+START_TEST(test_ll_learning)
+{
+	uint64_t	t;
+
+	dconf.learning_s = 3600;
+	start();
+	t = short_flows(50, 6129, T0);
+	tcp(EV_NEW, 66, 45000, 6129, t);
+	detect_tick(det, T0 + 3600 * 1000 - 1);
+	ck_assert_int_eq(ngot, 0);
+	detect_tick(det, T0 + 3600 * 1000);
+	ck_assert_int_eq(ngot, 1);
+}
+END_TEST
+
+/* one alert per incident; a repeat inside the cool-down is suppressed,
+ * an escalation to critical passes, and after the cool-down it alerts */
+START_TEST(test_ll_cooldown_escalation)
+{
+	uint64_t	t;
+
+	dconf.cooldown_s = 3600;
+	dconf.long_lived.critical_s = 2 * 3600;
+	start();
+	t = short_flows(50, 6129, T0);
+	tcp(EV_NEW, 66, 45000, 6129, t);
+	detect_tick(det, t + 15 * MIN);
+	detect_tick(det, t + 30 * MIN);
+	detect_tick(det, t + 74 * MIN);
+	ck_assert_int_eq(ngot, 1);
+	ck_assert_uint_eq(det->suppressed, 2);
+	detect_tick(det, t + 76 * MIN);		/* cool-down over */
+	ck_assert_int_eq(ngot, 2);
+	ck_assert_int_eq(got[1].severity, SEV_WARNING);
+	detect_tick(det, t + 120 * MIN);	/* critical: escalation */
+	ck_assert_int_eq(ngot, 3);
+	ck_assert_int_eq(got[2].severity, SEV_CRITICAL);
+	detect_tick(det, t + 130 * MIN);
+	ck_assert_int_eq(ngot, 3);
+}
+END_TEST
+
+/* a window that lost events is not judged until a dump lists the flow */
+START_TEST(test_ll_incomplete_window)
+{
+	struct flow_event	ev;
+	uint64_t		t;
+
+	start();
+	t = short_flows(50, 6129, T0);
+	tcp(EV_NEW, 66, 45000, 6129, t);
+	core_loss(core, 3, t + MIN, t + MIN + 10);
+	detect_tick(det, t + 60 * MIN);
+	ck_assert_int_eq(ngot, 0);
+	/* a dump after the loss lists it: it is open, judge it */
+	core_dump_begin(core, t + 61 * MIN);
+	memset(&ev, 0, sizeof(ev));
+	ev.ts_ms = t + 61 * MIN;
+	ev.type = EV_DUMP;
+	ev.proto = IPPROTO_TCP;
+	ev.flags = EVF_PORTS;
+	ev.sport = 45000;
+	ev.dport = 6129;
+	addr_from_v4(&ev.src, 0x0a000042);
+	addr_from_v4(&ev.dst, 0xc0000201);
+	addr_from_v4(&ev.nat_addr, 0xcb007101);
+	core_event(core, &ev);
+	core_dump_end(core, t + 61 * MIN);
+	detect_tick(det, t + 62 * MIN);
+	ck_assert_int_eq(ngot, 1);
+}
+END_TEST
+
+/* disabled, it says nothing; a flow that ended is not judged */
+START_TEST(test_ll_disabled_and_ended)
+{
+	uint64_t	t;
+
+	dconf.long_lived.enabled = false;
+	start();
+	t = short_flows(50, 6129, T0);
+	tcp(EV_NEW, 66, 45000, 6129, t);
+	detect_tick(det, t + 60 * MIN);
+	ck_assert_int_eq(ngot, 0);
+	dconf.long_lived.enabled = true;
+	tcp(EV_DESTROY, 66, 45000, 6129, t + 61 * MIN);
+	detect_tick(det, t + 62 * MIN);
+	ck_assert_int_eq(ngot, 0);
+}
+END_TEST
+
+/* the alert's JSON line has the fields of DESIGN section 3 */
+START_TEST(test_alert_json)
+{
+	struct alert	 a;
+	char		*buf = NULL;
+	size_t		 len = 0;
+	FILE		*fp;
+
+	memset(&a, 0, sizeof(a));
+	a.ts_ms = T0 + 1500;
+	addr_from_v4(&a.host, 0x0a000042);
+	a.detector = "long_lived";
+	a.severity = SEV_CRITICAL;
+	a.action = ACT_DRYRUN;
+	strcpy(a.summary, "s");
+	strcpy(a.evidence, "{\"x\": 1}");
+	fp = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(fp);
+	alert_json(fp, &a);
+	fclose(fp);
+	ck_assert_str_eq(buf, "{\"ts\": 1795000001.500, \"host\": "
+	    "\"10.0.0.66\", \"detector\": \"long_lived\", \"severity\": "
+	    "\"critical\", \"action\": \"dry-run\", \"summary\": \"s\", "
+	    "\"evidence\": {\"x\": 1}}\n");
+	free(buf);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("detect");
+	TCase	*tc = tcase_create("long_lived");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_ll_threshold_boundary);
+	tcase_add_test(tc, test_ll_factor);
+	tcase_add_test(tc, test_ll_min_samples);
+	tcase_add_test(tc, test_ll_long_service);
+	tcase_add_test(tc, test_ll_learning);
+	tcase_add_test(tc, test_ll_cooldown_escalation);
+	tcase_add_test(tc, test_ll_incomplete_window);
+	tcase_add_test(tc, test_ll_disabled_and_ended);
+	tcase_add_test(tc, test_alert_json);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
