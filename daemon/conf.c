@@ -271,6 +271,7 @@ key_apply(struct conf *c, const struct key *k, const config_setting_t *s,
 	void			*field = (char *)c + k->off;
 	const char		*str;
 	unsigned long long	 v;
+	double			 d;
 	struct netlist		 nets = { NULL, 0 };
 	int			 line = config_setting_source_line(s), i, n;
 
@@ -285,13 +286,8 @@ key_apply(struct conf *c, const struct key *k, const config_setting_t *s,
 	case K_DURATION:
 		if (setting_number(s, k->type, &v) == -1)
 			goto wrong_type;
-		if (v < k->min || v > k->max) {
-			fprintf(errs, "%s:%d: %s must be between %llu and %llu, "
-			    "not %llu\n", file, line, k->name,
-			    (unsigned long long)k->min,
-			    (unsigned long long)k->max, v);
-			return -1;
-		}
+		if (v < k->min || v > k->max)
+			goto out_of_range;
 		if (k->type == K_SIZE)
 			*(size_t *)field = v;
 		else
@@ -317,9 +313,7 @@ key_apply(struct conf *c, const struct key *k, const config_setting_t *s,
 			goto wrong_type;
 		*(bool *)field = strcmp(str, "json") == 0;
 		return 0;
-	case K_FLOAT: {
-		double d;
-
+	case K_FLOAT:
 		if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
 			d = config_setting_get_float(s);
 		else if (config_setting_type(s) == CONFIG_TYPE_INT ||
@@ -327,16 +321,10 @@ key_apply(struct conf *c, const struct key *k, const config_setting_t *s,
 			d = config_setting_get_int64(s);
 		else
 			goto wrong_type;
-		if (d < k->min || d > k->max) {
-			fprintf(errs, "%s:%d: %s must be between %llu and %llu, "
-			    "not %g\n", file, line, k->name,
-			    (unsigned long long)k->min,
-			    (unsigned long long)k->max, d);
-			return -1;
-		}
+		if (d < k->min || d > k->max)
+			goto out_of_range;
 		*(double *)field = d;
 		return 0;
-	}
 	case K_ACTION:
 		if ((str = config_setting_get_string(s)) == NULL)
 			goto wrong_type;
@@ -370,6 +358,10 @@ key_apply(struct conf *c, const struct key *k, const config_setting_t *s,
 wrong_type:
 	fprintf(errs, "%s:%d: %s must be %s\n", file, line, k->name,
 	    type_hint(k->type));
+	return -1;
+out_of_range:
+	fprintf(errs, "%s:%d: %s must be between %llu and %llu\n", file, line,
+	    k->name, (unsigned long long)k->min, (unsigned long long)k->max);
 	return -1;
 }
 

@@ -12,22 +12,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <netinet/in.h>
 
 #include "ephemd.h"
-
-static const char *
-proto_str(uint8_t p)
-{
-	switch (p) {
-	case IPPROTO_TCP:	return "tcp";
-	case IPPROTO_UDP:	return "udp";
-	case IPPROTO_UDPLITE:	return "udplite";
-	case IPPROTO_SCTP:	return "sctp";
-	case IPPROTO_DCCP:	return "dccp";
-	default:		return "other";
-	}
-}
 
 /* The age from which a flow of this service is long-lived; 0: not judged. */
 static uint64_t
@@ -82,13 +68,13 @@ ll_tick(struct detect *d, uint64_t now_ms)
 		addr_fmt(&a.host, addr, sizeof(addr));
 		snprintf(a.summary, sizeof(a.summary), "host %s holds %s/%u "
 		    "from port %u for %" PRIu64 " min; the service's flows "
-		    "last %.1f s (p99 of %u flows)", addr, proto_str(s->proto),
+		    "last %.1f s (p99 of %u flows)", addr, proto_name(s->proto),
 		    s->port, f->sport, age / 60000, p99 / 1000.0, s->life.n);
 		snprintf(a.evidence, sizeof(a.evidence), "{\"proto\": \"%s\", "
 		    "\"dport\": %u, \"sport\": %u, \"age\": %.3f, "
 		    "\"service_p99\": %.3f, \"service_samples\": %u, "
 		    "\"threshold\": %.3f, \"factor\": %.1f, \"min_age\": %u, "
-		    "\"started\": %.3f}", proto_str(s->proto), s->port, f->sport,
+		    "\"started\": %.3f}", proto_name(s->proto), s->port, f->sport,
 		    age / 1000.0, p99 / 1000.0, s->life.n, limit / 1000.0,
 		    lc->factor, lc->min_age_s, f->start_ms / 1000.0);
 		detect_raise(d, &detect_long_lived, &a);

@@ -159,6 +159,7 @@ void	 timeouts_default(struct ct_timeouts *);
 uint32_t timeouts_final(const struct ct_timeouts *, const struct flow_event *);
 int	 ct_state_parse(const char *, size_t);
 const char *ct_state_name(int);
+const char *proto_name(uint8_t);
 
 /*
  * dindex.c: an open-addressing index over a dense array (hosts, services):

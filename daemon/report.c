@@ -4,7 +4,6 @@
  * are seconds, ratios 0..1.  Hosts sort by address, services by flows.
  */
 #include <inttypes.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,21 +11,6 @@
 #include "ephemd.h"
 
 #define TEXT_SERVICES	25	/* services shown in the text report */
-
-static const char *
-proto_name(uint8_t p)
-{
-	switch (p) {
-	case IPPROTO_TCP:	return "tcp";
-	case IPPROTO_UDP:	return "udp";
-	case IPPROTO_UDPLITE:	return "udplite";
-	case IPPROTO_SCTP:	return "sctp";
-	case IPPROTO_DCCP:	return "dccp";
-	case IPPROTO_ICMP:	return "icmp";
-	case IPPROTO_ICMPV6:	return "icmpv6";
-	default:		return "other";
-	}
-}
 
 static int
 host_sort(const void *a, const void *b, void *arg)

@@ -2,7 +2,7 @@
  * Conntrack state timeouts.  The estimate of a port's active lifetime is
  * stop - start - timeout(final state): the kernel keeps an entry for the
  * timeout of its last state before it sends DESTROY (DESIGN section 1,
- * ports.md section 5.2 and 5.3).
+ * ports.md section 5.2 and 5.3).  Also the protocols' and states' names.
  */
 #include <string.h>
 #include <netinet/in.h>
@@ -109,4 +109,19 @@ ct_state_name(int state)
 		if (state_names[i].state == state)
 			return state_names[i].name;
 	return state == CTS_NONE ? "" : "OTHER";
+}
+
+const char *
+proto_name(uint8_t p)
+{
+	switch (p) {
+	case IPPROTO_TCP:	return "tcp";
+	case IPPROTO_UDP:	return "udp";
+	case IPPROTO_UDPLITE:	return "udplite";
+	case IPPROTO_SCTP:	return "sctp";
+	case IPPROTO_DCCP:	return "dccp";
+	case IPPROTO_ICMP:	return "icmp";
+	case IPPROTO_ICMPV6:	return "icmpv6";
+	default:		return "other";
+	}
 }
