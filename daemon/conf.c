@@ -258,7 +258,7 @@ type_hint(enum ktype type)
 	case K_FLOAT:
 		return "a number";
 	case K_ACTION:
-		return "\"log\", \"quarantine\" or \"dry-run\"";
+		return "\"log\" or \"dry-run\"";
 	}
 	return "";
 }
@@ -330,9 +330,13 @@ key_apply(struct conf *c, const struct key *k, const config_setting_t *s,
 			goto wrong_type;
 		if (strcmp(str, "log") == 0)
 			*(int *)field = ACT_LOG;
-		else if (strcmp(str, "quarantine") == 0)
-			*(int *)field = ACT_QUARANTINE;
-		else if (strcmp(str, "dry-run") == 0)
+		else if (strcmp(str, "quarantine") == 0) {
+			/* an alert must never claim a block that was not made */
+			fprintf(errs, "%s:%d: %s: this version cannot quarantine "
+			    "(the nftables quarantine is not built yet); use "
+			    "\"log\" or \"dry-run\"\n", file, line, k->name);
+			return -1;
+		} else if (strcmp(str, "dry-run") == 0)
 			*(int *)field = ACT_DRYRUN;
 		else
 			goto wrong_type;

@@ -31,7 +31,6 @@ struct daemon {
 	struct timer	 reconcile;
 	struct timer	 report;
 	struct timer	 tick;		/* the detectors, each second */
-	uint64_t	 started_ms;
 	FILE		*flow_log;
 	FILE		*alerts;	/* alerts.file, JSON lines */
 	struct detect	*detect;
@@ -298,7 +297,6 @@ daemon_run(struct conf *conf, bool verbose)
 	memset(&d, 0, sizeof(d));
 	d.sigfd = -1;
 	d.conf = conf;
-	d.started_ms = loop_now_ms();
 	n = sys_read_timeouts(&conf->core.timeouts);
 	if (n == 0)
 		log_warnx("conntrack timeouts unreadable in /proc/sys/net/"
