@@ -146,6 +146,8 @@ core_new_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 	f->svc = si;
 	c->cnt.client_flows++;
 	host_new_flow(h, ev, now);
+	if (c->obs_new != NULL)
+		c->obs_new(c->obs_arg, ev, f);
 }
 
 /*
@@ -294,6 +296,8 @@ core_end_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 		svc_end_flow(&c->svcs.v[f->svc], life);
 	if (c->on_end != NULL)
 		c->on_end(c->on_end_arg, ev, f->start_ms, life, known);
+	if (c->obs_end != NULL)
+		c->obs_end(c->obs_arg, ev, f, life, known);
 	flow_remove(&c->flows, f);
 }
 

@@ -1,43 +1,127 @@
 /*
- * The detectors: one registry, one tick, one cool-down.  A detector is a
- * file with a struct detector_ops and a line in the registry below.  They
- * read the core's tables; they never act before a baseline is learned,
- * and never on a time window that lost events (core_flow_complete).
- * Everything here is pure: time comes from the caller, alerts go to the
+ * The detectors: one registry, one place that decides when they may judge,
+ * one cool-down.  A detector is a file with a struct detector_ops and a
+ * line in the registry below.  The core hands every client flow with ports
+ * to them (core->obs_new, core->obs_end); they keep per-host windows in a
+ * struct hdet beside the host, and read the core's tables on ticks.
+ *
+ * Baselines (ports.md (a)): the gateway learns for learning_period before
+ * any detector judges.  Each host then learns its own baseline for the
+ * same period and at least learn_flows flows, counted from its first
+ * flow; until then the detectors that need a host baseline judge it only
+ * against the population (rate) or not at all (port_range, fixed UDP
+ * ports, allocator_change).  Baselines decay with half-life half_life.
+ *
+ * Everything here is pure: time comes from the events, alerts go to the
  * sink the caller gave.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ephemd.h"
 
-static const struct detector_ops *const detectors[] = {
+static const struct detector_ops *const detectors[NDETECTORS] = {
 	&detect_long_lived,
+	&detect_scan,
+	&detect_port_range,
+	&detect_fixed_port,
+	&detect_allocator_change,
+	&detect_exhaustion,
+	&detect_rate,
 };
 
-#define NDETECTORS	(sizeof(detectors) / sizeof(detectors[0]))
+_Static_assert(sizeof(struct host) + sizeof(struct hdet) <= 4096,
+    "a host and its baseline must fit in 4 KiB");
+
+#define DECAY_STEPS	8	/* decay steps per half-life */
 
 void
 detect_conf_default(struct detect_conf *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->learning_s = 24 * 3600;	/* ports.md (a): 24 h or more */
+	/* ports.md (a): 24 h or at least 500 NEW a host, whichever later */
+	c->learning_s = 24 * 3600;
+	c->learn_flows = 500;
+	c->half_life_s = 7 * 86400;	/* ports.md 7: per-host profiles */
 	c->cooldown_s = 3600;
 	c->tick_s = 10;
-	c->max_alerts = 4096;
+
 	/*
 	 * long_lived, ports.md (a) D6 and D9: ten times the service's p99,
 	 * at least 15 minutes (a reverse shell's profile), only on services
 	 * whose p99 is under 10 minutes; critical from 4 hours (RITA).
 	 */
 	c->long_lived.enabled = true;
-	c->long_lived.action = ACT_LOG;
 	c->long_lived.min_samples = 50;
 	c->long_lived.factor = 10.0;
 	c->long_lived.min_age_s = 15 * 60;
 	c->long_lived.max_p99_s = 10 * 60;
 	c->long_lived.critical_s = 4 * 3600;
+
+	/*
+	 * scan, ports.md 3.4 and (a) D4: threshold random walk of Jung et
+	 * al. with theta0 0.8, theta1 0.2, P_D 0.99, P_F 0.01 (4 failures
+	 * in a row), reset after 10 idle minutes; at least 10 failed first
+	 * contacts, because a client meets dead servers now and then.  A
+	 * vertical scan: 100 destination ports in a minute (ports.md (b):
+	 * nmap probes 1,000 ports; a browser uses 443 and 80).
+	 */
+	c->scan.enabled = true;
+	c->scan.window_s = 60;
+	c->scan.min_ports = 100;
+	c->scan.theta0 = 0.8;
+	c->scan.theta1 = 0.2;
+	c->scan.p_detect = 0.99;
+	c->scan.p_false = 0.01;
+	c->scan.min_failures = 10;
+	c->scan.idle_s = 600;
+
+	/* port_range, ports.md (a) D1: 512 ports of slack, 5 in 60 s */
+	c->port_range.enabled = true;
+	c->port_range.slack = 512;
+	c->port_range.min_ports = 5;
+	c->port_range.window_s = 60;
+	c->port_range.privileged = true;
+
+	/*
+	 * fixed_port, ports.md (a) D3 and D10: 10 connects from one TCP
+	 * port to distinct destinations within 10 minutes; a UDP port not
+	 * learned as fixed, towards 50 destinations.
+	 */
+	c->fixed_port.enabled = true;
+	c->fixed_port.window_s = 600;
+	c->fixed_port.min_dsts = 10;
+	c->fixed_port.udp_min_dsts = 50;
+	c->fixed_port.learn_dsts = 4;
+
+	/*
+	 * allocator_change, ports.md (a) D2: a window of 64 connects (the
+	 * classifier's W), two consecutive windows, or more than 20 % odd
+	 * ports from a host that learned even ones.
+	 */
+	c->allocator_change.enabled = true;
+	c->allocator_change.window = 64;
+	c->allocator_change.min_windows = 2;
+	c->allocator_change.odd_share = 0.2;
+
+	/* exhaustion, ports.md 6: 50 % warning, 80 % critical; NAT 1024+ */
+	c->exhaustion.enabled = true;
+	c->exhaustion.warning = 0.5;
+	c->exhaustion.critical = 0.8;
+	c->exhaustion.nat_range = 64512;
+
+	/* rate, ports.md (a) D5: modified z 3.5, above 300 NEW a minute */
+	c->rate.enabled = true;
+	c->rate.z = 3.5;
+	c->rate.min_rate = 300;
+	c->rate.min_minutes = 30;
 }
+
+static void	detect_obs_new(void *, const struct flow_event *,
+		    struct flow *);
+static void	detect_obs_end(void *, const struct flow_event *,
+		    const struct flow *, uint64_t, bool);
 
 struct detect *
 detect_new(struct core *core, const struct detect_conf *conf, alert_fn sink,
@@ -47,15 +131,19 @@ detect_new(struct core *core, const struct detect_conf *conf, alert_fn sink,
 
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
-	if ((d->cool = calloc(conf->max_alerts ? conf->max_alerts : 1,
-	    sizeof(*d->cool))) == NULL) {
-		free(d);
+	d->ex_host = calloc((size_t)EX_ROWS * EX_WIDTH, sizeof(uint16_t));
+	d->ex_nat = calloc((size_t)EX_ROWS * EX_WIDTH, sizeof(uint16_t));
+	if (d->ex_host == NULL || d->ex_nat == NULL) {
+		detect_free(d);
 		return NULL;
 	}
 	d->core = core;
 	d->conf = conf;
 	d->sink = sink;
 	d->sink_arg = arg;
+	core->obs_new = detect_obs_new;
+	core->obs_end = detect_obs_end;
+	core->obs_arg = d;
 	return d;
 }
 
@@ -64,16 +152,159 @@ detect_free(struct detect *d)
 {
 	if (d == NULL)
 		return;
-	free(d->cool);
+	if (d->core != NULL && d->core->obs_arg == d) {
+		d->core->obs_new = NULL;
+		d->core->obs_end = NULL;
+		d->core->obs_arg = NULL;
+	}
+	free(d->hd);
+	free(d->ex_host);
+	free(d->ex_nat);
 	free(d);
 }
 
-/* Still learning: no detector judges before the learning period ends. */
+/* The detectors' state of host i, NULL when out of memory. */
+struct hdet *
+detect_hdet(struct detect *d, uint32_t i)
+{
+	struct hdet	*n;
+	size_t		 cap;
+
+	if (i >= d->hd_cap) {
+		cap = d->core->hosts.cap > i ? d->core->hosts.cap : i + 1;
+		if ((n = realloc(d->hd, cap * sizeof(*n))) == NULL)
+			return NULL;
+		memset(n + d->hd_cap, 0, (cap - d->hd_cap) * sizeof(*n));
+		d->hd = n;
+		d->hd_cap = cap;
+	}
+	return &d->hd[i];
+}
+
+/*
+ * Still learning: no detector judges before the gateway's learning period
+ * ended (or a state file brought a baseline).
+ */
 bool
 detect_learning(const struct detect *d, uint64_t now_ms)
 {
+	if (d->baselined)
+		return false;
 	return !d->core->started ||
 	    now_ms - d->core->first_ms < (uint64_t)d->conf->learning_s * 1000;
+}
+
+bool
+detect_host_learned(const struct detect *d, const struct hdet *hd)
+{
+	(void)d;
+	return hd->learned_ms != 0;
+}
+
+/*
+ * A host's own learning period is over: take its baseline (range, family,
+ * allocator, parity) and let each detector take its part.
+ */
+static void
+detect_take_baseline(struct detect *d, uint32_t hi, struct hdet *hd,
+    uint64_t now_ms)
+{
+	const struct host	*h = &d->core->hosts.v[hi];
+	struct host_report	 r;
+	size_t			 i;
+
+	host_report(h, &d->core->conf->classify, &r);
+	hd->learned_ms = now_ms ? now_ms : 1;
+	hd->family = (uint8_t)r.family;
+	hd->allocator = (uint8_t)r.allocator;
+	hd->even_ratio = (float)r.even_ratio;
+	if (h->tcp_flows > 0) {
+		hd->port_min = h->port_min;
+		hd->port_max = h->port_max;
+	}
+	host_alloc_feat(h, &hd->ac_snap);
+	for (i = 0; i < NDETECTORS; i++)
+		if (detectors[i]->learned != NULL)
+			detectors[i]->learned(d, hd);
+}
+
+static struct hdet *
+detect_host(struct detect *d, uint32_t hi, uint64_t now_ms)
+{
+	const struct host	*h = &d->core->hosts.v[hi];
+	struct hdet		*hd;
+
+	if ((hd = detect_hdet(d, hi)) == NULL)
+		return NULL;
+	d->judge = !detect_learning(d, now_ms);
+	if (hd->learned_ms == 0 && d->judge &&
+	    now_ms - h->first_ms >= (uint64_t)d->conf->learning_s * 1000 &&
+	    h->flows >= d->conf->learn_flows)
+		detect_take_baseline(d, hi, hd, now_ms);
+	return hd;
+}
+
+static void
+detect_obs_new(void *arg, const struct flow_event *ev, struct flow *f)
+{
+	struct detect	*d = arg;
+	struct hdet	*hd;
+	size_t		 i;
+
+	if (!(f->fflags & FF_PORTS) ||
+	    (hd = detect_host(d, f->host, ev->ts_ms)) == NULL)
+		return;
+	for (i = 0; i < NDETECTORS; i++)
+		if (detectors[i]->flow_new != NULL)
+			detectors[i]->flow_new(d, hd, ev, f);
+}
+
+static void
+detect_obs_end(void *arg, const struct flow_event *ev, const struct flow *f,
+    uint64_t life, bool known)
+{
+	struct detect	*d = arg;
+	struct hdet	*hd;
+	size_t		 i;
+
+	(void)life;
+	(void)known;
+	if (!(f->fflags & FF_PORTS) ||
+	    (hd = detect_host(d, f->host, ev->ts_ms)) == NULL)
+		return;
+	for (i = 0; i < NDETECTORS; i++)
+		if (detectors[i]->flow_end != NULL)
+			detectors[i]->flow_end(d, hd, ev, f);
+}
+
+/*
+ * Baselines follow drift: every half-life / 8, service lifetimes and
+ * rates lose 1 - 2^(-1/8) of their weight.
+ */
+static void
+detect_decay(struct detect *d, uint64_t now_ms)
+{
+	uint64_t	step = (uint64_t)d->conf->half_life_s * 1000 /
+			    DECAY_STEPS;
+	double		f = exp2(-1.0 / DECAY_STEPS);
+	size_t		i;
+
+	if (step == 0)
+		return;
+	if (d->next_decay_ms == 0) {
+		d->next_decay_ms = now_ms + step;
+		return;
+	}
+	while (now_ms >= d->next_decay_ms) {
+		d->next_decay_ms += step;
+		d->decays++;
+		for (i = 0; i < d->core->svcs.n; i++)
+			lhist_decay(&d->core->svcs.v[i].life, f,
+			    d->decays * 131 + i * 7919);
+		for (i = 0; i < d->hd_cap && i < d->core->hosts.n; i++)
+			rhist_decay(&d->hd[i].rate, f);
+		rhist_decay(&d->pop_rate, f);
+	}
 }
 
 /* Run the detectors when a tick is due (call it as often as you like). */
@@ -85,10 +316,13 @@ detect_tick(struct detect *d, uint64_t now_ms)
 	if (now_ms < d->next_tick_ms)
 		return;
 	d->next_tick_ms = now_ms + (uint64_t)d->conf->tick_s * 1000;
+	detect_decay(d, now_ms);
 	if (detect_learning(d, now_ms))
 		return;
+	d->baselined = true;
 	for (i = 0; i < NDETECTORS; i++)
-		detectors[i]->tick(d, now_ms);
+		if (detectors[i]->tick != NULL)
+			detectors[i]->tick(d, now_ms);
 }
 
 static size_t
@@ -102,6 +336,19 @@ detector_index(const struct detector_ops *ops)
 	return 0;
 }
 
+/* An alert about host hi, to be filled in and raised. */
+void
+detect_alert_init(struct alert *a, const struct detect *d, uint32_t hi,
+    uint64_t now_ms, int severity, int action)
+{
+	memset(a, 0, sizeof(*a));
+	a->ts_ms = now_ms;
+	a->hidx = hi;
+	a->host = d->core->hosts.v[hi].addr;
+	a->severity = severity;
+	a->action = action;
+}
+
 /*
  * One incident, one alert: within the cool-down a host and detector raise
  * again only to a higher severity (an escalation).
@@ -110,36 +357,20 @@ void
 detect_raise(struct detect *d, const struct detector_ops *ops,
     struct alert *a)
 {
-	struct cooldown	*c = NULL;
-	size_t		 i, n, di = detector_index(ops);
+	struct hdet	*hd;
+	size_t		 di = detector_index(ops);
 
-	n = d->ncool < d->conf->max_alerts ? d->ncool : d->conf->max_alerts;
-	for (i = 0; i < n; i++) {
-		struct cooldown *e = &d->cool[i];
-
-		if (e->detector == di &&
-		    memcmp(e->host.b, a->host.b, 16) == 0) {
-			c = e;
-			break;
-		}
-	}
-	if (c != NULL && a->ts_ms < c->until_ms && a->severity <= c->severity) {
+	if ((hd = detect_hdet(d, a->hidx)) == NULL)
+		return;
+	if (a->ts_ms < hd->cool_until[di] && a->severity <= hd->cool_sev[di]) {
 		d->suppressed++;
 		return;
 	}
-	if (c == NULL) {
-		/* a bounded ring: the oldest entry makes room */
-		c = &d->cool[d->ncool++ % (d->conf->max_alerts ?
-		    d->conf->max_alerts : 1)];
-		c->host = a->host;
-		c->detector = di;
-	}
-	c->severity = a->severity;
-	c->until_ms = a->ts_ms + (uint64_t)d->conf->cooldown_s * 1000;
+	hd->cool_sev[di] = (uint8_t)a->severity;
+	hd->cool_until[di] = a->ts_ms + (uint64_t)d->conf->cooldown_s * 1000;
 	a->detector = ops->name;
 	d->raised++;
-	if (di < sizeof(d->by_detector) / sizeof(d->by_detector[0]))
-		d->by_detector[di]++;
+	d->by_detector[di]++;
 	if (d->sink != NULL)
 		d->sink(d->sink_arg, a);
 }

@@ -59,12 +59,9 @@ ll_tick(struct detect *d, uint64_t now_ms)
 			continue;
 		if (!core_flow_complete(c, f, now_ms))
 			continue;	/* its DESTROY may have been lost */
-		memset(&a, 0, sizeof(a));
-		a.ts_ms = now_ms;
-		a.host = c->hosts.v[f->host].addr;
-		a.severity = age >= (uint64_t)lc->critical_s * 1000 ?
-		    SEV_CRITICAL : SEV_WARNING;
-		a.action = lc->action;
+		detect_alert_init(&a, d, f->host, now_ms,
+		    age >= (uint64_t)lc->critical_s * 1000 ?
+		    SEV_CRITICAL : SEV_WARNING, lc->action);
 		addr_fmt(&a.host, addr, sizeof(addr));
 		snprintf(a.summary, sizeof(a.summary), "host %s holds %s/%u "
 		    "from port %u for %" PRIu64 " min; the service's flows "
@@ -81,14 +78,7 @@ ll_tick(struct detect *d, uint64_t now_ms)
 	}
 }
 
-static void
-ll_reset(struct detect *d)
-{
-	(void)d;	/* no state of its own: it reads the core */
-}
-
 const struct detector_ops detect_long_lived = {
 	.name = "long_lived",
 	.tick = ll_tick,
-	.reset = ll_reset,
 };

@@ -197,6 +197,8 @@ _Static_assert(sizeof(struct flow) == 32, "a flow is 32 bytes");
 #define FF_START_UNKNOWN	0x01	/* start not seen (dump, pickup) */
 #define FF_PORTS		0x02
 #define FF_NO_SVC		0x04
+#define FF_FIRST		0x08	/* the host's first contact (scan) */
+#define FF_COUNTED		0x10	/* in the exhaustion counts */
 
 struct flowtab {
 	struct flow	*slot;
@@ -317,7 +319,18 @@ struct classify_conf {
 	double		family_slack;	/* share of ports allowed outside */
 };
 
+/* the allocator's features, to classify a window of a host's connects */
+struct alloc_feat {
+	uint32_t	n_delta, n_unit, n_small, n_zero;
+	uint32_t	n_even, n_tcp_ports, n_pair, n_pair_small;
+};
+
 void	 classify_default(struct classify_conf *);
+void	 host_alloc_feat(const struct host *, struct alloc_feat *);
+int	 alloc_classify(const struct alloc_feat *, const struct alloc_feat *,
+	    const struct classify_conf *, double *);
+bool	 range_family_holds(int, uint16_t);
+uint32_t range_family_size(int);
 void	 host_init(struct host *, const struct addr *, uint64_t);
 void	 host_new_flow(struct host *, const struct flow_event *, uint64_t);
 void	 host_adopt_flow(struct host *, uint64_t);
@@ -405,10 +418,22 @@ struct core_gap {
 typedef void	(*core_end_fn)(void *, const struct flow_event *, uint64_t,
 		    uint64_t, bool);
 
+/*
+ * The detectors' view of client flows: a NEW once the flow is in the
+ * table, a DESTROY before it leaves it (with its lifetime when known).
+ */
+typedef void	(*core_obs_new_fn)(void *, const struct flow_event *,
+		    struct flow *);
+typedef void	(*core_obs_end_fn)(void *, const struct flow_event *,
+		    const struct flow *, uint64_t, bool);
+
 struct core {
 	const struct core_conf	*conf;
 	core_end_fn		 on_end;	/* optional */
 	void			*on_end_arg;
+	core_obs_new_fn		 obs_new;	/* optional: the detectors */
+	core_obs_end_fn		 obs_end;
+	void			*obs_arg;
 	struct flowtab		 flows;
 	struct hosttab		 hosts;
 	struct svctab		 svcs;
@@ -454,12 +479,13 @@ enum action {
 	ACT_DRYRUN,
 };
 
-#define ALERT_SUMMARY	200
+#define ALERT_SUMMARY	320
 #define ALERT_EVIDENCE	1024
 
 struct alert {
 	uint64_t	 ts_ms;
 	struct addr	 host;
+	uint32_t	 hidx;		/* the host's index in the core */
 	const char	*detector;
 	int		 severity;	/* enum severity */
 	int		 action;	/* enum action */
@@ -478,29 +504,169 @@ struct ll_conf {
 	uint32_t	critical_s;	/* this old: critical */
 };
 
+/* scan: fan-out over destination ports, failed first contacts (TRW) */
+struct scan_conf {
+	bool		enabled;
+	int		action;
+	uint32_t	window_s;	/* fan-out window */
+	uint32_t	min_ports;	/* distinct destination ports in it */
+	double		theta0, theta1;	/* P(success): benign, scanner */
+	double		p_detect, p_false;
+	uint32_t	min_failures;	/* failed first contacts in the walk */
+	uint32_t	idle_s;		/* the walk restarts after this */
+};
+
+/* port_range: TCP source ports outside the learned range and family */
+struct pr_conf {
+	bool		enabled;
+	int		action;
+	uint32_t	slack;		/* ports beside the learned range */
+	uint32_t	min_ports;	/* such connects in the window */
+	uint32_t	window_s;
+	bool		privileged;	/* TCP from ports below 1024 */
+};
+
+/* fixed_port: one source port towards many destinations */
+struct fp_conf {
+	bool		enabled;
+	int		action;
+	uint32_t	window_s;
+	uint32_t	min_dsts;	/* TCP: distinct destinations */
+	uint32_t	udp_min_dsts;	/* UDP, a port not learned as fixed */
+	uint32_t	learn_dsts;	/* a UDP port this wide is learned */
+};
+
+/* allocator_change: the allocator or parity leaves the learned one */
+struct ac_conf {
+	bool		enabled;
+	int		action;
+	uint32_t	window;		/* TCP connects per window */
+	uint32_t	min_windows;	/* consecutive windows */
+	double		odd_share;	/* odd ports from an even-port host */
+};
+
+/* exhaustion: ports held at once against the range they come from */
+struct ex_conf {
+	bool		enabled;
+	int		action;
+	double		warning;	/* share of the range */
+	double		critical;
+	uint32_t	nat_range;	/* NAT ports per public address */
+};
+
+/* rate: new flows a minute against the host's own baseline */
+struct rate_conf {
+	bool		enabled;
+	int		action;
+	double		z;		/* modified z-score */
+	uint32_t	min_rate;	/* and at least this many a minute */
+	uint32_t	min_minutes;	/* active minutes in the baseline */
+};
+
 struct detect_conf {
 	uint32_t	learning_s;	/* learning period */
+	uint32_t	learn_flows;	/* and this many flows, for a host */
+	uint32_t	half_life_s;	/* baselines decay */
 	uint32_t	cooldown_s;	/* one alert per host and detector */
 	uint32_t	tick_s;		/* detectors run this often */
-	uint32_t	max_alerts;	/* cool-down entries kept */
 	struct ll_conf	long_lived;
+	struct scan_conf scan;
+	struct pr_conf	port_range;
+	struct fp_conf	fixed_port;
+	struct ac_conf	allocator_change;
+	struct ex_conf	exhaustion;
+	struct rate_conf rate;
 };
 
 typedef void	(*alert_fn)(void *, const struct alert *);
 
 struct detect;
+struct hdet;
 
+/*
+ * A detector: all hooks optional.  flow_new and flow_end see every client
+ * flow with ports of a host (learning or not: they keep their windows);
+ * judge tells them whether they may raise.  tick runs every tick_s.
+ */
 struct detector_ops {
 	const char	 *name;
+	void		(*flow_new)(struct detect *, struct hdet *,
+			    const struct flow_event *, struct flow *);
+	void		(*flow_end)(struct detect *, struct hdet *,
+			    const struct flow_event *, const struct flow *);
 	void		(*tick)(struct detect *, uint64_t);
-	void		(*reset)(struct detect *);
+	void		(*learned)(struct detect *, struct hdet *);
 };
 
-struct cooldown {
-	struct addr	host;
-	uint8_t		detector;
-	uint8_t		severity;
-	uint64_t	until_ms;
+#define NDETECTORS	7
+#define HD_FIXED	8	/* learned fixed UDP source ports */
+#define HD_FP_SLOTS	8	/* source ports followed for fixed_port */
+#define RATE_BUCKETS	48
+#define EX_ROWS		2	/* exhaustion count sketches: rows */
+#define EX_WIDTH	16384	/* ... and counters a row */
+
+/* A source port followed by fixed_port: its destinations in a window. */
+struct fp_slot {
+	uint64_t	since_ms;
+	uint64_t	dsts;		/* 64-bit linear counting */
+	uint16_t	port;
+	uint8_t		proto;
+	uint8_t		pad;
+	uint32_t	hits;
+};
+
+/* Per-minute counts, log buckets, weights decayed (1 = 256). */
+struct rhist {
+	uint32_t	w[RATE_BUCKETS];
+};
+
+/*
+ * A host's baseline and the detectors' windows, beside struct host (same
+ * index).  Host plus this stays within DESIGN's 4 KiB.
+ */
+struct hdet {
+	uint64_t	learned_ms;	/* when its baseline was taken, 0: not */
+	uint64_t	cool_until[NDETECTORS];
+	uint8_t		cool_sev[NDETECTORS];
+	uint8_t		family;		/* learned */
+	uint8_t		allocator;	/* learned */
+	uint16_t	port_min, port_max;	/* learned TCP range */
+	float		even_ratio;	/* learned */
+	uint16_t	fixed[HD_FIXED];	/* learned fixed UDP ports */
+
+	/* rate */
+	struct rhist	rate;
+	uint64_t	rate_minute;
+	uint32_t	rate_count;
+	uint32_t	rate_limit;	/* for this minute, 0: none */
+	uint32_t	rate_minutes;
+
+	/* scan */
+	uint64_t	scan_since_ms;
+	struct lcount	scan_dports;
+	uint64_t	seen[2][16];	/* contacted (dst, dport): 2 Blooms */
+	uint64_t	seen_since_ms;
+	uint64_t	trw_last_ms;
+	uint64_t	trw_since_ms;
+	float		trw;		/* log likelihood ratio */
+	uint16_t	trw_fail, trw_ok;
+	uint32_t	first_contacts;
+	uint32_t	scan_news;	/* NEW in the fan-out window */
+
+	/* port_range */
+	uint64_t	pr_since_ms;
+	uint32_t	pr_count;
+	uint16_t	pr_first, pr_last;
+
+	/* fixed_port */
+	struct fp_slot	fp[HD_FP_SLOTS];
+
+	/* allocator_change */
+	struct alloc_feat ac_snap;
+	uint64_t	ac_since_ms;
+	uint8_t		ac_run, ac_last;
+	uint16_t	ac_pad;
+	float		ac_even;
 };
 
 struct detect {
@@ -509,10 +675,19 @@ struct detect {
 	alert_fn			 sink;
 	void				*sink_arg;
 	uint64_t			 next_tick_ms;
-	struct cooldown			*cool;	/* a ring, newest last */
-	size_t				 ncool;
+	uint64_t			 next_decay_ms;
+	struct hdet			*hd;	/* beside core->hosts.v */
+	size_t				 hd_cap;
+	bool				 baselined;	/* gateway learned */
+	bool				 judge;	/* may raise on this event */
+	struct rhist			 pop_rate;	/* all hosts' minutes */
+	uint32_t			 pop_minutes;
+	uint32_t			 pop_limit;
+	uint64_t			 decays;
+	uint16_t			*ex_host;	/* count sketches */
+	uint16_t			*ex_nat;
 	uint64_t			 raised, suppressed;
-	uint64_t			 by_detector[8];
+	uint64_t			 by_detector[NDETECTORS];
 };
 
 void	 detect_conf_default(struct detect_conf *);
@@ -521,12 +696,27 @@ struct detect *detect_new(struct core *, const struct detect_conf *,
 void	 detect_free(struct detect *);
 void	 detect_tick(struct detect *, uint64_t);
 bool	 detect_learning(const struct detect *, uint64_t);
+bool	 detect_host_learned(const struct detect *, const struct hdet *);
+struct hdet *detect_hdet(struct detect *, uint32_t);
+void	 detect_alert_init(struct alert *, const struct detect *, uint32_t,
+	    uint64_t, int, int);
 void	 detect_raise(struct detect *, const struct detector_ops *,
 	    struct alert *);
 const char *severity_name(int);
 const char *action_name(int);
+uint32_t rhist_limit(const struct rhist *, double, uint32_t, uint32_t *,
+	    uint32_t *);
+void	 rhist_add(struct rhist *, uint32_t);
+void	 rhist_decay(struct rhist *, double);
+void	 lhist_decay(struct lhist *, double, uint64_t);
 
 extern const struct detector_ops detect_long_lived;
+extern const struct detector_ops detect_scan;
+extern const struct detector_ops detect_port_range;
+extern const struct detector_ops detect_fixed_port;
+extern const struct detector_ops detect_allocator_change;
+extern const struct detector_ops detect_exhaustion;
+extern const struct detector_ops detect_rate;
 
 /* alert.c: alerts as JSON lines and one-line log messages */
 void	 alert_json(FILE *, const struct alert *);

@@ -245,24 +245,83 @@ ratio(uint64_t a, uint64_t b)
 	return b ? (double)a / (double)b : 0.0;
 }
 
-static int
-host_allocator(const struct host *h, const struct classify_conf *c,
-    const struct host_report *r)
+void
+host_alloc_feat(const struct host *h, struct alloc_feat *a)
 {
-	if (h->n_tcp_ports < c->min_samples || h->n_delta == 0)
+	a->n_delta = h->n_delta;
+	a->n_unit = h->n_unit;
+	a->n_small = h->n_small;
+	a->n_zero = h->n_zero;
+	a->n_even = h->n_even;
+	a->n_tcp_ports = h->n_tcp_ports;
+	a->n_pair = h->n_pair;
+	a->n_pair_small = h->n_pair_small;
+}
+
+/*
+ * The allocator (ports.md 2.1) of the TCP connects counted in now and not
+ * in then: a window of a host's connects, or all of them (then NULL).
+ */
+int
+alloc_classify(const struct alloc_feat *now, const struct alloc_feat *then,
+    const struct classify_conf *c, double *ret_even)
+{
+	struct alloc_feat	w = *now;
+	double			unit, small, pair_small, even;
+
+	if (then != NULL) {
+		w.n_delta -= then->n_delta;
+		w.n_unit -= then->n_unit;
+		w.n_small -= then->n_small;
+		w.n_zero -= then->n_zero;
+		w.n_even -= then->n_even;
+		w.n_tcp_ports -= then->n_tcp_ports;
+		w.n_pair -= then->n_pair;
+		w.n_pair_small -= then->n_pair_small;
+	}
+	unit = ratio(w.n_unit, w.n_delta);
+	small = ratio(w.n_small, w.n_delta);
+	pair_small = ratio(w.n_pair_small, w.n_pair);
+	even = ratio(w.n_even, w.n_tcp_ports);
+	if (ret_even != NULL)
+		*ret_even = even;
+	if (w.n_tcp_ports < c->min_samples || w.n_delta == 0)
 		return AL_UNKNOWN;
-	if (ratio(h->n_zero, h->n_delta) >= c->fixed_share)
+	if (ratio(w.n_zero, w.n_delta) >= c->fixed_share)
 		return AL_FIXED;
-	if (r->f_unit >= c->unit_share)
+	if (unit >= c->unit_share)
 		return AL_SEQUENTIAL;
-	if (r->even_ratio >= c->even_share &&
-	    (h->n_pair < c->min_pairs || r->f_pair_small >= c->pair_share))
+	if (even >= c->even_share &&
+	    (w.n_pair < c->min_pairs || pair_small >= c->pair_share))
 		return AL_PER_DEST;
-	if (r->f_small <= c->random_small &&
-	    r->even_ratio >= c->random_even_lo &&
-	    r->even_ratio <= c->random_even_hi)
+	if (small <= c->random_small && even >= c->random_even_lo &&
+	    even <= c->random_even_hi)
 		return AL_RANDOM;
 	return AL_MIXED;
+}
+
+/* Whether a family's default range holds the port. */
+bool
+range_family_holds(int family, uint16_t port)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (families[i].family == family)
+			return (families[i].segs & SEG(seg_of(port))) != 0;
+	return false;
+}
+
+/* Ports in a family's default range; 0 for unknown and custom. */
+uint32_t
+range_family_size(int family)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (families[i].family == family)
+			return families[i].size;
+	return 0;
 }
 
 /*
@@ -307,12 +366,15 @@ void
 host_report(const struct host *h, const struct classify_conf *c,
     struct host_report *r)
 {
+	struct alloc_feat	a;
+
 	memset(r, 0, sizeof(*r));
 	r->f_unit = ratio(h->n_unit, h->n_delta);
 	r->f_small = ratio(h->n_small, h->n_delta);
 	r->f_pair_small = ratio(h->n_pair_small, h->n_pair);
 	r->even_ratio = ratio(h->n_even, h->n_tcp_ports);
-	r->allocator = host_allocator(h, c, r);
+	host_alloc_feat(h, &a);
+	r->allocator = alloc_classify(&a, NULL, c, NULL);
 	r->family = host_family(h, c, r->allocator);
 
 	r->conc_p50 = chist_quantile(&h->conc, 0.50);

@@ -167,3 +167,139 @@ lcount_clear(struct lcount *c)
 {
 	memset(c, 0, sizeof(*c));
 }
+
+/*
+ * Exponential decay of a histogram by factor f (ports.md section 7:
+ * baselines follow slow drift).  Counts are integers, so each bucket is
+ * rounded up or down at random, seeded for a replay to stay
+ * deterministic; the expected count is exactly c x f.
+ */
+void
+lhist_decay(struct lhist *h, double f, uint64_t seed)
+{
+	double		 x;
+	uint64_t	 n = 0;
+	size_t		 i;
+
+	for (i = 0; i < LHIST_BUCKETS; i++) {
+		if (h->c[i] == 0)
+			continue;
+		x = h->c[i] * f + (double)(hash64(seed + i) >> 11) *
+		    0x1.0p-53;
+		h->c[i] = (uint32_t)x;
+		n += h->c[i];
+	}
+	h->n = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
+/*
+ * Per-minute counts: exact below 8, then 4 buckets per power of two, up
+ * to 2^13 a minute.  A sample weighs 256, so that decay keeps fractions.
+ */
+static size_t
+rhist_bucket(uint32_t v)
+{
+	int	o;
+	size_t	b;
+
+	if (v < 8)
+		return v;
+	o = log2_floor(v);
+	b = 8 + (size_t)(o - 3) * 4 + ((v >> (o - 2)) & 3);
+	return b < RATE_BUCKETS ? b : RATE_BUCKETS - 1;
+}
+
+static double
+rhist_value(size_t b)
+{
+	int	o;
+	double	lo, w;
+
+	if (b < 8)
+		return (double)b;
+	o = (int)(b - 8) / 4 + 3;
+	w = (double)(1u << (o - 2));
+	lo = (double)(1u << o) + (double)((b - 8) % 4) * w;
+	return lo + w / 2;
+}
+
+void
+rhist_add(struct rhist *h, uint32_t v)
+{
+	uint32_t	*w = &h->w[rhist_bucket(v)];
+
+	*w = *w > UINT32_MAX - 256 ? UINT32_MAX : *w + 256;
+}
+
+void
+rhist_decay(struct rhist *h, double f)
+{
+	size_t	i;
+
+	for (i = 0; i < RATE_BUCKETS; i++)
+		h->w[i] = (uint32_t)(h->w[i] * f);
+}
+
+/* The weighted median of values v[] with weights w[] (n entries). */
+static double
+wmedian(const double *v, const double *w, size_t n)
+{
+	double	total = 0, acc = 0;
+	size_t	i, j, order[RATE_BUCKETS];
+
+	for (i = 0; i < n; i++) {
+		order[i] = i;
+		total += w[i];
+	}
+	for (i = 1; i < n; i++)		/* insertion sort, n <= 48 */
+		for (j = i; j > 0 && v[order[j]] < v[order[j - 1]]; j--) {
+			size_t t = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	for (i = 0; i < n; i++) {
+		acc += w[order[i]];
+		if (acc * 2 >= total)
+			return v[order[i]];
+	}
+	return 0;
+}
+
+/*
+ * The count above which a minute is an outlier: modified z-score
+ * 0.6745 (x - median) / MAD > z (Iglewicz and Hoaglin, ports.md 7), with
+ * MAD at least 1 and at least 5 % of the median (counts are discrete and
+ * MAD is often 0), and never below floor.  0 when h is empty.
+ */
+uint32_t
+rhist_limit(const struct rhist *h, double z, uint32_t floor_,
+    uint32_t *ret_median, uint32_t *ret_mad)
+{
+	double	v[RATE_BUCKETS], w[RATE_BUCKETS], med, mad, lim;
+	size_t	i, n = 0;
+
+	for (i = 0; i < RATE_BUCKETS; i++)
+		if (h->w[i] > 0) {
+			v[n] = rhist_value(i);
+			w[n++] = h->w[i];
+		}
+	if (n == 0)
+		return 0;
+	med = wmedian(v, w, n);
+	for (i = 0; i < n; i++)
+		v[i] = fabs(v[i] - med);
+	mad = wmedian(v, w, n);
+	if (mad < 1)
+		mad = 1;
+	if (mad < 0.05 * med)
+		mad = 0.05 * med;
+	lim = med + z * mad / 0.6745;
+	if (lim < floor_)
+		lim = floor_;
+	if (ret_median != NULL)
+		*ret_median = (uint32_t)lround(med);
+	if (ret_mad != NULL)
+		*ret_mad = (uint32_t)lround(mad);
+	return lim > UINT32_MAX ? UINT32_MAX : (uint32_t)lim;
+}

@@ -1,0 +1,91 @@
+/*
+ * allocator_change: the host's TCP allocator or port parity leaves the one
+ * it learned (ports.md 3.3 and (a) D2): a new operating system on the
+ * address, a virtual machine or a phone tethered behind it, a NAT device
+ * that interleaves several stacks, or a tool binding its own ports.
+ *
+ * Every `window` TCP connects are classified with the same features and
+ * thresholds as the report (ports.md 2.1).  min_windows consecutive
+ * windows of another class than the learned one (not necessarily the
+ * same other class: interleaved stacks look mixed, then random) raise; so does a host
+ * that learned even ports (Linux connect(), ports.md 1.1) sending more
+ * than odd_share odd ones.  Hosts whose learned class is unknown, mixed or
+ * fixed are not judged.
+ */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ephemd.h"
+
+static void
+ac_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
+    const struct flow *f, int cls, double even, uint32_t n)
+{
+	const struct ac_conf	*ac = &d->conf->allocator_change;
+	struct alert		 a;
+	char			 addr[ADDR_STRLEN];
+
+	detect_alert_init(&a, d, f->host, ev->ts_ms, SEV_WARNING,
+	    ac->action);
+	addr_fmt(&a.host, addr, sizeof(addr));
+	snprintf(a.summary, sizeof(a.summary), "host %s changed its port "
+	    "allocator: %s with %.0f %% even ports over its last %u connects, "
+	    "learned %s with %.0f %%: a new stack or a NAT behind it", addr,
+	    allocator_name(cls), even * 100, n, allocator_name(hd->allocator),
+	    hd->even_ratio * 100.0);
+	snprintf(a.evidence, sizeof(a.evidence), "{\"allocator\": \"%s\", "
+	    "\"even_ratio\": %.4f, \"learned_allocator\": \"%s\", "
+	    "\"learned_even_ratio\": %.4f, \"windows\": %u, \"connects\": %u, "
+	    "\"min_windows\": %u, \"odd_share\": %.2f, \"last_sport\": %u}",
+	    allocator_name(cls), even, allocator_name(hd->allocator),
+	    hd->even_ratio, hd->ac_run, n, ac->min_windows, ac->odd_share,
+	    ev->sport);
+	detect_raise(d, &detect_allocator_change, &a);
+}
+
+static void
+ac_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
+    struct flow *f)
+{
+	const struct ac_conf	*ac = &d->conf->allocator_change;
+	const struct host	*h = &d->core->hosts.v[f->host];
+	const struct classify_conf *cc = &d->core->conf->classify;
+	struct alloc_feat	 now;
+	uint32_t		 n;
+	double			 even;
+	int			 cls;
+	bool			 changed;
+
+	if (!ac->enabled || ev->proto != IPPROTO_TCP || hd->learned_ms == 0)
+		return;
+	if (hd->allocator != AL_SEQUENTIAL && hd->allocator != AL_PER_DEST &&
+	    hd->allocator != AL_RANDOM)
+		return;
+	n = h->n_tcp_ports - hd->ac_snap.n_tcp_ports;
+	if (n < ac->window)
+		return;
+	host_alloc_feat(h, &now);
+	cls = alloc_classify(&now, &hd->ac_snap, cc, &even);
+	hd->ac_snap = now;
+	changed = (cls != AL_UNKNOWN && cls != hd->allocator) ||
+	    (hd->even_ratio >= cc->even_share && 1 - even > ac->odd_share);
+	if (!changed) {
+		hd->ac_run = 0;
+		return;
+	}
+	if (hd->ac_run == 0)
+		hd->ac_since_ms = ev->ts_ms;
+	if (hd->ac_run < UINT8_MAX)
+		hd->ac_run++;
+	hd->ac_last = (uint8_t)cls;
+	hd->ac_even = (float)even;
+	if (hd->ac_run >= ac->min_windows && d->judge &&
+	    core_complete(d->core, hd->ac_since_ms, ev->ts_ms))
+		ac_alert(d, hd, ev, f, cls, even, n);
+}
+
+const struct detector_ops detect_allocator_change = {
+	.name = "allocator_change",
+	.flow_new = ac_new,
+};

@@ -1,0 +1,172 @@
+/*
+ * scan: a host probing many destinations or ports (ports.md 3.4, 4 and
+ * (a) D4).  Two signs, either raises:
+ *
+ *  - vertical fan-out: at least min_ports distinct destination ports in a
+ *    window (a linear-counting sketch); clients use a handful of service
+ *    ports, nmap probes a thousand.
+ *  - failed first contacts: the threshold random walk of Jung, Paxson,
+ *    Berger and Balakrishnan over the host's TCP connects to a (dst,
+ *    dport) it has not contacted in the last idle_s.  A first contact
+ *    fails when its flow ends without being assured (no reply, or a RST
+ *    to the SYN); it succeeds otherwise.  The walk stops at the upper
+ *    threshold ln(P_D / P_F) with at least min_failures failures (a
+ *    scan), or at the lower ln((1 - P_D) / (1 - P_F)) (benign: it
+ *    restarts), and restarts after idle_s without a first contact.
+ *
+ * UDP first contacts do not walk: peer-to-peer clients and NTP meet
+ * silent peers all day.  A UDP port scan shows as fan-out.
+ */
+#include <math.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ephemd.h"
+
+static uint64_t
+scan_key(const struct flow_event *ev)
+{
+	return hash_mum(addr_hash(&ev->dst), ((uint64_t)ev->proto << 16) |
+	    ev->dport);
+}
+
+/* A (dst, dport) in one of two Bloom filters (2 bits of 1024 each). */
+static bool
+seen_test_set(struct hdet *hd, uint64_t key)
+{
+	unsigned	b1 = key & 1023, b2 = (key >> 10) & 1023;
+	uint64_t	m1 = 1ULL << (b1 & 63), m2 = 1ULL << (b2 & 63);
+	bool		seen;
+
+	seen = ((hd->seen[0][b1 >> 6] & m1) && (hd->seen[0][b2 >> 6] & m2)) ||
+	    ((hd->seen[1][b1 >> 6] & m1) && (hd->seen[1][b2 >> 6] & m2));
+	hd->seen[0][b1 >> 6] |= m1;
+	hd->seen[0][b2 >> 6] |= m2;
+	return seen;
+}
+
+static void
+trw_restart(struct hdet *hd, uint64_t now_ms)
+{
+	hd->trw = 0;
+	hd->trw_fail = 0;
+	hd->trw_ok = 0;
+	hd->trw_since_ms = now_ms;
+}
+
+static void
+scan_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
+    const struct flow *f, bool vertical)
+{
+	const struct scan_conf	*sc = &d->conf->scan;
+	struct alert		 a;
+	char			 addr[ADDR_STRLEN];
+	uint32_t		 ports = lcount_estimate(&hd->scan_dports);
+	uint64_t		 since = vertical ? hd->scan_since_ms :
+				    hd->trw_since_ms;
+	int			 sev = SEV_WARNING;
+
+	if (!core_complete(d->core, since, ev->ts_ms))
+		return;		/* events were lost: not judged */
+	if (vertical ? ports >= 10 * sc->min_ports :
+	    hd->trw_fail >= 10 * sc->min_failures)
+		sev = SEV_CRITICAL;
+	detect_alert_init(&a, d, f->host, ev->ts_ms, sev, sc->action);
+	addr_fmt(&a.host, addr, sizeof(addr));
+	if (vertical)
+		snprintf(a.summary, sizeof(a.summary), "host %s probed %u "
+		    "destination ports in %.0f s (threshold %u): a port "
+		    "scan", addr, ports, (ev->ts_ms - since) / 1000.0,
+		    sc->min_ports);
+	else
+		snprintf(a.summary, sizeof(a.summary), "host %s: %u of %u "
+		    "first contacts failed (no reply or reset) in %.0f s: a "
+		    "scan", addr, hd->trw_fail, hd->trw_fail + hd->trw_ok,
+		    (ev->ts_ms - since) / 1000.0);
+	snprintf(a.evidence, sizeof(a.evidence), "{\"kind\": \"%s\", "
+	    "\"window\": %.3f, \"dports\": %u, \"min_ports\": %u, "
+	    "\"first_contacts\": %u, \"failed\": %u, \"succeeded\": %u, "
+	    "\"llr\": %.2f, \"llr_threshold\": %.2f, \"min_failures\": %u, "
+	    "\"last_dst_port\": %u, \"last_sport\": %u, \"proto\": \"%s\"}",
+	    vertical ? "vertical" : "failed-first-contacts",
+	    (ev->ts_ms - since) / 1000.0, ports, sc->min_ports,
+	    hd->first_contacts, hd->trw_fail, hd->trw_ok, hd->trw,
+	    log(sc->p_detect / sc->p_false), sc->min_failures, ev->dport,
+	    ev->sport, proto_name(ev->proto));
+	detect_raise(d, &detect_scan, &a);
+}
+
+static void
+scan_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
+    struct flow *f)
+{
+	const struct scan_conf	*sc = &d->conf->scan;
+	uint64_t		 now = ev->ts_ms;
+
+	if (!sc->enabled)
+		return;
+	if (now - hd->scan_since_ms >= (uint64_t)sc->window_s * 1000) {
+		lcount_clear(&hd->scan_dports);
+		hd->scan_since_ms = now;
+		hd->first_contacts = 0;
+		hd->scan_news = 0;
+	}
+	hd->scan_news++;
+	lcount_add(&hd->scan_dports, hash64(((uint64_t)ev->proto << 16) |
+	    ev->dport));
+
+	if (now - hd->seen_since_ms >= (uint64_t)sc->idle_s * 1000) {
+		memcpy(hd->seen[1], hd->seen[0], sizeof(hd->seen[1]));
+		memset(hd->seen[0], 0, sizeof(hd->seen[0]));
+		hd->seen_since_ms = now;
+	}
+	if (!seen_test_set(hd, scan_key(ev))) {
+		hd->first_contacts++;
+		if (ev->proto == IPPROTO_TCP)
+			f->fflags |= FF_FIRST;
+	}
+	if (d->judge && hd->scan_news >= sc->min_ports &&
+	    lcount_estimate(&hd->scan_dports) >= sc->min_ports)
+		scan_alert(d, hd, ev, f, true);
+}
+
+static void
+scan_end(struct detect *d, struct hdet *hd, const struct flow_event *ev,
+    const struct flow *f)
+{
+	const struct scan_conf	*sc = &d->conf->scan;
+	uint64_t		 now = ev->ts_ms;
+	bool			 failed;
+
+	if (!sc->enabled || !(f->fflags & FF_FIRST))
+		return;
+	if (now - hd->trw_last_ms >= (uint64_t)sc->idle_s * 1000)
+		trw_restart(hd, now);
+	hd->trw_last_ms = now;
+	failed = !(ev->flags & EVF_ASSURED);
+	if (failed) {
+		hd->trw += (float)log((1 - sc->theta1) / (1 - sc->theta0));
+		if (hd->trw_fail < UINT16_MAX)
+			hd->trw_fail++;
+	} else {
+		hd->trw += (float)log(sc->theta1 / sc->theta0);
+		if (hd->trw_ok < UINT16_MAX)
+			hd->trw_ok++;
+	}
+	if (hd->trw <= log((1 - sc->p_detect) / (1 - sc->p_false))) {
+		trw_restart(hd, now);
+		return;
+	}
+	if (hd->trw >= log(sc->p_detect / sc->p_false) &&
+	    hd->trw_fail >= sc->min_failures && d->judge) {
+		scan_alert(d, hd, ev, f, false);
+		/* the walk goes on: more failures escalate */
+	}
+}
+
+const struct detector_ops detect_scan = {
+	.name = "scan",
+	.flow_new = scan_new,
+	.flow_end = scan_end,
+};
