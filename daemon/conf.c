@@ -23,7 +23,7 @@ enum ktype {
 	K_STRING,	/* char *, NULL when unset */
 	K_FORMAT,	/* bool report_json from "json" or "text" */
 	K_NETS,		/* struct netlist */
-	K_FLOAT,	/* double */
+	K_FLOAT,	/* double; min and max in thousandths */
 	K_ACTION,	/* int enum action from "log", "quarantine", "dry-run" */
 };
 
@@ -52,13 +52,68 @@ static const struct key {
 	K("long_lived.action", K_ACTION, detect.long_lived.action, 0, 0),
 	K("long_lived.min_samples", K_UINT, detect.long_lived.min_samples,
 	    1, 1000000),
-	K("long_lived.factor", K_FLOAT, detect.long_lived.factor, 1, 1000),
+	K("long_lived.factor", K_FLOAT, detect.long_lived.factor, 1000,
+	    1000000),
 	K("long_lived.min_age", K_DURATION, detect.long_lived.min_age_s,
 	    60, 30 * 86400),
 	K("long_lived.max_service_p99", K_DURATION,
 	    detect.long_lived.max_p99_s, 1, 30 * 86400),
 	K("long_lived.critical_age", K_DURATION,
 	    detect.long_lived.critical_s, 60, 30 * 86400),
+	K("baseline.min_flows", K_UINT, detect.learn_flows, 0, 1000000000),
+	K("baseline.half_life", K_DURATION, detect.half_life_s, 0,
+	    3650 * 86400),
+	K("scan.enabled", K_BOOL, detect.scan.enabled, 0, 0),
+	K("scan.action", K_ACTION, detect.scan.action, 0, 0),
+	K("scan.window", K_DURATION, detect.scan.window_s, 1, 86400),
+	K("scan.min_ports", K_UINT, detect.scan.min_ports, 2, 65536),
+	K("scan.min_failures", K_UINT, detect.scan.min_failures, 1, 65535),
+	K("scan.idle", K_DURATION, detect.scan.idle_s, 1, 86400),
+	K("scan.theta0", K_FLOAT, detect.scan.theta0, 1, 999),
+	K("scan.theta1", K_FLOAT, detect.scan.theta1, 1, 999),
+	K("scan.p_detect", K_FLOAT, detect.scan.p_detect, 1, 999),
+	K("scan.p_false", K_FLOAT, detect.scan.p_false, 1, 999),
+	K("port_range.enabled", K_BOOL, detect.port_range.enabled, 0, 0),
+	K("port_range.action", K_ACTION, detect.port_range.action, 0, 0),
+	K("port_range.slack", K_UINT, detect.port_range.slack, 0, 65535),
+	K("port_range.min_ports", K_UINT, detect.port_range.min_ports, 1,
+	    1000000),
+	K("port_range.window", K_DURATION, detect.port_range.window_s, 1,
+	    86400),
+	K("port_range.privileged", K_BOOL, detect.port_range.privileged, 0,
+	    0),
+	K("fixed_port.enabled", K_BOOL, detect.fixed_port.enabled, 0, 0),
+	K("fixed_port.action", K_ACTION, detect.fixed_port.action, 0, 0),
+	K("fixed_port.window", K_DURATION, detect.fixed_port.window_s, 1,
+	    86400),
+	K("fixed_port.min_destinations", K_UINT, detect.fixed_port.min_dsts,
+	    2, 1000000),
+	K("fixed_port.udp_min_destinations", K_UINT,
+	    detect.fixed_port.udp_min_dsts, 2, 1000000),
+	K("fixed_port.learn_destinations", K_UINT,
+	    detect.fixed_port.learn_dsts, 1, 1000000),
+	K("allocator_change.enabled", K_BOOL, detect.allocator_change.enabled,
+	    0, 0),
+	K("allocator_change.action", K_ACTION, detect.allocator_change.action,
+	    0, 0),
+	K("allocator_change.window", K_UINT, detect.allocator_change.window,
+	    16, 65536),
+	K("allocator_change.min_windows", K_UINT,
+	    detect.allocator_change.min_windows, 1, 1000),
+	K("allocator_change.odd_share", K_FLOAT,
+	    detect.allocator_change.odd_share, 1, 1000),
+	K("exhaustion.enabled", K_BOOL, detect.exhaustion.enabled, 0, 0),
+	K("exhaustion.action", K_ACTION, detect.exhaustion.action, 0, 0),
+	K("exhaustion.warning", K_FLOAT, detect.exhaustion.warning, 10, 1000),
+	K("exhaustion.critical", K_FLOAT, detect.exhaustion.critical, 10,
+	    1000),
+	K("exhaustion.nat_range", K_UINT, detect.exhaustion.nat_range, 1,
+	    65535),
+	K("rate.enabled", K_BOOL, detect.rate.enabled, 0, 0),
+	K("rate.action", K_ACTION, detect.rate.action, 0, 0),
+	K("rate.z", K_FLOAT, detect.rate.z, 100, 1000000),
+	K("rate.min_rate", K_UINT, detect.rate.min_rate, 1, 1000000000),
+	K("rate.min_minutes", K_UINT, detect.rate.min_minutes, 1, 1000000),
 	K("limits.flows", K_SIZE, core.max_flows, 1024, 1 << 26),
 	K("limits.hosts", K_SIZE, core.max_hosts, 16, 1 << 22),
 	K("limits.services", K_SIZE, core.max_services, 16, 1 << 20),
@@ -321,8 +376,12 @@ key_apply(struct conf *c, const struct key *k, const config_setting_t *s,
 			d = config_setting_get_int64(s);
 		else
 			goto wrong_type;
-		if (d < k->min || d > k->max)
-			goto out_of_range;
+		if (d < k->min / 1000.0 || d > k->max / 1000.0) {
+			fprintf(errs, "%s:%d: %s must be between %g and %g\n",
+			    file, line, k->name, k->min / 1000.0,
+			    k->max / 1000.0);
+			return -1;
+		}
 		*(double *)field = d;
 		return 0;
 	case K_ACTION:
@@ -401,6 +460,33 @@ walk(struct conf *c, const config_setting_t *group, const char *prefix,
 	return rv;
 }
 
+/* Settings that only make sense together. */
+static int
+conf_check_detect(const struct detect_conf *d, const char *path, FILE *errs)
+{
+	int	rv = 0;
+
+	if (d->scan.theta1 >= d->scan.theta0) {
+		fprintf(errs, "%s: scan.theta1 (%g, a scanner's chance of a "
+		    "reply) must be below scan.theta0 (%g, a normal host's)\n",
+		    path, d->scan.theta1, d->scan.theta0);
+		rv = -1;
+	}
+	if (d->scan.p_false >= d->scan.p_detect) {
+		fprintf(errs, "%s: scan.p_false (%g) must be below "
+		    "scan.p_detect (%g)\n", path, d->scan.p_false,
+		    d->scan.p_detect);
+		rv = -1;
+	}
+	if (d->exhaustion.warning > d->exhaustion.critical) {
+		fprintf(errs, "%s: exhaustion.warning (%g) must not be above "
+		    "exhaustion.critical (%g)\n", path, d->exhaustion.warning,
+		    d->exhaustion.critical);
+		rv = -1;
+	}
+	return rv;
+}
+
 /*
  * Read path into a new struct conf.  Errors go to errs, one per line as
  * "file:line: message"; on any error the result is -1 and nothing is
@@ -430,6 +516,8 @@ conf_load(const char *path, struct conf **ret, FILE *errs)
 		goto out;
 	/* the kernel's SYN_SENT2 shares SYN_SENT's timeout */
 	c->core.timeouts.tcp[CTS_SYN_SENT2] = c->core.timeouts.tcp[CTS_SYN_SENT];
+	if (conf_check_detect(&c->detect, path, errs) == -1)
+		goto out;
 	if (c->core.internal.n == 0) {
 		fprintf(errs, "%s: internal_networks is empty: no host would be "
 		    "measured\n", path);
