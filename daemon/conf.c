@@ -47,6 +47,8 @@ static const struct key {
 	K("report.flow_log", K_STRING, flow_log, 0, 0),
 	K("learning_period", K_DURATION, detect.learning_s, 0, 365 * 86400),
 	K("alerts.file", K_STRING, alerts_file, 0, 0),
+	K("state.file", K_STRING, state_file, 0, 0),
+	K("state.interval", K_DURATION, state_interval_s, 10, 86400),
 	K("alerts.cooldown", K_DURATION, detect.cooldown_s, 0, 7 * 86400),
 	K("long_lived.enabled", K_BOOL, detect.long_lived.enabled, 0, 0),
 	K("long_lived.action", K_ACTION, detect.long_lived.action, 0, 0),
@@ -160,6 +162,11 @@ conf_new(void)
 	c->kernel_filter = true;
 	c->reconcile_s = 300;
 	c->report_json = true;
+	c->state_interval_s = 600;
+	if ((c->state_file = strdup(STATE_FILE)) == NULL) {
+		conf_free(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -174,6 +181,7 @@ conf_free(struct conf *c)
 	free(c->report_file);
 	free(c->flow_log);
 	free(c->alerts_file);
+	free(c->state_file);
 	free(c);
 }
 

@@ -31,6 +31,8 @@ struct daemon {
 	struct timer	 reconcile;
 	struct timer	 report;
 	struct timer	 tick;		/* the detectors, each second */
+	struct timer	 state;		/* state.file, every state.interval */
+	bool		 state_failing;	/* the last save failed (logged) */
 	FILE		*flow_log;
 	FILE		*alerts;	/* alerts.file, JSON lines */
 	struct detect	*detect;
@@ -59,6 +61,77 @@ daemon_tick(void *arg)
 
 	detect_tick(d->detect, wall_now_ms());
 	timer_set(d->loop, &d->tick, 1000);
+}
+
+/* Log each line of a memstream's text. */
+static void
+log_lines(char *text, bool warn)
+{
+	char	*line, *save;
+
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (warn)
+			log_warnx("%s", line);
+		else
+			log_info("%s", line);
+	}
+}
+
+/* The baselines from state.file, when there is one. */
+static void
+daemon_state_load(struct daemon *d)
+{
+	const char	*path = d->conf->state_file;
+	char		*text = NULL;
+	size_t		 len = 0;
+	FILE		*mem;
+	int		 n;
+
+	if (path == NULL)
+		return;
+	if (access(path, F_OK) == -1 && errno == ENOENT) {
+		log_info("state file %s does not exist yet: learning from "
+		    "scratch", path);
+		return;
+	}
+	if ((mem = open_memstream(&text, &len)) == NULL) {
+		log_warn("state file %s", path);
+		return;
+	}
+	n = state_load(d->detect, path, mem);
+	fclose(mem);
+	log_lines(text, n != 0);
+	free(text);
+}
+
+/* Save the baselines; a failure is logged once until a save works. */
+static void
+daemon_state_save(struct daemon *d, bool at_exit)
+{
+	char	err[512];
+
+	if (d->conf->state_file == NULL)
+		return;
+	if (state_save(d->detect, d->conf->state_file, wall_now_ms(), err,
+	    sizeof(err)) == -1) {
+		if (!d->state_failing || at_exit)
+			log_warnx("state file not saved: %s", err);
+		d->state_failing = true;
+		return;
+	}
+	if (d->state_failing || at_exit)
+		log_info("state file %s saved", d->conf->state_file);
+	d->state_failing = false;
+}
+
+static void
+daemon_state_tick(void *arg)
+{
+	struct daemon	*d = arg;
+
+	daemon_state_save(d, false);
+	timer_set(d->loop, &d->state, d->conf->state_interval_s * 1000ULL);
 }
 
 /* (Re)open alerts.file for appending; none when unset. */
@@ -194,7 +267,7 @@ static void
 daemon_reload(struct daemon *d)
 {
 	struct conf	*nc = NULL;
-	char		*errs = NULL, *line, *save;
+	char		*errs = NULL;
 	size_t		 errlen = 0;
 	FILE		*mem;
 	int		 rv;
@@ -208,9 +281,7 @@ daemon_reload(struct daemon *d)
 	if (rv == -1) {
 		log_warnx("config file %s has errors, not reloading",
 		    d->conf->path);
-		for (line = strtok_r(errs, "\n", &save); line != NULL;
-		    line = strtok_r(NULL, "\n", &save))
-			log_warnx("%s", line);
+		log_lines(errs, true);
 		free(errs);
 		return;
 	}
@@ -231,6 +302,7 @@ daemon_reload(struct daemon *d)
 	daemon_flow_log(d);
 	daemon_alerts_file(d);
 	timer_set(d->loop, &d->reconcile, nc->reconcile_s * 1000ULL);
+	timer_set(d->loop, &d->state, nc->state_interval_s * 1000ULL);
 	if (nc->report_interval_s > 0)
 		timer_set(d->loop, &d->report, nc->report_interval_s * 1000ULL);
 	else
@@ -315,6 +387,7 @@ daemon_run(struct conf *conf, bool verbose)
 		log_warn("detectors");
 		goto out;
 	}
+	daemon_state_load(&d);
 	daemon_flow_log(&d);
 	daemon_alerts_file(&d);
 	if ((d.ct = ct_open(conf, d.core, d.loop)) == NULL)
@@ -328,6 +401,9 @@ daemon_run(struct conf *conf, bool verbose)
 	d.tick.cb = daemon_tick;
 	d.tick.arg = &d;
 	timer_set(d.loop, &d.tick, 1000);
+	d.state.cb = daemon_state_tick;
+	d.state.arg = &d;
+	timer_set(d.loop, &d.state, conf->state_interval_s * 1000ULL);
 	d.report.cb = daemon_report_tick;
 	d.report.arg = &d;
 	if (conf->report_interval_s > 0)
@@ -338,6 +414,7 @@ daemon_run(struct conf *conf, bool verbose)
 		rv = 0;
 	daemon_report(&d);
 	daemon_counters(&d);
+	daemon_state_save(&d, true);
 out:
 	if (d.flow_log != NULL)
 		fclose(d.flow_log);

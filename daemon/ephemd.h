@@ -718,6 +718,11 @@ extern const struct detector_ops detect_allocator_change;
 extern const struct detector_ops detect_exhaustion;
 extern const struct detector_ops detect_rate;
 
+/* state.c: the baselines on disk */
+int	 state_save(const struct detect *, const char *, uint64_t, char *,
+	    size_t);
+int	 state_load(struct detect *, const char *, FILE *);
+
 /* alert.c: alerts as JSON lines and one-line log messages */
 void	 alert_json(FILE *, const struct alert *);
 void	 alert_line(const struct alert *, char *, size_t);
@@ -729,6 +734,8 @@ struct conf {
 	struct core_conf	 core;		/* networks, timeouts, limits */
 	struct detect_conf	 detect;	/* learning and detectors */
 	char			*alerts_file;	/* JSON lines, appended */
+	char			*state_file;	/* baselines, NULL: none */
+	uint32_t		 state_interval_s;	/* saved this often */
 	char			*user;		/* run as this user, NULL: stay */
 	size_t			 rcvbuf;	/* netlink receive buffer, bytes */
 	uint32_t		 batch;		/* messages per wake-up */
@@ -741,6 +748,7 @@ struct conf {
 };
 
 #define CONF_FILE	"/etc/ephemd/ephemd.conf"
+#define STATE_FILE	"/var/lib/ephemd/state"
 
 struct conf *conf_new(void);
 void	 conf_free(struct conf *);

@@ -28,6 +28,8 @@ main(int argc, char *argv[])
 		{ "flow-log",	required_argument,	NULL, 'F' },
 		{ "alerts",	required_argument,	NULL, 'A' },
 		{ "learning-period", required_argument,	NULL, 'L' },
+		{ "load-state",	required_argument,	NULL, 'l' },
+		{ "save-state",	required_argument,	NULL, 's' },
 		{ "doctor",	no_argument,		NULL, 'D' },
 		{ "stderr",	no_argument,		NULL, 'd' },
 		{ "verbose",	no_argument,		NULL, 'v' },
@@ -56,6 +58,9 @@ main(int argc, char *argv[])
 	    "stdout)\n"
 	    "  -L, --learning-period DURATION  before it no detector "
 	    "judges (\"90m\")\n"
+	    "  -l, --load-state FILE  start from the baselines in FILE\n"
+	    "  -s, --save-state FILE  save the baselines to FILE at the "
+	    "end\n"
 	    "  -D, --doctor         check what the live daemon depends on\n"
 	    "  -d, --stderr         log to stderr, not syslog\n"
 	    "  -v, --verbose        more messages\n"
@@ -67,14 +72,15 @@ main(int argc, char *argv[])
 	struct core		*core;
 	const char		*path = NULL, *replay = NULL, *name;
 	const char		*flow_log = NULL, *alerts = NULL;
-	const char		*learning = NULL;
+	const char		*learning = NULL, *load = NULL, *save = NULL;
+	char			 err[512];
 	FILE			*flp = NULL, *afp = NULL;
 	struct detect		*detect = NULL;
 	uint32_t		 learning_s = 0;
 	int			 ch, fd, json = -1, rv, check = 0, doctor = 0;
 	int			 to_stderr = isatty(STDERR_FILENO), verbose = 0;
 
-	while ((ch = getopt_long(argc, argv, "c:nr:R:i:F:A:L:DdvVh", longopts,
+	while ((ch = getopt_long(argc, argv, "c:nr:R:i:F:A:L:l:s:DdvVh", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -118,6 +124,12 @@ main(int argc, char *argv[])
 				    optarg);
 				return 2;
 			}
+			break;
+		case 'l':
+			load = optarg;
+			break;
+		case 's':
+			save = optarg;
 			break;
 		case 'D':
 			doctor = 1;
@@ -196,9 +208,13 @@ main(int argc, char *argv[])
 			afp = stdout;
 		else if ((afp = fopen(alerts, "we")) == NULL)
 			fatal("%s", alerts);
-		if ((detect = detect_new(core, &conf->detect, alert_hook,
-		    afp)) == NULL)
+	}
+	if (alerts != NULL || load != NULL || save != NULL) {
+		if ((detect = detect_new(core, &conf->detect,
+		    afp != NULL ? alert_hook : NULL, afp)) == NULL)
 			fatal("detectors");
+		if (load != NULL)
+			state_load(detect, load, stderr);
 	}
 	if (strcmp(replay, "-") == 0) {
 		fd = STDIN_FILENO;
@@ -224,6 +240,11 @@ main(int argc, char *argv[])
 			report_text(stdout, core, &st, NULL);
 		if (fflush(stdout) == EOF || ferror(stdout))
 			fatal("stdout");
+		if (save != NULL && state_save(detect, save, core->now_ms, err,
+		    sizeof(err)) == -1) {
+			log_warnx("state not saved: %s", err);
+			rv = -1;
+		}
 	}
 	if (flp != NULL && fclose(flp) == EOF)
 		fatal("%s", flow_log);

@@ -50,6 +50,23 @@ sorted(size_t n, int (*cmp)(const void *, const void *, void *), void *arg)
 }
 
 /*
+ * The hosts to report, sorted: not those known only from the state file
+ * (last_ms 0), which have not been seen in this run.
+ */
+static uint32_t *
+hosts_sorted(struct core *c, size_t *ret_n)
+{
+	uint32_t	*o = sorted(c->hosts.n, host_sort, c->hosts.v);
+	size_t		 i, n = 0;
+
+	for (i = 0; o != NULL && i < c->hosts.n; i++)
+		if (c->hosts.v[o[i]].last_ms != 0)
+			o[n++] = o[i];
+	*ret_n = n;
+	return o;
+}
+
+/*
  * One ended flow as a JSON line: its tuple, start and stop (seconds), and
  * the estimated active lifetime, null when the start was not seen.
  */
@@ -166,16 +183,16 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st,
 	char			 a[ADDR_STRLEN], t0[32], t1[32], ports[16];
 	char			 held[24], life[40];
 	long			 pmin, pmax;
-	size_t			 i;
+	size_t			 i, nh;
 
-	ho = sorted(c->hosts.n, host_sort, c->hosts.v);
+	ho = hosts_sorted(c, &nh);
 	fprintf(fp, "%-39s %6s %6s %6s  %-7s %-11s  %-15s %5s %5s %5s %5s"
 	    "  %-15s %-21s %5s %5s %7s %7s %6s\n",
 	    "HOST", "FLOWS", "TCP", "UDP", "RANGE", "PORTS", "ALLOCATOR",
 	    "+1", "SMALL", "PAIR", "EVEN", "HELD p50/95/max",
 	    "LIFE s p50/p90/p99", "<1m", "<3m", "NEW/min", "DST/min",
 	    "UNREPL");
-	for (i = 0; ho != NULL && i < c->hosts.n; i++) {
+	for (i = 0; ho != NULL && i < nh; i++) {
 		host_snapshot(c, &c->hosts.v[ho[i]], &snap);
 		h = &snap;
 		host_report(h, &c->conf->classify, &r);
@@ -331,13 +348,13 @@ report_json(FILE *fp, struct core *c, const struct replay_stats *st,
 {
 	const struct svc	*s;
 	uint32_t		*ho, *so;
-	size_t			 i;
+	size_t			 i, nh;
 
 	fprintf(fp, "{\n  \"hosts\": [\n");
-	ho = sorted(c->hosts.n, host_sort, c->hosts.v);
-	for (i = 0; ho != NULL && i < c->hosts.n; i++) {
+	ho = hosts_sorted(c, &nh);
+	for (i = 0; ho != NULL && i < nh; i++) {
 		json_host(fp, c, &c->hosts.v[ho[i]]);
-		fprintf(fp, "%s\n", i + 1 < c->hosts.n ? "," : "");
+		fprintf(fp, "%s\n", i + 1 < nh ? "," : "");
 	}
 	free(ho);
 	fprintf(fp, "  ],\n  \"services\": [\n");

@@ -31,6 +31,7 @@ live_start() {
 	LIVE_FLOWS=$NS_DIR/flows.json
 	LIVE_ERR=$NS_DIR/ephemd.err
 	{
+		printf 'state: { file = "%s"; };\n' "$NS_DIR/state"
 		printf 'report: { file = "%s"; flow_log = "%s"; format = "%s"; };\n' \
 		    "$LIVE_REPORT" "$LIVE_FLOWS" "${LIVE_FORMAT:-json}"
 		printf '%s\n' "$@"
