@@ -158,6 +158,8 @@ detect_free(struct detect *d)
 		d->core->obs_arg = NULL;
 	}
 	free(d->hd);
+	free(d->ll);
+	free(d->ll_cand);
 	free(d->ex_host);
 	free(d->ex_nat);
 	free(d);
@@ -254,6 +256,8 @@ detect_obs_new(void *arg, const struct flow_event *ev, struct flow *f)
 	if (!(f->fflags & FF_PORTS) ||
 	    (hd = detect_host(d, f->host, ev->ts_ms)) == NULL)
 		return;
+	d->dkey = hash_mum(addr_hash(&ev->dst), ((uint64_t)ev->proto << 16) |
+	    ev->dport);
 	for (i = 0; i < NDETECTORS; i++)
 		if (detectors[i]->flow_new != NULL)
 			detectors[i]->flow_new(d, hd, ev, f);
@@ -272,6 +276,8 @@ detect_obs_end(void *arg, const struct flow_event *ev, const struct flow *f,
 	if (!(f->fflags & FF_PORTS) ||
 	    (hd = detect_host(d, f->host, ev->ts_ms)) == NULL)
 		return;
+	d->dkey = hash_mum(addr_hash(&ev->dst), ((uint64_t)ev->proto << 16) |
+	    ev->dport);
 	for (i = 0; i < NDETECTORS; i++)
 		if (detectors[i]->flow_end != NULL)
 			detectors[i]->flow_end(d, hd, ev, f);

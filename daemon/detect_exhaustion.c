@@ -24,11 +24,11 @@
 #include "ephemd.h"
 
 
+/* A host's (dst, proto, dport), or a NAT address's. */
 static uint64_t
-ex_key(const struct addr *a, const struct flow_event *ev)
+ex_key(const struct detect *d, uint64_t who)
 {
-	return hash_mum(addr_hash(a) ^ addr_hash(&ev->dst) * 3,
-	    ((uint64_t)ev->proto << 16) | ev->dport);
+	return hash_mum(who + 1, d->dkey);
 }
 
 /* Add delta to key's counters; return the estimate (minimum of rows). */
@@ -103,8 +103,8 @@ ex_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	if (!xc->enabled)
 		return;
 	f->fflags |= FF_COUNTED;
-	per_dst = ex_count(d->ex_host, ex_key(&ev->src, ev), 1);
-	nat = ex_count(d->ex_nat, ex_key(&ev->nat_addr, ev), 1);
+	per_dst = ex_count(d->ex_host, ex_key(d, f->host), 1);
+	nat = ex_count(d->ex_nat, ex_key(d, addr_hash(&ev->nat_addr)), 1);
 	if (!d->judge)
 		return;
 	if ((range = range_family_size(hd->family)) == 0)
@@ -124,8 +124,8 @@ ex_end(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	(void)hd;
 	if (!(f->fflags & FF_COUNTED))
 		return;
-	ex_count(d->ex_host, ex_key(&ev->src, ev), -1);
-	ex_count(d->ex_nat, ex_key(&ev->nat_addr, ev), -1);
+	ex_count(d->ex_host, ex_key(d, f->host), -1);
+	ex_count(d->ex_nat, ex_key(d, addr_hash(&ev->nat_addr)), -1);
 }
 
 const struct detector_ops detect_exhaustion = {

@@ -129,7 +129,6 @@ fp_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	const struct fp_conf	*fc = &d->conf->fixed_port;
 	struct fp_slot		*s;
 	uint32_t		 dsts, min;
-	uint64_t		 k;
 
 	if (!fc->enabled || (ev->proto != IPPROTO_TCP &&
 	    ev->proto != IPPROTO_UDP))
@@ -142,8 +141,7 @@ fp_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 		s->hits = 0;
 	}
 	s->hits++;
-	k = hash_mum(addr_hash(&ev->dst), ev->dport);
-	s->dsts |= 1ULL << (k & 63);
+	s->dsts |= 1ULL << (d->dkey >> 58);
 	if (!d->judge || s->hits < 2)
 		return;
 	if (ev->proto == IPPROTO_TCP)

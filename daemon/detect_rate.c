@@ -76,13 +76,26 @@ rate_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 		}
 		hd->rate_minute = minute;
 		hd->rate_count = 0;
-		if (rate_own(d, hd))
-			hd->rate_limit = rhist_limit(&hd->rate, rc->z,
-			    rc->min_rate, NULL, NULL);
-		else if (d->pop_minutes >= rc->min_minutes)
-			hd->rate_limit = rhist_limit(&d->pop_rate, rc->z,
-			    rc->min_rate, NULL, NULL);
-		else
+		/*
+		 * A baseline of many minutes barely moves in one: the
+		 * host's limit is recomputed every 8 of its minutes, the
+		 * population's once a minute.
+		 */
+		if (rate_own(d, hd)) {
+			if (hd->rate_limit == 0 || !hd->rate_own ||
+			    hd->rate_minutes % 8 == 0)
+				hd->rate_limit = rhist_limit(&hd->rate,
+				    rc->z, rc->min_rate, NULL, NULL);
+			hd->rate_own = true;
+		} else if (d->pop_minutes >= rc->min_minutes) {
+			if (d->pop_limit_minute != minute + 1) {
+				d->pop_limit = rhist_limit(&d->pop_rate,
+				    rc->z, rc->min_rate, NULL, NULL);
+				d->pop_limit_minute = minute + 1;
+			}
+			hd->rate_limit = d->pop_limit;
+			hd->rate_own = false;
+		} else
 			hd->rate_limit = 0;
 	}
 	hd->rate_count++;

@@ -24,13 +24,6 @@
 
 #include "ephemd.h"
 
-static uint64_t
-scan_key(const struct flow_event *ev)
-{
-	return hash_mum(addr_hash(&ev->dst), ((uint64_t)ev->proto << 16) |
-	    ev->dport);
-}
-
 /* A (dst, dport) in one of two Bloom filters (2 bits of 1024 each). */
 static bool
 seen_test_set(struct hdet *hd, uint64_t key)
@@ -121,7 +114,7 @@ scan_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 		memset(hd->seen[0], 0, sizeof(hd->seen[0]));
 		hd->seen_since_ms = now;
 	}
-	if (!seen_test_set(hd, scan_key(ev))) {
+	if (!seen_test_set(hd, d->dkey)) {
 		hd->first_contacts++;
 		if (ev->proto == IPPROTO_TCP)
 			f->fflags |= FF_FIRST;

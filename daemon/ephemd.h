@@ -640,6 +640,7 @@ struct hdet {
 	uint32_t	rate_count;
 	uint32_t	rate_limit;	/* for this minute, 0: none */
 	uint32_t	rate_minutes;
+	bool		rate_own;	/* rate_limit is from its own minutes */
 
 	/* scan */
 	uint64_t	scan_since_ms;
@@ -669,6 +670,13 @@ struct hdet {
 	float		ac_even;
 };
 
+/* long_lived's view of a service on its last pass */
+struct ll_svc {
+	uint64_t	limit_ms;	/* 0: not judged */
+	uint64_t	p99_ms;
+	uint32_t	old;		/* open flows at least limit_ms old */
+};
+
 struct detect {
 	struct core			*core;
 	const struct detect_conf	*conf;
@@ -680,12 +688,19 @@ struct detect {
 	size_t				 hd_cap;
 	bool				 baselined;	/* gateway learned */
 	bool				 judge;	/* may raise on this event */
+	uint64_t			 dkey;	/* this event's (dst, proto, dport) */
 	struct rhist			 pop_rate;	/* all hosts' minutes */
 	uint32_t			 pop_minutes;
 	uint32_t			 pop_limit;
+	uint64_t			 pop_limit_minute;
 	uint64_t			 decays;
 	uint16_t			*ex_host;	/* count sketches */
 	uint16_t			*ex_nat;
+	struct ll_svc			*ll;	/* by service index */
+	size_t				 ll_cap;
+	uint32_t			*ll_cand;	/* flow slots */
+	size_t				 ll_ncand, ll_candcap;
+	uint64_t			 ll_next_ms;
 	uint64_t			 raised, suppressed;
 	uint64_t			 by_detector[NDETECTORS];
 };
