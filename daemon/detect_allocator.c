@@ -7,10 +7,10 @@
  * Every `window` TCP connects are classified with the same features and
  * thresholds as the report (ports.md 2.1).  min_windows consecutive
  * windows of another class than the learned one (not necessarily the
- * same other class: interleaved stacks look mixed, then random) raise; so does a host
- * that learned even ports (Linux connect(), ports.md 1.1) sending more
- * than odd_share odd ones.  Hosts whose learned class is unknown, mixed or
- * fixed are not judged.
+ * same other class: interleaved stacks look mixed, then random) raise.  A
+ * window counts as changed too when a host that learned even ports
+ * (Linux connect(), ports.md 1.1) sends more than odd_share odd ones.
+ * Hosts whose learned class is unknown, mixed or fixed are not judged.
  */
 #include <netinet/in.h>
 #include <stdio.h>

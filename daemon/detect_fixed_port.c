@@ -23,6 +23,8 @@
 
 #include "ephemd.h"
 
+#define FP_CEILING	200	/* a 64-bit sketch reads up to about 266 */
+
 /* Distinct destinations of a slot: never more than its flows. */
 static uint32_t
 fp_dsts(const struct fp_slot *s)
@@ -104,8 +106,10 @@ fp_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 
 	if (!core_complete(d->core, s->since_ms, ev->ts_ms))
 		return;
+	/* critical at 5 x the threshold, within the sketch's reach */
 	detect_alert_init(&a, d, f->host, ev->ts_ms,
-	    dsts >= 5 * min ? SEV_CRITICAL : SEV_WARNING, fc->action);
+	    dsts >= (5 * min < FP_CEILING ? 5 * min : FP_CEILING) ?
+	    SEV_CRITICAL : SEV_WARNING, fc->action);
 	addr_fmt(&a.host, addr, sizeof(addr));
 	snprintf(a.summary, sizeof(a.summary), "host %s sent from %s port "
 	    "%u to %u destinations in %.0f s (threshold %u)", addr,

@@ -23,12 +23,10 @@ rate_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	const struct rate_conf	*rc = &d->conf->rate;
 	struct alert		 a;
 	char			 addr[ADDR_STRLEN];
-	uint32_t		 med = 0, mad = 0;
+	uint32_t		 med = hd->rate_med, mad = hd->rate_mad;
 
 	if (!core_complete(d->core, hd->rate_minute * 60000, ev->ts_ms))
 		return;
-	rhist_limit(own ? &hd->rate : &d->pop_rate, rc->z, rc->min_rate,
-	    &med, &mad);
 	detect_alert_init(&a, d, f->host, ev->ts_ms,
 	    hd->rate_count >= 10 * hd->rate_limit ? SEV_CRITICAL : SEV_WARNING,
 	    rc->action);
@@ -85,15 +83,19 @@ rate_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 			if (hd->rate_limit == 0 || !hd->rate_own ||
 			    hd->rate_minutes % 8 == 0)
 				hd->rate_limit = rhist_limit(&hd->rate,
-				    rc->z, rc->min_rate, NULL, NULL);
+				    rc->z, rc->min_rate, &hd->rate_med,
+				    &hd->rate_mad);
 			hd->rate_own = true;
 		} else if (d->pop_minutes >= rc->min_minutes) {
 			if (d->pop_limit_minute != minute + 1) {
 				d->pop_limit = rhist_limit(&d->pop_rate,
-				    rc->z, rc->min_rate, NULL, NULL);
+				    rc->z, rc->min_rate, &d->pop_med,
+				    &d->pop_mad);
 				d->pop_limit_minute = minute + 1;
 			}
 			hd->rate_limit = d->pop_limit;
+			hd->rate_med = d->pop_med;
+			hd->rate_mad = d->pop_mad;
 			hd->rate_own = false;
 		} else
 			hd->rate_limit = 0;
@@ -103,7 +105,7 @@ rate_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	    hd->rate_count > hd->rate_limit &&
 	    (hd->rate_count == hd->rate_limit + 1 ||
 	    hd->rate_count == 10 * hd->rate_limit))
-		rate_alert(d, hd, ev, f, rate_own(d, hd));
+		rate_alert(d, hd, ev, f, hd->rate_own);
 }
 
 const struct detector_ops detect_rate = {

@@ -62,7 +62,9 @@ scan_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 
 	if (!core_complete(d->core, since, ev->ts_ms))
 		return;		/* events were lost: not judged */
-	if (vertical ? ports >= 10 * sc->min_ports :
+	/* critical at 10 x, within the sketch's reach (about 3194) */
+	if (vertical ? ports >= (10 * sc->min_ports < 3000 ?
+	    10 * sc->min_ports : 3000) :
 	    hd->trw_fail >= 10 * sc->min_failures)
 		sev = SEV_CRITICAL;
 	detect_alert_init(&a, d, f->host, ev->ts_ms, sev, sc->action);

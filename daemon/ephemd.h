@@ -641,6 +641,7 @@ struct hdet {
 	uint32_t	rate_limit;	/* for this minute, 0: none */
 	uint32_t	rate_minutes;
 	bool		rate_own;	/* rate_limit is from its own minutes */
+	uint32_t	rate_med, rate_mad;	/* behind rate_limit */
 
 	/* scan */
 	uint64_t	scan_since_ms;
@@ -693,6 +694,7 @@ struct detect {
 	uint32_t			 pop_minutes;
 	uint32_t			 pop_limit;
 	uint64_t			 pop_limit_minute;
+	uint32_t			 pop_med, pop_mad;
 	uint64_t			 decays;
 	uint16_t			*ex_host;	/* count sketches */
 	uint16_t			*ex_nat;
