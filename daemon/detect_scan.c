@@ -140,20 +140,28 @@ scan_end(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 		trw_restart(hd, now);
 	hd->trw_last_ms = now;
 	failed = !(ev->flags & EVF_ASSURED);
+	if (memcmp(&d->trw_for, &sc->theta0, sizeof(d->trw_for)) != 0) {
+		/* the walk's steps, once for each setting */
+		memcpy(&d->trw_for, &sc->theta0, sizeof(d->trw_for));
+		d->trw_fail_step = log((1 - sc->theta1) / (1 - sc->theta0));
+		d->trw_ok_step = log(sc->theta1 / sc->theta0);
+		d->trw_low = log((1 - sc->p_detect) / (1 - sc->p_false));
+		d->trw_high = log(sc->p_detect / sc->p_false);
+	}
 	if (failed) {
-		hd->trw += (float)log((1 - sc->theta1) / (1 - sc->theta0));
+		hd->trw += (float)d->trw_fail_step;
 		if (hd->trw_fail < UINT16_MAX)
 			hd->trw_fail++;
 	} else {
-		hd->trw += (float)log(sc->theta1 / sc->theta0);
+		hd->trw += (float)d->trw_ok_step;
 		if (hd->trw_ok < UINT16_MAX)
 			hd->trw_ok++;
 	}
-	if (hd->trw <= log((1 - sc->p_detect) / (1 - sc->p_false))) {
+	if (hd->trw <= d->trw_low) {
 		trw_restart(hd, now);
 		return;
 	}
-	if (hd->trw >= log(sc->p_detect / sc->p_false) &&
+	if (hd->trw >= d->trw_high &&
 	    hd->trw_fail >= sc->min_failures && d->judge) {
 		scan_alert(d, hd, ev, f, false);
 		/* the walk goes on: more failures escalate */

@@ -695,6 +695,9 @@ struct detect {
 	uint32_t			 pop_limit;
 	uint64_t			 pop_limit_minute;
 	uint32_t			 pop_med, pop_mad;
+	double				 trw_for[4];	/* theta0..p_false */
+	double				 trw_fail_step, trw_ok_step;
+	double				 trw_low, trw_high;
 	uint64_t			 decays;
 	uint16_t			*ex_host;	/* count sketches */
 	uint16_t			*ex_nat;
