@@ -3,6 +3,7 @@
  * I/O and no clock reads; time is the event's (the capture's in replay).
  */
 #include <stdlib.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include "ephemd.h"
@@ -261,6 +262,15 @@ core_complete(const struct core *c, uint64_t from_ms, uint64_t to_ms)
 	return true;
 }
 
+/* The flow got an answer: TCP established (assured), others replied. */
+static bool
+core_answered(const struct flow_event *ev)
+{
+	if (ev->proto == IPPROTO_TCP)
+		return (ev->flags & EVF_ASSURED) != 0;
+	return !(ev->flags & EVF_UNREPLIED);
+}
+
 static void
 core_end_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 {
@@ -292,7 +302,12 @@ core_end_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 	}
 	host_end_flow(&c->hosts.v[f->host], f, known, life, now,
 	    (ev->flags & EVF_UNREPLIED) != 0);
-	if (known && !(f->fflags & FF_NO_SVC))
+	/*
+	 * A service's lifetimes are those of flows it answered: a scanner's
+	 * unanswered or refused SYNs would pull its p99 to 0 (ports.md 3.4:
+	 * keep replied and unreplied apart).
+	 */
+	if (known && !(f->fflags & FF_NO_SVC) && core_answered(ev))
 		svc_end_flow(&c->svcs.v[f->svc], life);
 	if (c->on_end != NULL)
 		c->on_end(c->on_end_arg, ev, f->start_ms, life, known);

@@ -12,9 +12,9 @@
  *
  * Ended flows alone understate a service's lifetimes: early on, only the
  * short ones have ended (the long ones are censored, still open).  So the
- * open flows count too: a flow is an outlier only if at most 1 % of the
- * service's flows, ended or open, are as old as the threshold, the share
- * p99 leaves above it.  A service whose flows are all held for hours
+ * open flows count too: a flow is an outlier only if, besides it, at most
+ * 1 % of the service's flows, ended or open, are as old as the threshold,
+ * the share p99 leaves above it.  A service whose flows are all held for hours
  * (every phone's push channel) is then never judged on its own flows.
  */
 #include <inttypes.h>
@@ -135,7 +135,8 @@ ll_tick(struct detect *d, uint64_t now_ms)
 
 	if (!lc->enabled || now_ms < d->ll_next_ms)
 		return;
-	d->ll_next_ms = now_ms + LL_EVERY_MS;
+	/* tick_s 0 (the unit tests): a pass on every call */
+	d->ll_next_ms = now_ms + (d->conf->tick_s ? LL_EVERY_MS : 0);
 	if (ll_prepare(d, now_ms) == -1)
 		return;
 	for (i = 0; i < d->ll_ncand; i++) {
@@ -143,8 +144,11 @@ ll_tick(struct detect *d, uint64_t now_ms)
 		v = &d->ll[f->svc];
 		age = now_ms - f->start_ms;
 		s = &c->svcs.v[f->svc];
-		/* p99 leaves 1 % of the flows above it: no more may be old */
-		if ((uint64_t)v->old * 100 > (uint64_t)s->life.n + v->old)
+		/*
+		 * p99 leaves 1 % of the flows above it: no more may be old,
+		 * besides this one (one flow is an outlier of any sample)
+		 */
+		if ((uint64_t)(v->old - 1) * 100 > (uint64_t)s->life.n + v->old)
 			continue;
 		if (!core_flow_complete(c, f, now_ms))
 			continue;	/* its DESTROY may have been lost */

@@ -69,7 +69,7 @@ tcp(uint8_t type, int host, uint16_t sport, uint16_t dport, uint64_t ts)
 	ev.ts_ms = ts;
 	ev.type = type;
 	ev.proto = IPPROTO_TCP;
-	ev.flags = EVF_PORTS;
+	ev.flags = EVF_PORTS | (type == EV_DESTROY ? EVF_ASSURED : 0);
 	ev.state = type == EV_NEW ? CTS_SYN_SENT : CTS_CLOSE;
 	ev.sport = sport;
 	ev.dport = dport;
