@@ -1640,6 +1640,40 @@ START_TEST(test_rate_learning)
 }
 END_TEST
 
+/*
+ * A host busier than the population learns its own rate while the
+ * gateway learns: 400 a minute for 40 minutes beside a host at 7, then
+ * 400 a minute again is its normal.
+ *
+ * DAEMON BUG (detect_rate.c, rate_new): expected no rate alert after the
+ * learning period; what happens is that once the population has
+ * min_minutes minutes (from minute 15) its limit (300, the floor) applies
+ * to host 3 while the gateway still learns, every one of host 3's minutes
+ * is above it and is kept out of its baseline (and the population's) as
+ * if it had raised, so host 3 never reaches min_minutes of its own and is
+ * judged against the population for ever: an alert at its 301st flow,
+ * and again after every cool-down.
+ */
+START_TEST(test_rate_busy_host_learns)
+{
+	int	m;
+
+	dconf.learning_s = 40 * 60;
+	dconf.learn_flows = 10;
+	start();
+	for (m = 0; m < 40; m++) {
+		minute(HOST(2), m, 0, 7);
+		minute(HOST(3), m, 1, 400);
+	}
+	ck_assert_int_eq(alerts("rate"), 0);
+	minute(HOST(2), 40, 0, 7);
+	minute(HOST(3), 40, 1, 400);
+	ck_assert_msg(alerts("rate") == 0, "host 3 has %u minutes of its own; "
+	    "alert: %s", hdet_of(HOST(3))->rate_minutes,
+	    ngot > 0 ? last("rate")->evidence : "");
+}
+END_TEST
+
 START_TEST(test_rate_incomplete)
 {
 	int	m;
@@ -1758,6 +1792,7 @@ main(void)
 	tcase_add_test(tc, test_rate_population);
 	tcase_add_test(tc, test_rate_escalation);
 	tcase_add_test(tc, test_rate_learning);
+	tcase_add_test(tc, test_rate_busy_host_learns);
 	tcase_add_test(tc, test_rate_incomplete);
 	tcase_add_test(tc, test_rate_disabled);
 
