@@ -146,6 +146,8 @@ core_new_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 	}
 	f->svc = si;
 	c->cnt.client_flows++;
+	if (c->obs_before != NULL)	/* a baseline is taken before this */
+		c->obs_before(c->obs_arg, ev, f);
 	host_new_flow(h, ev, now);
 	if (c->obs_new != NULL)
 		c->obs_new(c->obs_arg, ev, f);

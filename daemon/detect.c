@@ -118,6 +118,8 @@ detect_conf_default(struct detect_conf *c)
 	c->rate.min_minutes = 30;
 }
 
+static void	detect_obs_before(void *, const struct flow_event *,
+		    struct flow *);
 static void	detect_obs_new(void *, const struct flow_event *,
 		    struct flow *);
 static void	detect_obs_end(void *, const struct flow_event *,
@@ -141,6 +143,7 @@ detect_new(struct core *core, const struct detect_conf *conf, alert_fn sink,
 	d->conf = conf;
 	d->sink = sink;
 	d->sink_arg = arg;
+	core->obs_before = detect_obs_before;
 	core->obs_new = detect_obs_new;
 	core->obs_end = detect_obs_end;
 	core->obs_arg = d;
@@ -153,6 +156,7 @@ detect_free(struct detect *d)
 	if (d == NULL)
 		return;
 	if (d->core != NULL && d->core->obs_arg == d) {
+		d->core->obs_before = NULL;
 		d->core->obs_new = NULL;
 		d->core->obs_end = NULL;
 		d->core->obs_arg = NULL;
@@ -244,6 +248,20 @@ detect_host(struct detect *d, uint32_t hi, uint64_t now_ms)
 	    h->flows >= d->conf->learn_flows)
 		detect_take_baseline(d, hi, hd, now_ms);
 	return hd;
+}
+
+/*
+ * A NEW before its host counts it: the host's baseline, when due, is
+ * taken from what came before this flow, which may be the first of an
+ * anomaly.
+ */
+static void
+detect_obs_before(void *arg, const struct flow_event *ev, struct flow *f)
+{
+	struct detect	*d = arg;
+
+	if (f->fflags & FF_PORTS)
+		(void)detect_host(d, f->host, ev->ts_ms);
 }
 
 static void

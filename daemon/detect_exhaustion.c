@@ -92,6 +92,34 @@ ex_alert(struct detect *d, const struct flow_event *ev, const struct flow *f,
 	detect_raise(d, &detect_exhaustion, &a);
 }
 
+/*
+ * A NAT address towards a destination is one incident whichever of its
+ * hosts opened the last flow: the alert names the host, but the cool-down
+ * is the incident's (a small ring; the oldest entry makes room).
+ */
+static bool
+ex_nat_due(struct detect *d, uint64_t key, uint64_t now_ms, int severity)
+{
+	struct ex_cool	*e, *old = &d->ex_cool[0];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(d->ex_cool) / sizeof(d->ex_cool[0]); i++) {
+		e = &d->ex_cool[i];
+		if (e->key == key)
+			break;
+		if (e->until_ms < old->until_ms)
+			old = e;
+	}
+	if (i == sizeof(d->ex_cool) / sizeof(d->ex_cool[0]))
+		e = old;
+	else if (now_ms < e->until_ms && severity <= e->severity)
+		return false;
+	e->key = key;
+	e->severity = severity;
+	e->until_ms = now_ms + (uint64_t)d->conf->cooldown_s * 1000;
+	return true;
+}
+
 static void
 ex_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
     struct flow *f)
@@ -99,12 +127,14 @@ ex_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	const struct ex_conf	*xc = &d->conf->exhaustion;
 	const struct host	*h = &d->core->hosts.v[f->host];
 	uint32_t		 range, per_dst, nat;
+	uint64_t		 nkey;
 
 	if (!xc->enabled)
 		return;
 	f->fflags |= FF_COUNTED;
 	per_dst = ex_count(d->ex_host, ex_key(d, f->host), 1);
-	nat = ex_count(d->ex_nat, ex_key(d, addr_hash(&ev->nat_addr)), 1);
+	nkey = ex_key(d, addr_hash(&ev->nat_addr));
+	nat = ex_count(d->ex_nat, nkey, 1);
 	if (!d->judge)
 		return;
 	if ((range = range_family_size(hd->family)) == 0)
@@ -113,7 +143,9 @@ ex_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 		ex_alert(d, ev, f, "destination", per_dst, range);
 	else if (h->held >= xc->warning * range)
 		ex_alert(d, ev, f, "host", h->held, range);
-	if (nat >= xc->warning * xc->nat_range)
+	if (nat >= xc->warning * xc->nat_range && ex_nat_due(d, nkey,
+	    ev->ts_ms, nat >= xc->critical * xc->nat_range ? SEV_CRITICAL :
+	    SEV_WARNING))
 		ex_alert(d, ev, f, "nat", nat, xc->nat_range);
 }
 

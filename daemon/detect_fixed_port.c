@@ -34,7 +34,9 @@ fp_dsts(const struct fp_slot *s)
 
 	if (set >= 64)
 		set = 63;
-	n = (uint32_t)lround(64 * log(64.0 / (64 - set)));
+	/* rounded down: never above the set bits' count plus the
+	 * collisions the estimate corrects for */
+	n = (uint32_t)(64 * log(64.0 / (64 - set)));
 	return n < s->hits ? n : s->hits;
 }
 

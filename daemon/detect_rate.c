@@ -62,10 +62,14 @@ rate_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	if (!rc->enabled)
 		return;
 	if (minute != hd->rate_minute) {
-		/* the last active minute enters the baselines, unless it
-		 * was an outlier */
-		if (hd->rate_count > 0 && (hd->rate_limit == 0 ||
-		    hd->rate_count <= hd->rate_limit)) {
+		/*
+		 * The last active minute enters the baselines, unless it
+		 * was an outlier of the host's own baseline: a host still
+		 * learning learns every minute, whatever the population's
+		 * limit said.
+		 */
+		if (hd->rate_count > 0 && !(hd->rate_own &&
+		    hd->rate_limit != 0 && hd->rate_count > hd->rate_limit)) {
 			rhist_add(&hd->rate, hd->rate_count);
 			rhist_add(&d->pop_rate, hd->rate_count);
 			if (hd->rate_minutes < UINT32_MAX)

@@ -431,6 +431,7 @@ struct core {
 	const struct core_conf	*conf;
 	core_end_fn		 on_end;	/* optional */
 	void			*on_end_arg;
+	core_obs_new_fn		 obs_before;	/* before the host counts it */
 	core_obs_new_fn		 obs_new;	/* optional: the detectors */
 	core_obs_end_fn		 obs_end;
 	void			*obs_arg;
@@ -701,6 +702,10 @@ struct detect {
 	uint64_t			 decays;
 	uint16_t			*ex_host;	/* count sketches */
 	uint16_t			*ex_nat;
+	struct ex_cool {		/* NAT incidents: one alert each */
+		uint64_t	key, until_ms;
+		int		severity;
+	}				 ex_cool[32];
 	struct ll_svc			*ll;	/* by service index */
 	size_t				 ll_cap;
 	uint32_t			*ll_cand;	/* flow slots */

@@ -372,7 +372,9 @@ int
 state_load(struct detect *d, const char *path, FILE *errs)
 {
 	struct loader	 l = { .d = d, .path = path, .errs = errs };
-	char		 line[STATE_LINE + 64], *tilde, *sp;
+	char		*line = NULL, *tilde, *sp;
+	size_t		 cap = 0;
+	ssize_t		 len;
 	unsigned long	 crc, records;
 	size_t		 n, total = 0;
 	bool		 ended = false;
@@ -384,10 +386,11 @@ state_load(struct detect *d, const char *path, FILE *errs)
 		    strerror(errno));
 		return -1;
 	}
-	if (fgets(line, sizeof(line), fp) == NULL ||
+	if (getline(&line, &cap, fp) == -1 ||
 	    sscanf(line, STATE_MAGIC " %d", &version) != 1) {
 		fprintf(errs, "%s:1: not an ephemd state file; learning from "
 		    "scratch\n", path);
+		free(line);
 		fclose(fp);
 		return -1;
 	}
@@ -395,18 +398,24 @@ state_load(struct detect *d, const char *path, FILE *errs)
 		fprintf(errs, "%s:1: state file version %d, this ephemd reads "
 		    "%d; learning from scratch\n", path, version,
 		    STATE_VERSION);
+		free(line);
 		fclose(fp);
 		return -1;
 	}
 	l.line = 1;
-	while (fgets(line, sizeof(line), fp) != NULL) {
+	while ((len = getline(&line, &cap, fp)) != -1) {
 		l.line++;
-		n = strlen(line);
-		if (n == 0 || line[n - 1] != '\n') {
+		n = (size_t)len;
+		if (line[n - 1] != '\n') {
 			bad(&l, "a line without its end (truncated)");
 			break;
 		}
 		line[--n] = '\0';
+		if (strlen(line) != n || n > STATE_LINE) {
+			bad(&l, n > STATE_LINE ? "a line too long" :
+			    "a NUL byte in the line");
+			continue;
+		}
 		if ((tilde = strrchr(line, '~')) == NULL || tilde == line ||
 		    tilde[-1] != ' ' || sscanf(tilde + 1, "%lx", &crc) != 1 ||
 		    strlen(tilde + 1) != 8) {
@@ -448,6 +457,7 @@ state_load(struct detect *d, const char *path, FILE *errs)
 		}
 		total++;
 	}
+	free(line);
 	if (ferror(fp))
 		fprintf(errs, "%s: %s\n", path, strerror(errno));
 	else if (!ended)

@@ -589,9 +589,9 @@ END_TEST
  * A run of zero bytes inside a record (a block the file system zeroed):
  * that line is damaged, the lines after it load.
  *
- * DAEMON BUG (state.c, state_load): expected host 10.0.0.2's line to be
- * reported and skipped and host 10.0.0.3 and the end line to load; what
- * happens is that fgets() reads the line but strlen() stops at the first
+ * Regression (was a bug in state.c, state_load, fixed): expected host 10.0.0.2's line to be
+ * reported and skipped and host 10.0.0.3 and the end line to load; before
+ * the fix, fgets() read the line but strlen() stops at the first
  * zero byte, the line seems to have no end, it is taken for the
  * truncation and the loading stops there: host 10.0.0.3 is lost and the
  * file is reported as truncated.  (A damaged line longer than the
