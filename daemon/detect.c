@@ -229,6 +229,8 @@ detect_take_baseline(struct detect *d, uint32_t hi, struct hdet *hd,
 		hd->port_max = h->port_max;
 	}
 	host_alloc_feat(h, &hd->ac_snap);
+	hd->ac_orig = hd->allocator;
+	hd->ac_orig_even = hd->even_ratio;
 	for (i = 0; i < NDETECTORS; i++)
 		if (detectors[i]->learned != NULL)
 			detectors[i]->learned(d, hd);

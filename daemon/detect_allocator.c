@@ -11,6 +11,8 @@
  * window counts as changed too when a host that learned even ports
  * (Linux connect(), ports.md 1.1) sends more than odd_share odd ones.
  * Hosts whose learned class is unknown, mixed or fixed are not judged.
+ * Once raised, the new class becomes the learned one; a return to the
+ * class first learned ends the incident without an alert.
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -81,8 +83,21 @@ ac_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	hd->ac_last = (uint8_t)cls;
 	hd->ac_even = (float)even;
 	if (hd->ac_run >= ac->min_windows && d->judge &&
-	    core_complete(d->core, hd->ac_since_ms, ev->ts_ms))
-		ac_alert(d, hd, ev, f, cls, even, n);
+	    core_complete(d->core, hd->ac_since_ms, ev->ts_ms)) {
+		/* back to what it first learned: the incident is over */
+		if (!(cls == hd->ac_orig && (hd->ac_orig_even < cc->even_share ||
+		    1 - even <= ac->odd_share)))
+			ac_alert(d, hd, ev, f, cls, even, n);
+		/*
+		 * Reported once: the new allocator is the host's now (a new
+		 * stack stays), so a change back, or another, is a new
+		 * incident, and a lasting one is not raised again every
+		 * cool-down.  A mixed one (a NAT behind it) is not judged.
+		 */
+		hd->allocator = (uint8_t)cls;
+		hd->even_ratio = (float)even;
+		hd->ac_run = 0;
+	}
 }
 
 const struct detector_ops detect_allocator_change = {

@@ -668,7 +668,9 @@ struct hdet {
 	struct alloc_feat ac_snap;
 	uint64_t	ac_since_ms;
 	uint8_t		ac_run, ac_last;
-	uint16_t	ac_pad;
+	uint8_t		ac_orig;	/* the class it first learned */
+	uint8_t		ac_pad;
+	float		ac_orig_even;
 	float		ac_even;
 };
 

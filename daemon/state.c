@@ -354,6 +354,8 @@ load_host(struct loader *l, char *s)
 	hd->port_min = (uint16_t)pmin;
 	hd->port_max = (uint16_t)pmax;
 	hd->even_ratio = even;
+	hd->ac_orig = hd->allocator;
+	hd->ac_orig_even = even;
 	for (i = 0; i < HD_FIXED; i++)
 		hd->fixed[i] = (uint16_t)f[i];
 	hd->rate = r;
