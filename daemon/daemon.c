@@ -176,7 +176,8 @@ daemon_counters(struct daemon *d)
 	log_info("counters: events %llu (NEW %llu, DESTROY %llu), lost %llu "
 	    "(socket drops %llu, overruns %llu), flows %zu, hosts %zu, "
 	    "services %zu, dumps %llu, adopted %llu, expired %llu, parse "
-	    "errors %llu, table full %llu, receive buffer %d",
+	    "errors %llu, table full %llu, receive buffer %d, alerts %llu "
+	    "(held back by the cool-down %llu)",
 	    (unsigned long long)c->cnt.events, (unsigned long long)c->cnt.new,
 	    (unsigned long long)c->cnt.destroy, (unsigned long long)c->cnt.lost,
 	    (unsigned long long)s.drops, (unsigned long long)s.overruns,
@@ -184,7 +185,9 @@ daemon_counters(struct daemon *d)
 	    (unsigned long long)c->cnt.adopted,
 	    (unsigned long long)c->cnt.expired,
 	    (unsigned long long)s.parse_errors,
-	    (unsigned long long)c->cnt.flows_full, s.rcvbuf);
+	    (unsigned long long)c->cnt.flows_full, s.rcvbuf,
+	    (unsigned long long)d->detect->raised,
+	    (unsigned long long)d->detect->suppressed);
 }
 
 /* Write the report atomically: a temporary file, fsync, rename. */

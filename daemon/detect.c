@@ -200,13 +200,6 @@ detect_learning(const struct detect *d, uint64_t now_ms)
 	    now_ms - d->core->first_ms < (uint64_t)d->conf->learning_s * 1000;
 }
 
-bool
-detect_host_learned(const struct detect *d, const struct hdet *hd)
-{
-	(void)d;
-	return hd->learned_ms != 0;
-}
-
 /*
  * A host's own learning period is over: take its baseline (range, family,
  * allocator, parity) and let each detector take its part.
@@ -266,6 +259,24 @@ detect_obs_before(void *arg, const struct flow_event *ev, struct flow *f)
 		(void)detect_host(d, f->host, ev->ts_ms);
 }
 
+/*
+ * The detectors' state of a flow's host, with the event's destination
+ * hashed once for all of them; NULL for flows without ports.
+ */
+static struct hdet *
+detect_flow(struct detect *d, const struct flow_event *ev,
+    const struct flow *f)
+{
+	struct hdet	*hd;
+
+	if (!(f->fflags & FF_PORTS) ||
+	    (hd = detect_host(d, f->host, ev->ts_ms)) == NULL)
+		return NULL;
+	d->dkey = hash_mum(addr_hash(&ev->dst), ((uint64_t)ev->proto << 16) |
+	    ev->dport);
+	return hd;
+}
+
 static void
 detect_obs_new(void *arg, const struct flow_event *ev, struct flow *f)
 {
@@ -273,11 +284,8 @@ detect_obs_new(void *arg, const struct flow_event *ev, struct flow *f)
 	struct hdet	*hd;
 	size_t		 i;
 
-	if (!(f->fflags & FF_PORTS) ||
-	    (hd = detect_host(d, f->host, ev->ts_ms)) == NULL)
+	if ((hd = detect_flow(d, ev, f)) == NULL)
 		return;
-	d->dkey = hash_mum(addr_hash(&ev->dst), ((uint64_t)ev->proto << 16) |
-	    ev->dport);
 	for (i = 0; i < NDETECTORS; i++)
 		if (detectors[i]->flow_new != NULL)
 			detectors[i]->flow_new(d, hd, ev, f);
@@ -293,11 +301,8 @@ detect_obs_end(void *arg, const struct flow_event *ev, const struct flow *f,
 
 	(void)life;
 	(void)known;
-	if (!(f->fflags & FF_PORTS) ||
-	    (hd = detect_host(d, f->host, ev->ts_ms)) == NULL)
+	if ((hd = detect_flow(d, ev, f)) == NULL)
 		return;
-	d->dkey = hash_mum(addr_hash(&ev->dst), ((uint64_t)ev->proto << 16) |
-	    ev->dport);
 	for (i = 0; i < NDETECTORS; i++)
 		if (detectors[i]->flow_end != NULL)
 			detectors[i]->flow_end(d, hd, ev, f);

@@ -57,7 +57,7 @@ ac_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	uint32_t		 n;
 	double			 even;
 	int			 cls;
-	bool			 changed;
+	bool			 changed, back;
 
 	if (!ac->enabled || ev->proto != IPPROTO_TCP || hd->learned_ms == 0)
 		return;
@@ -80,13 +80,12 @@ ac_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 		hd->ac_since_ms = ev->ts_ms;
 	if (hd->ac_run < UINT8_MAX)
 		hd->ac_run++;
-	hd->ac_last = (uint8_t)cls;
-	hd->ac_even = (float)even;
 	if (hd->ac_run >= ac->min_windows && d->judge &&
 	    core_complete(d->core, hd->ac_since_ms, ev->ts_ms)) {
 		/* back to what it first learned: the incident is over */
-		if (!(cls == hd->ac_orig && (hd->ac_orig_even < cc->even_share ||
-		    1 - even <= ac->odd_share)))
+		back = cls == hd->ac_orig && (hd->ac_orig_even <
+		    cc->even_share || 1 - even <= ac->odd_share);
+		if (!back)
 			ac_alert(d, hd, ev, f, cls, even, n);
 		/*
 		 * Reported once: the new allocator is the host's now (a new

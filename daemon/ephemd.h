@@ -667,11 +667,10 @@ struct hdet {
 	/* allocator_change */
 	struct alloc_feat ac_snap;
 	uint64_t	ac_since_ms;
-	uint8_t		ac_run, ac_last;
+	uint8_t		ac_run;		/* changed windows in a row */
 	uint8_t		ac_orig;	/* the class it first learned */
-	uint8_t		ac_pad;
+	uint16_t	ac_pad;
 	float		ac_orig_even;
-	float		ac_even;
 };
 
 /* long_lived's view of a service on its last pass */
@@ -723,7 +722,6 @@ struct detect *detect_new(struct core *, const struct detect_conf *,
 void	 detect_free(struct detect *);
 void	 detect_tick(struct detect *, uint64_t);
 bool	 detect_learning(const struct detect *, uint64_t);
-bool	 detect_host_learned(const struct detect *, const struct hdet *);
 struct hdet *detect_hdet(struct detect *, uint32_t);
 void	 detect_alert_init(struct alert *, const struct detect *, uint32_t,
 	    uint64_t, int, int);
