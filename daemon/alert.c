@@ -16,21 +16,39 @@ alert_json(FILE *fp, const struct alert *a)
 	addr_fmt(&a->host, host, sizeof(host));
 	fprintf(fp, "{\"ts\": %.3f, \"host\": \"%s\", \"detector\": \"%s\", "
 	    "\"severity\": \"%s\", \"action\": \"%s\", \"summary\": \"%s\", "
-	    "\"evidence\": %s}\n", a->ts_ms / 1000.0, host, a->detector,
+	    "\"evidence\": %s", a->ts_ms / 1000.0, host, a->detector,
 	    severity_name(a->severity), action_name(a->action), a->summary,
 	    a->evidence[0] ? a->evidence : "{}");
+	/* the safety policy's answer, when a detector asked for a block */
+	if (a->quarantine[0])
+		fprintf(fp, ", \"quarantine\": \"%s\"", a->quarantine);
+	fputs("}\n", fp);
 }
 
 void
 alert_line(const struct alert *a, char *buf, size_t len)
 {
-	snprintf(buf, len, "alert %s %s: %s", a->detector,
-	    severity_name(a->severity), a->summary);
+	snprintf(buf, len, "alert %s %s: %s%s%s", a->detector,
+	    severity_name(a->severity), a->summary,
+	    a->quarantine[0] ? "; quarantine " : "", a->quarantine);
 }
 
-/* alert_json() as the detectors' sink; arg is the FILE. */
+/*
+ * alert_json() as the detectors' sink in a replay; arg is the FILE.  A
+ * replay blocks nobody: an alert that asks for a quarantine says so.
+ */
 void
 alert_hook(void *arg, const struct alert *a)
 {
-	alert_json(arg, a);
+	struct alert	b;
+
+	if (a->action == ACT_LOG) {
+		alert_json(arg, a);
+		return;
+	}
+	b = *a;
+	b.action = ACT_DRYRUN;
+	snprintf(b.quarantine, sizeof(b.quarantine), "replay: nothing is "
+	    "blocked");
+	alert_json(arg, &b);
 }

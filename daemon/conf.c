@@ -116,6 +116,20 @@ static const struct key {
 	K("rate.z", K_FLOAT, detect.rate.z, 100, 1000000),
 	K("rate.min_rate", K_UINT, detect.rate.min_rate, 1, 1000000000),
 	K("rate.min_minutes", K_UINT, detect.rate.min_minutes, 1, 1000000),
+	K("quarantine.enabled", K_BOOL, quar.enabled, 0, 0),
+	K("quarantine.dry_run", K_BOOL, quar.dry_run, 0, 0),
+	K("quarantine.timeout", K_DURATION, quar.timeout_s, 10, 365 * 86400),
+	K("quarantine.escalation", K_FLOAT, quar.escalation, 1000, 100000),
+	K("quarantine.max_timeout", K_DURATION, quar.max_timeout_s, 10,
+	    365 * 86400),
+	K("quarantine.forget", K_DURATION, quar.forget_s, 3600, 365 * 86400),
+	K("quarantine.max_per_hour", K_UINT, quar.per_hour, 0, 1000000),
+	K("quarantine.max_hosts", K_UINT, quar.max_hosts, 0, 1000000),
+	K("quarantine.allow", K_NETS, quar.allow, 0, 0),
+	K("quarantine.ruleset", K_STRING, quar.ruleset, 0, 0),
+	K("quarantine.file", K_STRING, quar.file, 0, 0),
+	K("nflog.enabled", K_BOOL, quar.nflog, 0, 0),
+	K("nflog.group", K_UINT, quar.nflog_group, 0, 65535),
 	K("limits.flows", K_SIZE, core.max_flows, 1024, 1 << 26),
 	K("limits.hosts", K_SIZE, core.max_hosts, 16, 1 << 22),
 	K("limits.services", K_SIZE, core.max_services, 16, 1 << 20),
@@ -163,7 +177,16 @@ conf_new(void)
 	c->reconcile_s = 300;
 	c->report_json = true;
 	c->state_interval_s = 600;
-	if ((c->state_file = strdup(STATE_FILE)) == NULL) {
+	c->quar.timeout_s = 3600;
+	c->quar.escalation = 4;
+	c->quar.max_timeout_s = 86400;
+	c->quar.forget_s = 7 * 86400;
+	c->quar.per_hour = 10;
+	c->quar.max_hosts = 50;
+	c->quar.nflog = true;
+	c->quar.nflog_group = 4242;
+	if ((c->state_file = strdup(STATE_FILE)) == NULL ||
+	    (c->quar.file = strdup(QUAR_FILE)) == NULL) {
 		conf_free(c);
 		return NULL;
 	}
@@ -182,6 +205,9 @@ conf_free(struct conf *c)
 	free(c->flow_log);
 	free(c->alerts_file);
 	free(c->state_file);
+	netlist_clear(&c->quar.allow);
+	free(c->quar.ruleset);
+	free(c->quar.file);
 	free(c);
 }
 
@@ -321,7 +347,7 @@ type_hint(enum ktype type)
 	case K_FLOAT:
 		return "a number";
 	case K_ACTION:
-		return "\"log\" or \"dry-run\"";
+		return "\"log\", \"quarantine\" or \"dry-run\"";
 	}
 	return "";
 }
@@ -397,13 +423,9 @@ key_apply(struct conf *c, const struct key *k, const config_setting_t *s,
 			goto wrong_type;
 		if (strcmp(str, "log") == 0)
 			*(int *)field = ACT_LOG;
-		else if (strcmp(str, "quarantine") == 0) {
-			/* an alert must never claim a block that was not made */
-			fprintf(errs, "%s:%d: %s: this version cannot quarantine "
-			    "(the nftables quarantine is not built yet); use "
-			    "\"log\" or \"dry-run\"\n", file, line, k->name);
-			return -1;
-		} else if (strcmp(str, "dry-run") == 0)
+		else if (strcmp(str, "quarantine") == 0)
+			*(int *)field = ACT_QUARANTINE;
+		else if (strcmp(str, "dry-run") == 0)
 			*(int *)field = ACT_DRYRUN;
 		else
 			goto wrong_type;
@@ -495,6 +517,44 @@ conf_check_detect(const struct detect_conf *d, const char *path, FILE *errs)
 	return rv;
 }
 
+/* A detector that quarantines needs the quarantine switched on. */
+static int
+conf_check_quar(const struct conf *c, const char *path, FILE *errs)
+{
+	const struct quar_conf	*q = &c->quar;
+	const struct {
+		const char	*name;
+		int		 action;
+	} acts[] = {
+		{ "long_lived", c->detect.long_lived.action },
+		{ "scan", c->detect.scan.action },
+		{ "port_range", c->detect.port_range.action },
+		{ "fixed_port", c->detect.fixed_port.action },
+		{ "allocator_change", c->detect.allocator_change.action },
+		{ "exhaustion", c->detect.exhaustion.action },
+		{ "rate", c->detect.rate.action },
+	};
+	size_t			 i;
+	int			 rv = 0;
+
+	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
+		if (acts[i].action == ACT_QUARANTINE && !q->enabled &&
+		    !q->dry_run) {
+			fprintf(errs, "%s: %s.action is \"quarantine\" but "
+			    "quarantine.enabled is false: set it to true (and "
+			    "load nft/ephemd.nft), or use \"dry-run\"\n",
+			    path, acts[i].name);
+			rv = -1;
+		}
+	if (q->timeout_s > q->max_timeout_s) {
+		fprintf(errs, "%s: quarantine.timeout (%us) must not be above "
+		    "quarantine.max_timeout (%us)\n", path, q->timeout_s,
+		    q->max_timeout_s);
+		rv = -1;
+	}
+	return rv;
+}
+
 /*
  * Read path into a new struct conf.  Errors go to errs, one per line as
  * "file:line: message"; on any error the result is -1 and nothing is
@@ -524,7 +584,8 @@ conf_load(const char *path, struct conf **ret, FILE *errs)
 		goto out;
 	/* the kernel's SYN_SENT2 shares SYN_SENT's timeout */
 	c->core.timeouts.tcp[CTS_SYN_SENT2] = c->core.timeouts.tcp[CTS_SYN_SENT];
-	if (conf_check_detect(&c->detect, path, errs) == -1)
+	if (conf_check_detect(&c->detect, path, errs) == -1 ||
+	    conf_check_quar(c, path, errs) == -1)
 		goto out;
 	if (c->core.internal.n == 0) {
 		fprintf(errs, "%s: internal_networks is empty: no host would be "

@@ -36,14 +36,20 @@ struct daemon {
 	FILE		*flow_log;
 	FILE		*alerts;	/* alerts.file, JSON lines */
 	struct detect	*detect;
+	struct quar	*quar;		/* always: the policy answers dry runs */
+	struct nftq	*nftq;		/* quarantine.enabled: the kernel side */
+	struct drops	*drops;		/* nflog.enabled */
+	struct timer	 qcheck;	/* the table, ends, quarantine.file */
+	bool		 table_ok;	/* the last check found it whole */
+	uint64_t	 qminute;	/* the last "still trying" pass */
+	bool		 quar_failing;	/* the last quarantine.file save */
 };
 
-/* An alert: one line to the log, one JSON line to alerts.file. */
+/* One alert to the log and to alerts.file. */
 static void
-daemon_alert(void *arg, const struct alert *a)
+daemon_alert_out(struct daemon *d, const struct alert *a)
 {
-	struct daemon	*d = arg;
-	char		 line[512];
+	char	line[640];
 
 	alert_line(a, line, sizeof(line));
 	log_warnx("%s", line);
@@ -54,13 +60,46 @@ daemon_alert(void *arg, const struct alert *a)
 	}
 }
 
+/*
+ * An alert from the detectors.  One that asks for a quarantine (or a dry
+ * run of one) goes through the safety policy first; the alert then says
+ * what was done: "quarantine" only for a block that was made.
+ */
 static void
-daemon_tick(void *arg)
+daemon_alert(void *arg, const struct alert *a)
 {
 	struct daemon	*d = arg;
+	struct alert	 b;
+	char		 host[ADDR_STRLEN];
+	int		 r;
 
-	detect_tick(d->detect, wall_now_ms());
-	timer_set(d->loop, &d->tick, 1000);
+	if (a->action == ACT_LOG) {
+		daemon_alert_out(d, a);
+		return;
+	}
+	b = *a;
+	r = quar_verdict(d->quar, &a->host, a->detector,
+	    a->action == ACT_DRYRUN, detect_learning(d->detect, a->ts_ms),
+	    wall_now_ms(), b.quarantine, sizeof(b.quarantine));
+	addr_fmt(&a->host, host, sizeof(host));
+	switch (r) {
+	case QR_BLOCKED:
+	case QR_REFRESHED:
+		b.action = ACT_QUARANTINE;
+		break;
+	case QR_DRYRUN:
+		b.action = ACT_DRYRUN;
+		log_warnx("would quarantine %s (%s): %s; evidence %s", host,
+		    a->detector, a->summary, a->evidence[0] ? a->evidence :
+		    "{}");
+		break;
+	default:
+		b.action = ACT_LOG;
+		log_warnx("quarantine of %s (%s) %s", host, a->detector,
+		    b.quarantine);
+		break;
+	}
+	daemon_alert_out(d, &b);
 }
 
 /* Log each line of a memstream's text. */
@@ -76,6 +115,323 @@ log_lines(char *text, bool warn)
 		else
 			log_info("%s", line);
 	}
+}
+
+/* The kernel as the quarantine policy sees it. */
+static int
+daemon_q_push(void *arg, struct nftq_elem *v, size_t n)
+{
+	struct daemon	*d = arg;
+	char		 a[ADDR_STRLEN];
+	size_t		 i, told = 0;
+	int		 r;
+
+	if (!d->table_ok) {
+		errno = ENOENT;
+		return -1;
+	}
+	if ((r = nftq_push(d->nftq, v, n)) == -1) {
+		log_warn("quarantine: nftables");
+		return -1;
+	}
+	for (i = 0; i < n && told < 10; i++)
+		if (v[i].err != 0) {
+			addr_fmt(&v[i].addr, a, sizeof(a));
+			log_warnx("quarantine: the kernel refused %s: %s", a,
+			    strerror(v[i].err));
+			told++;
+		}
+	if (r > (int)told)
+		log_warnx("quarantine: ... and %d more refused", r - (int)told);
+	return r;
+}
+
+static int
+daemon_q_allowed(void *arg, const struct addr *a)
+{
+	struct daemon		*d = arg;
+	struct nftq_elem	*v;
+	ssize_t			 n;
+	bool			 in;
+
+	if (!d->table_ok)
+		return -1;
+	n = nftq_dump(d->nftq, addr_is_v4(a) ? NFTQ_ALLOW4 : NFTQ_ALLOW6, &v);
+	if (n == -1) {
+		log_warn("quarantine: reading the allow sets");
+		return -1;
+	}
+	in = nftq_in_ranges(v, (size_t)n, a);
+	free(v);
+	return in;
+}
+
+static void
+daemon_quar_save(struct daemon *d)
+{
+	char	err[512];
+
+	if (d->conf->quar.file == NULL)
+		return;
+	if (quar_save(d->quar, d->conf->quar.file, err, sizeof(err)) == -1) {
+		if (!d->quar_failing)
+			log_warnx("quarantine.file not saved: %s", err);
+		d->quar_failing = true;
+		return;
+	}
+	if (d->quar_failing)
+		log_info("quarantine.file %s saved", d->conf->quar.file);
+	d->quar_failing = false;
+}
+
+/*
+ * Is the table still whole?  When it is gone (nft flush ruleset during a
+ * firewall reload), load quarantine.ruleset and push every block still
+ * due; without one, say what to run.  Logged once an outage.
+ */
+static void
+daemon_table_check(struct daemon *d, uint64_t now)
+{
+	const char	*rs = d->conf->quar.ruleset;
+	char		 why[512], err[1024];
+	uint64_t	 t0 = loop_now_ms();
+	bool		 was = d->table_ok;
+	ssize_t		 n;
+
+	if (nftq_check(d->nftq, why, sizeof(why)) == 0) {
+		if (!was) {
+			d->table_ok = true;
+			n = quar_repush(d->quar, now);
+			log_info("quarantine: table inet %s is back; %zd "
+			    "quarantines pushed again", NFTQ_TABLE, n);
+		}
+		return;
+	}
+	d->table_ok = false;
+	if (was)
+		log_warnx("quarantine: %s (was the ruleset flushed?)", why);
+	if (rs == NULL) {
+		if (was)
+			log_warnx("quarantine: quarantine.ruleset is not set: "
+			    "%zu quarantines are not enforced until "
+			    "\"nft -f %s/ephemd.nft\" runs",
+			    quar_active(d->quar, now), PKGDATADIR);
+		return;
+	}
+	if (nftq_load(rs, err, sizeof(err)) == -1 ||
+	    nftq_check(d->nftq, why, sizeof(why)) == -1) {
+		if (was)
+			log_warnx("quarantine: cannot restore the table from "
+			    "%s: %s", rs, err[0] ? err : why);
+		return;
+	}
+	d->table_ok = true;
+	n = quar_repush(d->quar, now);
+	log_warnx("quarantine: restored table inet %s from %s and pushed %zd "
+	    "quarantines again in %llu ms", NFTQ_TABLE, rs, n,
+	    (unsigned long long)(loop_now_ms() - t0));
+}
+
+/* "Still trying": a quarantined host whose packets NFLOG saw dropped. */
+static void
+daemon_still_trying(struct daemon *d, uint64_t now)
+{
+	struct drops_stats	 ns = { 0 };
+	struct alert		 a;
+	size_t			 i, k, m, len;
+	char			 host[ADDR_STRLEN], dst[ADDR_STRLEN];
+
+	if (d->drops != NULL)
+		drops_get_stats(d->drops, &ns);
+	for (i = 0; i < d->quar->n; i++) {
+		struct qhost		*h = &d->quar->v[i];
+		const struct qsample	*last;
+
+		if (h->until_ms <= now || h->drops == h->drops_noted ||
+		    h->nsample == 0)
+			continue;
+		memset(&a, 0, sizeof(a));
+		a.ts_ms = now;
+		a.host = h->addr;
+		a.detector = "quarantine";
+		a.severity = SEV_INFO;
+		a.action = ACT_LOG;
+		last = &h->sample[(h->nsample - 1) % QSAMPLES];
+		addr_fmt(&h->addr, host, sizeof(host));
+		addr_fmt(&last->dst, dst, sizeof(dst));
+		snprintf(a.summary, sizeof(a.summary), "%s is quarantined and "
+		    "still trying: %llu packets dropped in the last minute, "
+		    "%llu since the block began (last: %s to %s port %u); the "
+		    "block ends in %llu min", host,
+		    (unsigned long long)(h->drops - h->drops_noted),
+		    (unsigned long long)h->drops, proto_name(last->proto), dst,
+		    last->dport,
+		    (unsigned long long)((h->until_ms - now + 59999) / 60000));
+		len = (size_t)snprintf(a.evidence, sizeof(a.evidence),
+		    "{\"dropped_last_minute\": %llu, \"dropped\": %llu, "
+		    "\"offences\": %u, \"until\": %.3f, \"by\": \"%s\", "
+		    "\"nflog_lost\": %llu, \"samples\": [",
+		    (unsigned long long)(h->drops - h->drops_noted),
+		    (unsigned long long)h->drops, h->offences,
+		    h->until_ms / 1000.0, h->detector,
+		    (unsigned long long)ns.lost);
+		m = h->nsample < QSAMPLES ? h->nsample : QSAMPLES;
+		for (k = 0; k < m && len < sizeof(a.evidence); k++) {
+			const struct qsample *s =
+			    &h->sample[(h->nsample - m + k) % QSAMPLES];
+
+			addr_fmt(&s->dst, dst, sizeof(dst));
+			len += (size_t)snprintf(a.evidence + len,
+			    sizeof(a.evidence) - len, "%s{\"ts\": %.3f, "
+			    "\"dst\": \"%s\", \"proto\": \"%s\", \"dport\": "
+			    "%u}", k ? ", " : "", s->ts_ms / 1000.0, dst,
+			    proto_name(s->proto), s->dport);
+		}
+		if (len < sizeof(a.evidence))
+			snprintf(a.evidence + len, sizeof(a.evidence) - len,
+			    "]}");
+		h->drops_noted = h->drops;
+		daemon_alert_out(d, &a);
+	}
+}
+
+/* Each second: the table, blocks that ended, quarantine.file. */
+static void
+daemon_qcheck(void *arg)
+{
+	struct daemon	*d = arg;
+	uint64_t	 now = wall_now_ms();
+	char		 host[ADDR_STRLEN];
+	size_t		 i;
+
+	daemon_table_check(d, now);
+	for (i = 0; i < d->quar->n; i++) {
+		const struct qhost *h = &d->quar->v[i];
+
+		if (h->until_ms == 0 || h->until_ms > now)
+			continue;
+		addr_fmt(&h->addr, host, sizeof(host));
+		log_info("quarantine of %s ended after %llu s: %llu packets "
+		    "dropped", host,
+		    (unsigned long long)((h->until_ms - h->since_ms) / 1000),
+		    (unsigned long long)h->drops);
+	}
+	quar_tick(d->quar, now);
+	if (now >= d->qminute + 60000) {
+		d->qminute = now;
+		daemon_still_trying(d, now);
+	}
+	if (d->quar->dirty)
+		daemon_quar_save(d);
+	timer_set(d->loop, &d->qcheck, 1000);
+}
+
+/* quarantine.file, when there is one. */
+static void
+daemon_quar_load(struct daemon *d, uint64_t now)
+{
+	const char	*path = d->conf->quar.file;
+	char		*text = NULL;
+	size_t		 len = 0;
+	FILE		*mem;
+	int		 n;
+
+	if (path == NULL)
+		return;
+	if (access(path, F_OK) == -1 && errno == ENOENT)
+		return;
+	if ((mem = open_memstream(&text, &len)) == NULL) {
+		log_warn("quarantine.file %s", path);
+		return;
+	}
+	n = quar_load(d->quar, path, now, mem);
+	fclose(mem);
+	log_lines(text, n != 0);
+	free(text);
+}
+
+/*
+ * The kernel side of the quarantine, when quarantine.enabled: the table
+ * (loaded from quarantine.ruleset when missing), the blocks still due
+ * from quarantine.file and from the sets, NFLOG.  -1: do not start.
+ */
+static int
+daemon_quar_start(struct daemon *d)
+{
+	const struct quar_conf	*qc = &d->conf->quar;
+	const char		*sets[] = { NFTQ_SET4, NFTQ_SET6 };
+	struct nftq_elem	*v;
+	char			 why[512], err[1024];
+	uint64_t		 t0 = loop_now_ms(), now;
+	ssize_t			 n;
+	size_t			 i;
+
+	if (!qc->enabled)
+		return 0;
+	if ((d->nftq = nftq_open()) == NULL) {
+		log_warn("quarantine: netlink socket");
+		return -1;
+	}
+	if (nftq_check(d->nftq, why, sizeof(why)) == -1) {
+		if (qc->ruleset == NULL) {
+			log_warnx("quarantine: %s: load it with \"nft -f "
+			    "%s/ephemd.nft\", or name that file in "
+			    "quarantine.ruleset", why, PKGDATADIR);
+			return -1;
+		}
+		if (nftq_load(qc->ruleset, err, sizeof(err)) == -1) {
+			log_warnx("quarantine: %s, and loading %s failed: %s",
+			    why, qc->ruleset, err);
+			return -1;
+		}
+		if (nftq_check(d->nftq, err, sizeof(err)) == -1) {
+			log_warnx("quarantine: %s after loading %s", err,
+			    qc->ruleset);
+			return -1;
+		}
+		log_info("quarantine: %s: loaded %s", why, qc->ruleset);
+	}
+	d->table_ok = true;
+	d->quar->be.push = daemon_q_push;
+	d->quar->be.allowed = daemon_q_allowed;
+	d->quar->be.arg = d;
+	now = wall_now_ms();
+	daemon_quar_load(d, now);
+	for (i = 0; i < 2; i++) {
+		if ((n = nftq_dump(d->nftq, sets[i], &v)) == -1) {
+			log_warn("quarantine: reading set %s", sets[i]);
+			continue;
+		}
+		quar_adopt(d->quar, v, (size_t)n, now);
+		free(v);
+	}
+	quar_tick(d->quar, now);
+	if ((n = quar_repush(d->quar, now)) == -1)
+		log_warn("quarantine: pushing the blocks still due");
+	else
+		log_info("quarantine: %zd hosts quarantined (restored in %llu "
+		    "ms); table inet %s", n,
+		    (unsigned long long)(loop_now_ms() - t0), NFTQ_TABLE);
+	if (qc->nflog)
+		d->drops = drops_open((uint16_t)qc->nflog_group, d->quar,
+		    d->loop);
+	if (d->drops != NULL)
+		log_info("nflog: counting drops from group %u",
+		    qc->nflog_group);
+	d->qminute = now;
+	d->qcheck.cb = daemon_qcheck;
+	d->qcheck.arg = d;
+	timer_set(d->loop, &d->qcheck, 1000);
+	return 0;
+}
+
+static void
+daemon_tick(void *arg)
+{
+	struct daemon	*d = arg;
+
+	detect_tick(d->detect, wall_now_ms());
+	timer_set(d->loop, &d->tick, 1000);
 }
 
 /* The baselines from state.file, when there is one. */
@@ -298,10 +654,20 @@ daemon_reload(struct daemon *d)
 	d->core->flows.max = nc->core.max_flows;
 	d->core->hosts.max = nc->core.max_hosts;
 	d->core->svcs.max = nc->core.max_services;
+	/* the kernel side is opened at start only */
+	if (nc->quar.enabled != d->conf->quar.enabled ||
+	    nc->quar.nflog != d->conf->quar.nflog ||
+	    nc->quar.nflog_group != d->conf->quar.nflog_group)
+		log_warnx("config file %s: quarantine.enabled and nflog.* take "
+		    "effect at the next start", nc->path);
+	nc->quar.enabled = d->conf->quar.enabled;
+	nc->quar.nflog = d->conf->quar.nflog;
+	nc->quar.nflog_group = d->conf->quar.nflog_group;
 	conf_free(d->conf);
 	d->conf = nc;
 	ct_reconfigure(d->ct, nc);
 	d->detect->conf = &nc->detect;
+	d->quar->conf = &nc->quar;
 	daemon_flow_log(d);
 	daemon_alerts_file(d);
 	timer_set(d->loop, &d->reconcile, nc->reconcile_s * 1000ULL);
@@ -391,6 +757,12 @@ daemon_run(struct conf *conf, bool verbose)
 		goto out;
 	}
 	daemon_state_load(&d);
+	if ((d.quar = quar_new(&conf->quar)) == NULL) {
+		log_warn("quarantine");
+		goto out;
+	}
+	if (daemon_quar_start(&d) == -1)
+		goto out;
 	daemon_flow_log(&d);
 	daemon_alerts_file(&d);
 	if ((d.ct = ct_open(conf, d.core, d.loop)) == NULL)
@@ -418,12 +790,17 @@ daemon_run(struct conf *conf, bool verbose)
 	daemon_report(&d);
 	daemon_counters(&d);
 	daemon_state_save(&d, true);
+	if (d.nftq != NULL)
+		daemon_quar_save(&d);
 out:
 	if (d.flow_log != NULL)
 		fclose(d.flow_log);
 	if (d.alerts != NULL)
 		fclose(d.alerts);
 	detect_free(d.detect);
+	drops_close(d.drops);
+	nftq_close(d.nftq);
+	quar_free(d.quar);
 	ct_close(d.ct);
 	if (d.sigfd != -1)
 		close(d.sigfd);

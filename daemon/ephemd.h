@@ -492,6 +492,7 @@ struct alert {
 	int		 action;	/* enum action */
 	char		 summary[ALERT_SUMMARY];
 	char		 evidence[ALERT_EVIDENCE];	/* a JSON object */
+	char		 quarantine[160];	/* the policy's answer, or "" */
 };
 
 /* long_lived: a flow open far longer than its service's lifetimes */
@@ -754,6 +755,167 @@ void	 alert_line(const struct alert *, char *, size_t);
 void	 alert_hook(void *, const struct alert *);
 
 /* conf.c: the configuration file (libconfig), documented in ephemd.conf(5) */
+/* nftq.c: table inet ephemd in the kernel (nft/ephemd.nft) */
+#define NFTQ_TABLE	"ephemd"
+#define NFTQ_CHAIN	"forward"
+#define NFTQ_SET4	"quarantine4"
+#define NFTQ_SET6	"quarantine6"
+#define NFTQ_ALLOW4	"allow4"
+#define NFTQ_ALLOW6	"allow6"
+
+enum nftq_op {
+	NFTQ_ADD,		/* with a timeout */
+	NFTQ_DEL,
+	NFTQ_REFRESH,		/* delete and add again: a new timeout */
+};
+
+struct nftq_elem {
+	struct addr	addr;
+	uint64_t	timeout_ms;	/* ADD, REFRESH; 0: none */
+	uint64_t	expires_ms;	/* dumps: time left */
+	int		op;		/* enum nftq_op */
+	int		err;		/* the kernel's errno, 0: done */
+	bool		skip_del;	/* REFRESH: the element had expired */
+	bool		end;		/* dumps of interval sets: range end */
+};
+
+struct nftq_stats {
+	uint64_t	batches;	/* sendmsg() calls */
+	uint64_t	added;		/* elements added or refreshed */
+	uint64_t	deleted;
+	uint64_t	refused;	/* elements the kernel refused */
+	uint64_t	overruns;	/* error replies lost (ENOBUFS) */
+};
+
+struct nftq;
+size_t	 nftq_batch_build(char *, size_t, uint32_t, const struct nftq_elem *,
+	    size_t);
+ssize_t	 nftq_batch_parse(const char *, size_t, struct nftq_elem *, size_t);
+bool	 nftq_in_ranges(struct nftq_elem *, size_t, const struct addr *);
+struct nftq *nftq_open(void);
+void	 nftq_close(struct nftq *);
+int	 nftq_push(struct nftq *, struct nftq_elem *, size_t);
+int	 nftq_check(struct nftq *, char *, size_t);
+ssize_t	 nftq_dump(struct nftq *, const char *, struct nftq_elem **);
+int	 nftq_load(const char *, char *, size_t);
+void	 nftq_get_stats(const struct nftq *, struct nftq_stats *);
+
+/* quar.c: who is quarantined, the safety policy, quarantine.file */
+struct quar_conf {
+	bool		enabled;	/* the kernel side is used */
+	bool		dry_run;	/* every quarantine is a dry run */
+	uint32_t	timeout_s;	/* a first offence */
+	double		escalation;	/* x per repeat offence */
+	uint32_t	max_timeout_s;
+	uint32_t	forget_s;	/* offences older are forgotten */
+	uint32_t	per_hour;	/* new automatic quarantines an hour */
+	uint32_t	max_hosts;	/* quarantined at once */
+	struct netlist	allow;		/* never quarantined */
+	char		*ruleset;	/* loaded when the table is missing */
+	char		*file;		/* quarantine.file, NULL: none */
+	bool		nflog;		/* bind the NFLOG group */
+	uint32_t	nflog_group;
+};
+
+enum qresult {
+	QR_BLOCKED,		/* a new quarantine */
+	QR_REFRESHED,		/* already quarantined: longer now */
+	QR_DRYRUN,		/* would have been blocked */
+	QR_ALLOW_CONF,		/* refusals: quarantine.allow */
+	QR_ALLOW_SET,		/* the allow4 / allow6 sets */
+	QR_LEARNING,
+	QR_HOURLY,		/* quarantine.max_per_hour */
+	QR_MAX_HOSTS,		/* quarantine.max_hosts */
+	QR_DISABLED,		/* quarantine.enabled is false */
+	QR_KERNEL,		/* the kernel refused the element */
+	QR_NRESULTS
+};
+
+#define QSAMPLES	4
+
+/* a dropped packet NFLOG reported */
+struct qsample {
+	uint64_t	ts_ms;
+	struct addr	dst;
+	uint16_t	dport;
+	uint8_t		proto;
+};
+
+struct qhost {
+	struct addr	addr;
+	uint64_t	since_ms;	/* this quarantine began (wall) */
+	uint64_t	until_ms;	/* it ends; 0: not quarantined */
+	uint64_t	last_ms;	/* the last offence */
+	uint32_t	offences;	/* within quarantine.forget */
+	uint32_t	timeout_s;	/* of the current block */
+	bool		manual;		/* by hand, not by a detector */
+	char		detector[24];	/* who asked */
+	uint64_t	drops;		/* packets NFLOG reported dropped */
+	uint64_t	drops_noted;	/* ... when last told in an alert */
+	struct qsample	sample[QSAMPLES];
+	uint32_t	nsample;	/* samples ever taken */
+};
+
+/* The kernel as quar.c sees it; tests give their own. */
+struct quar_backend {
+	/* push elements; refused count, or -1: the kernel is unreachable */
+	int	(*push)(void *, struct nftq_elem *, size_t);
+	/* in allow4 / allow6: 1 yes, 0 no, -1 unknown */
+	int	(*allowed)(void *, const struct addr *);
+	void	 *arg;
+};
+
+struct quar {
+	const struct quar_conf	*conf;
+	struct quar_backend	 be;
+	struct qhost		*v;
+	size_t			 n, cap;
+	uint32_t		*idx;		/* hash: index + 1, 0 empty */
+	size_t			 idx_cap;	/* a power of two */
+	bool			 dirty;		/* quarantine.file is stale */
+	uint64_t		 results[QR_NRESULTS];
+	uint64_t		 released;	/* by hand */
+	uint64_t		 expired;
+	uint64_t		 unreachable;	/* pushes that found no table */
+	uint64_t		 nflog_unknown;	/* drops of no quarantined host */
+};
+
+struct quar *quar_new(const struct quar_conf *);
+void	 quar_free(struct quar *);
+struct qhost *quar_find(struct quar *, const struct addr *);
+int	 quar_verdict(struct quar *, const struct addr *, const char *,
+	    bool, bool, uint64_t, char *, size_t);
+int	 quar_add(struct quar *, const struct addr *, uint32_t, uint64_t,
+	    char *, size_t);
+int	 quar_del(struct quar *, const struct addr *, uint64_t);
+size_t	 quar_tick(struct quar *, uint64_t);
+size_t	 quar_active(const struct quar *, uint64_t);
+ssize_t	 quar_repush(struct quar *, uint64_t);
+void	 quar_adopt(struct quar *, const struct nftq_elem *, size_t,
+	    uint64_t);
+void	 quar_drop(struct quar *, const struct addr *, const struct qsample *);
+int	 quar_save(struct quar *, const char *, char *, size_t);
+int	 quar_load(struct quar *, const char *, uint64_t, FILE *);
+const char *quar_result_name(int);
+uint32_t crc32_text(const char *, size_t);
+
+/* nflog.c: the ruleset's NFLOG group */
+struct drops;
+struct loop;
+
+struct drops_stats {
+	uint64_t	packets;
+	uint64_t	lost;		/* gaps in NFLOG's sequence numbers */
+	uint64_t	overruns;	/* ENOBUFS: the socket overflowed */
+	uint64_t	bad;		/* messages that could not be parsed */
+};
+
+struct drops *drops_open(uint16_t, struct quar *, struct loop *);
+void	 drops_close(struct drops *);
+void	 drops_get_stats(const struct drops *, struct drops_stats *);
+int	 drops_parse_packet(const uint8_t *, size_t, struct addr *,
+	    struct qsample *);
+
 struct conf {
 	char			*path;		/* the file it was read from */
 	struct core_conf	 core;		/* networks, timeouts, limits */
@@ -770,10 +932,12 @@ struct conf {
 	char			*flow_log;	/* one JSON line per ended flow */
 	bool			 report_json;
 	uint32_t		 report_interval_s;	/* 0: on SIGUSR2, at exit */
+	struct quar_conf	 quar;		/* quarantine.*, nflog.* */
 };
 
 #define CONF_FILE	"/etc/ephemd/ephemd.conf"
 #define STATE_FILE	"/var/lib/ephemd/state"
+#define QUAR_FILE	"/var/lib/ephemd/quarantine"
 
 struct conf *conf_new(void);
 void	 conf_free(struct conf *);

@@ -36,8 +36,9 @@
 #define STATE_VERSION	1
 #define STATE_LINE	4096
 
-static uint32_t
-crc32(const char *p, size_t n)
+/* CRC-32 (IEEE 802.3) of a record's text, also for quarantine.file */
+uint32_t
+crc32_text(const char *p, size_t n)
 {
 	static uint32_t	table[256];
 	uint32_t	c = 0xffffffffu;
@@ -72,7 +73,7 @@ put(FILE *fp, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;		/* cannot happen: records are bounded */
-	fprintf(fp, "%s ~%08x\n", line, crc32(line, (size_t)n));
+	fprintf(fp, "%s ~%08x\n", line, crc32_text(line, (size_t)n));
 }
 
 /* Non-empty buckets as index:count pairs, "-" for none. */
@@ -425,7 +426,7 @@ state_load(struct detect *d, const char *path, FILE *errs)
 			continue;
 		}
 		tilde[-1] = '\0';
-		if (crc32(line, strlen(line)) != crc) {
+		if (crc32_text(line, strlen(line)) != crc) {
 			bad(&l, "checksum mismatch (a damaged line)");
 			continue;
 		}

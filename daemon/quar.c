@@ -1,0 +1,668 @@
+/*
+ * Quarantine: who is blocked, until when, and the safety policy that
+ * decides whether a detector's verdict may block anybody (DESIGN
+ * section 6).  The kernel is behind struct quar_backend, so the policy is
+ * tested without one.
+ *
+ * A verdict is refused, in this order, for an address in
+ * quarantine.allow, in the allow4 / allow6 sets, while the gateway
+ * learns, when quarantine.max_hosts are blocked already, and when
+ * quarantine.max_per_hour new automatic quarantines were made in the last
+ * hour.  An address already blocked is not a new quarantine: its block is
+ * refreshed, longer by quarantine.escalation per offence up to
+ * quarantine.max_timeout.  Every block has a kernel timeout, so a crash
+ * never leaves one behind.
+ *
+ * quarantine.file keeps the blocks and the offences across restarts:
+ *
+ *	ephemd-quarantine 1 ~crc
+ *	q ADDR SINCE UNTIL LAST OFFENCES TIMEOUT MANUAL DETECTOR DROPS ~crc
+ *	end COUNT ~crc
+ *
+ * times in wall-clock milliseconds, UNTIL 0 for an ended block whose
+ * offences are remembered.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ephemd.h"
+
+#define QUAR_MAGIC	"ephemd-quarantine"
+#define QUAR_VERSION	1
+#define HOUR_MS		3600000ULL
+
+const char *
+quar_result_name(int r)
+{
+	static const char *const names[QR_NRESULTS] = {
+		"blocked", "refreshed", "dry-run", "allowlisted",
+		"allow-set", "learning", "hourly-cap", "max-hosts",
+		"disabled", "kernel",
+	};
+
+	return r >= 0 && r < QR_NRESULTS ? names[r] : "unknown";
+}
+
+struct quar *
+quar_new(const struct quar_conf *conf)
+{
+	struct quar	*q;
+
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return NULL;
+	q->conf = conf;
+	return q;
+}
+
+void
+quar_free(struct quar *q)
+{
+	if (q == NULL)
+		return;
+	free(q->v);
+	free(q->idx);
+	free(q);
+}
+
+static int
+reindex(struct quar *q, size_t cap)
+{
+	uint32_t	*idx;
+	size_t		 i, j;
+
+	if ((idx = calloc(cap, sizeof(*idx))) == NULL)
+		return -1;
+	for (i = 0; i < q->n; i++) {
+		j = addr_hash(&q->v[i].addr) & (cap - 1);
+		while (idx[j] != 0)
+			j = (j + 1) & (cap - 1);
+		idx[j] = (uint32_t)i + 1;
+	}
+	free(q->idx);
+	q->idx = idx;
+	q->idx_cap = cap;
+	return 0;
+}
+
+struct qhost *
+quar_find(struct quar *q, const struct addr *a)
+{
+	size_t	j;
+
+	if (q->idx_cap == 0)
+		return NULL;
+	j = addr_hash(a) & (q->idx_cap - 1);
+	while (q->idx[j] != 0) {
+		if (addr_cmp(&q->v[q->idx[j] - 1].addr, a) == 0)
+			return &q->v[q->idx[j] - 1];
+		j = (j + 1) & (q->idx_cap - 1);
+	}
+	return NULL;
+}
+
+static struct qhost *
+get(struct quar *q, const struct addr *a)
+{
+	struct qhost	*h;
+	size_t		 j;
+
+	if ((h = quar_find(q, a)) != NULL)
+		return h;
+	if (q->n == q->cap) {
+		size_t		 cap = q->cap ? q->cap * 2 : 64;
+		struct qhost	*v;
+
+		if ((v = realloc(q->v, cap * sizeof(*v))) == NULL)
+			return NULL;
+		q->v = v;
+		q->cap = cap;
+	}
+	if ((q->n + 1) * 2 > q->idx_cap &&
+	    reindex(q, q->idx_cap ? q->idx_cap * 2 : 128) == -1)
+		return NULL;
+	h = &q->v[q->n];
+	memset(h, 0, sizeof(*h));
+	h->addr = *a;
+	j = addr_hash(a) & (q->idx_cap - 1);
+	while (q->idx[j] != 0)
+		j = (j + 1) & (q->idx_cap - 1);
+	q->idx[j] = (uint32_t)++q->n;
+	return h;
+}
+
+static bool
+active(const struct qhost *h, uint64_t now)
+{
+	return h->until_ms > now;
+}
+
+size_t
+quar_active(const struct quar *q, uint64_t now)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < q->n; i++)
+		n += active(&q->v[i], now);
+	return n;
+}
+
+/* Automatic quarantines that began within the last hour. */
+static size_t
+last_hour(const struct quar *q, uint64_t now)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < q->n; i++)
+		n += !q->v[i].manual && q->v[i].since_ms + HOUR_MS > now;
+	return n;
+}
+
+/* The block for offence number n: timeout x escalation^(n-1), capped. */
+static uint32_t
+block_for(const struct quar_conf *c, uint32_t n)
+{
+	double	t = c->timeout_s;
+
+	if (n > 1)
+		t *= pow(c->escalation, n - 1);
+	return t > c->max_timeout_s ? c->max_timeout_s : (uint32_t)t;
+}
+
+/* Push one element; the kernel's refusal ends the block. */
+static int
+push_one(struct quar *q, struct qhost *h, int op, uint64_t now,
+    char *note, size_t len)
+{
+	struct nftq_elem	e;
+	int			r;
+
+	if (q->be.push == NULL)
+		return 0;
+	memset(&e, 0, sizeof(e));
+	e.addr = h->addr;
+	e.op = op;
+	if (op != NFTQ_DEL)
+		e.timeout_ms = h->until_ms > now ? h->until_ms - now : 1;
+	if ((r = q->be.push(q->be.arg, &e, 1)) == -1) {
+		/* due all the same: the table check pushes it again */
+		q->unreachable++;
+		return 0;
+	}
+	if (r > 0) {
+		snprintf(note, len, "refused: the kernel refused the element "
+		    "(%s)", strerror(e.err));
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+allowlisted(struct quar *q, const struct addr *a, char *note, size_t len)
+{
+	size_t	i;
+	char	net[ADDR_STRLEN];
+
+	for (i = 0; i < q->conf->allow.n; i++)
+		if (net_contains(&q->conf->allow.v[i], a)) {
+			const struct net *n = &q->conf->allow.v[i];
+
+			addr_fmt(&n->addr, net, sizeof(net));
+			snprintf(note, len, "refused: in quarantine.allow "
+			    "(%s/%u)", net, addr_is_v4(&n->addr) ?
+			    n->plen - 96 : n->plen);
+			return true;
+		}
+	return false;
+}
+
+/* Begin or refresh h's block for one more offence. */
+static int
+block(struct quar *q, struct qhost *h, const char *who, bool manual,
+    uint32_t timeout_s, uint64_t now, char *note, size_t len)
+{
+	bool	was = active(h, now);
+	struct qhost old = *h;
+
+	if (h->offences > 0 && h->last_ms + q->conf->forget_s * 1000ULL <= now)
+		h->offences = 0;
+	h->offences++;
+	h->last_ms = now;
+	h->timeout_s = timeout_s ? timeout_s : block_for(q->conf, h->offences);
+	if (!was) {
+		h->since_ms = now;
+		h->manual = manual;
+		h->drops = h->drops_noted = 0;
+		h->nsample = 0;
+	}
+	h->until_ms = now + h->timeout_s * 1000ULL;
+	snprintf(h->detector, sizeof(h->detector), "%s", who);
+	q->dirty = true;
+	if (push_one(q, h, was ? NFTQ_REFRESH : NFTQ_ADD, now, note,
+	    len) == -1) {
+		*h = old;
+		return QR_KERNEL;
+	}
+	snprintf(note, len, "%s for %" PRIu32 " s (offence %" PRIu32 ")",
+	    was ? "refreshed: blocked" : "blocked", h->timeout_s, h->offences);
+	return was ? QR_REFRESHED : QR_BLOCKED;
+}
+
+/*
+ * A detector's verdict on a: block it, or say why not.  dry_run: decide
+ * but block nothing.  learning: the gateway is still learning.  note gets
+ * one line for the alert.  Returns an enum qresult, counted.
+ */
+int
+quar_verdict(struct quar *q, const struct addr *a, const char *detector,
+    bool dry_run, bool learning, uint64_t now, char *note, size_t len)
+{
+	const struct quar_conf	*c = q->conf;
+	struct qhost		*h = quar_find(q, a);
+	bool			 refresh = h != NULL && active(h, now);
+	int			 r;
+
+	dry_run = dry_run || c->dry_run;
+	if (!c->enabled && !dry_run) {
+		snprintf(note, len, "refused: quarantine.enabled is false");
+		r = QR_DISABLED;
+	} else if (allowlisted(q, a, note, len))
+		r = QR_ALLOW_CONF;
+	else if (q->be.allowed != NULL && q->be.allowed(q->be.arg, a) == 1) {
+		snprintf(note, len, "refused: in the nftables set %s",
+		    addr_is_v4(a) ? NFTQ_ALLOW4 : NFTQ_ALLOW6);
+		r = QR_ALLOW_SET;
+	} else if (learning) {
+		snprintf(note, len, "refused: the gateway is still learning "
+		    "(learning_period)");
+		r = QR_LEARNING;
+	} else if (!refresh && quar_active(q, now) >= c->max_hosts) {
+		snprintf(note, len, "refused: %" PRIu32 " hosts are "
+		    "quarantined already (quarantine.max_hosts)", c->max_hosts);
+		r = QR_MAX_HOSTS;
+	} else if (!refresh && last_hour(q, now) >= c->per_hour) {
+		snprintf(note, len, "refused: %" PRIu32 " quarantines in the "
+		    "last hour (quarantine.max_per_hour)", c->per_hour);
+		r = QR_HOURLY;
+	} else if (dry_run) {
+		uint32_t n = h != NULL && h->offences > 0 &&
+		    h->last_ms + c->forget_s * 1000ULL > now ?
+		    h->offences + 1 : 1;
+
+		snprintf(note, len, "dry run: would %s for %" PRIu32 " s "
+		    "(offence %" PRIu32 ")", refresh ? "refresh the block" :
+		    "block", block_for(c, n), n);
+		r = QR_DRYRUN;
+	} else if ((h = get(q, a)) == NULL) {
+		snprintf(note, len, "refused: out of memory");
+		r = QR_KERNEL;
+	} else
+		r = block(q, h, detector, false, 0, now, note, len);
+	q->results[r]++;
+	return r;
+}
+
+/*
+ * By hand: block a for timeout_s (0: as for its next offence).  The
+ * allowlists still hold; learning and the caps do not.
+ */
+int
+quar_add(struct quar *q, const struct addr *a, uint32_t timeout_s,
+    uint64_t now, char *note, size_t len)
+{
+	struct qhost	*h;
+	int		 r;
+
+	if (allowlisted(q, a, note, len))
+		r = QR_ALLOW_CONF;
+	else if (q->be.allowed != NULL && q->be.allowed(q->be.arg, a) == 1) {
+		snprintf(note, len, "refused: in the nftables set %s",
+		    addr_is_v4(a) ? NFTQ_ALLOW4 : NFTQ_ALLOW6);
+		r = QR_ALLOW_SET;
+	} else if ((h = get(q, a)) == NULL) {
+		snprintf(note, len, "refused: out of memory");
+		r = QR_KERNEL;
+	} else
+		r = block(q, h, "manual", true, timeout_s, now, note, len);
+	return r;
+}
+
+/*
+ * Release a by hand.  Its offences are forgotten too: whoever releases
+ * it has judged the verdict wrong.  0, or -1 when it was not blocked.
+ */
+int
+quar_del(struct quar *q, const struct addr *a, uint64_t now)
+{
+	struct qhost	*h = quar_find(q, a);
+	char		 note[160];
+
+	if (h == NULL || !active(h, now))
+		return -1;
+	h->until_ms = 0;
+	h->offences = 0;
+	q->released++;
+	q->dirty = true;
+	push_one(q, h, NFTQ_DEL, now, note, sizeof(note));
+	return 0;
+}
+
+/*
+ * Ended blocks (the kernel removed their elements itself) and forgotten
+ * offences.  Returns the number of blocks that ended.
+ */
+size_t
+quar_tick(struct quar *q, uint64_t now)
+{
+	size_t	i, j, ended = 0;
+
+	for (i = 0, j = 0; i < q->n; i++) {
+		struct qhost *h = &q->v[i];
+
+		if (h->until_ms != 0 && h->until_ms <= now) {
+			h->until_ms = 0;
+			ended++;
+			q->expired++;
+			q->dirty = true;
+		}
+		if (h->until_ms == 0 && (h->offences == 0 || h->last_ms +
+		    q->conf->forget_s * 1000ULL <= now) &&
+		    h->since_ms + HOUR_MS <= now) {
+			q->dirty = true;
+			continue;		/* forgotten */
+		}
+		if (i != j)
+			q->v[j] = *h;
+		j++;
+	}
+	if (j != q->n) {
+		q->n = j;
+		reindex(q, q->idx_cap);
+	}
+	return ended;
+}
+
+/*
+ * Push every block still due, with the time it has left: after start-up
+ * and after the table came back.  Returns the number pushed, or -1 when
+ * the kernel could not be reached.
+ */
+ssize_t
+quar_repush(struct quar *q, uint64_t now)
+{
+	struct nftq_elem	*v;
+	size_t			 i, n = 0;
+	int			 r;
+
+	if (q->be.push == NULL)
+		return 0;
+	if ((v = calloc(q->n ? q->n : 1, sizeof(*v))) == NULL)
+		return -1;
+	for (i = 0; i < q->n; i++) {
+		if (!active(&q->v[i], now))
+			continue;
+		v[n].addr = q->v[i].addr;
+		v[n].op = NFTQ_ADD;
+		v[n].timeout_ms = q->v[i].until_ms - now;
+		n++;
+	}
+	r = n > 0 ? q->be.push(q->be.arg, v, n) : 0;
+	free(v);
+	if (r == -1)
+		return -1;
+	return (ssize_t)n - r;
+}
+
+/*
+ * Elements found in the kernel's set at start-up: a block the file does
+ * not know (put there by hand with nft, or saved too late) is adopted
+ * with the kernel's expiry; a known one takes the kernel's expiry.
+ */
+void
+quar_adopt(struct quar *q, const struct nftq_elem *v, size_t n,
+    uint64_t now)
+{
+	struct qhost	*h;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].expires_ms == 0)
+			continue;		/* no timeout: not ours */
+		if ((h = get(q, &v[i].addr)) == NULL)
+			return;
+		if (!active(h, now)) {
+			h->since_ms = now;
+			h->manual = true;
+			h->offences = h->offences ? h->offences : 1;
+			h->last_ms = now;
+			h->timeout_s = (uint32_t)(v[i].timeout_ms / 1000);
+			snprintf(h->detector, sizeof(h->detector), "nft");
+		}
+		h->until_ms = now + v[i].expires_ms;
+		q->dirty = true;
+	}
+}
+
+/* NFLOG saw a packet from a dropped. */
+void
+quar_drop(struct quar *q, const struct addr *a, const struct qsample *s)
+{
+	struct qhost	*h = quar_find(q, a);
+
+	if (h == NULL || h->until_ms == 0) {
+		q->nflog_unknown++;
+		return;
+	}
+	h->drops++;
+	h->sample[h->nsample++ % QSAMPLES] = *s;
+}
+
+static void
+put(FILE *fp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+put(FILE *fp, const char *fmt, ...)
+{
+	char	line[512];
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		n = 0;
+	fprintf(fp, "%s ~%08x\n", line, crc32_text(line, (size_t)n));
+}
+
+/*
+ * Write quarantine.file atomically (temporary file, fsync, rename,
+ * directory fsync).  0, or -1 with the reason in err.
+ */
+int
+quar_save(struct quar *q, const char *path, char *err, size_t len)
+{
+	char	 tmp[4096], dir[4096], a[ADDR_STRLEN];
+	FILE	*fp;
+	int	 fd, dfd;
+	size_t	 i;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
+	    sizeof(tmp)) {
+		snprintf(err, len, "%s: name too long", path);
+		return -1;
+	}
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1 ||
+	    (fp = fdopen(fd, "w")) == NULL) {
+		snprintf(err, len, "%s: %s", tmp, strerror(errno));
+		if (fd != -1) {
+			close(fd);
+			unlink(tmp);
+		}
+		return -1;
+	}
+	put(fp, "%s %d", QUAR_MAGIC, QUAR_VERSION);
+	for (i = 0; i < q->n; i++) {
+		const struct qhost *h = &q->v[i];
+
+		addr_fmt(&h->addr, a, sizeof(a));
+		put(fp, "q %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu32
+		    " %" PRIu32 " %d %s %" PRIu64, a, h->since_ms, h->until_ms,
+		    h->last_ms, h->offences, h->timeout_s, h->manual,
+		    h->detector[0] ? h->detector : "-", h->drops);
+	}
+	put(fp, "end %zu", q->n);
+	if (fflush(fp) == EOF || fsync(fd) == -1 || fchmod(fd, 0600) == -1) {
+		snprintf(err, len, "%s: %s", tmp, strerror(errno));
+		fclose(fp);
+		unlink(tmp);
+		return -1;
+	}
+	fclose(fp);
+	if (rename(tmp, path) == -1) {
+		snprintf(err, len, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) !=
+	    -1) {
+		fsync(dfd);
+		close(dfd);
+	}
+	q->dirty = false;
+	return 0;
+}
+
+/* One "q" record into q; -1 when it does not parse. */
+static int
+load_record(struct quar *q, char *rec)
+{
+	char		 a[64], det[24];
+	struct addr	 addr;
+	struct qhost	*h;
+	uint64_t	 since, until, last, drops;
+	uint32_t	 off, tmo;
+	int		 manual, used = 0;
+
+	if (sscanf(rec, "q %63s %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu32
+	    " %" SCNu32 " %d %23s %" SCNu64 "%n", a, &since, &until, &last,
+	    &off, &tmo, &manual, det, &drops, &used) != 9 ||
+	    rec[used] != '\0' ||
+	    addr_parse(a, strlen(a), &addr) == -1 || (manual != 0 &&
+	    manual != 1))
+		return -1;
+	if ((h = get(q, &addr)) == NULL)
+		return -1;
+	h->since_ms = since;
+	h->until_ms = until;
+	h->last_ms = last;
+	h->offences = off;
+	h->timeout_s = tmo;
+	h->manual = manual;
+	h->drops = h->drops_noted = drops;
+	snprintf(h->detector, sizeof(h->detector), "%s",
+	    strcmp(det, "-") == 0 ? "" : det);
+	return 0;
+}
+
+/*
+ * Read quarantine.file.  Damaged lines are reported as FILE:LINE on msgs
+ * and skipped; blocks that ended while ephemd was down are dropped by
+ * the next quar_tick().  Returns the number of damaged lines, or -1 when
+ * the file is unreadable or not a quarantine file (nothing loaded).
+ */
+int
+quar_load(struct quar *q, const char *path, uint64_t now, FILE *msgs)
+{
+	FILE		*fp;
+	char		*line = NULL, *tilde;
+	size_t		 cap = 0, lineno = 0, records = 0;
+	ssize_t		 n;
+	unsigned long	 crc, count;
+	int		 damaged = 0, rv = -1;
+	bool		 ended = false;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		fprintf(msgs, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		lineno++;
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if ((tilde = strrchr(line, '~')) == NULL || tilde == line ||
+		    tilde[-1] != ' ' || sscanf(tilde + 1, "%8lx", &crc) != 1 ||
+		    strlen(tilde + 1) != 8 ||
+		    crc32_text(line, (size_t)(tilde - 1 - line)) != crc) {
+			if (lineno == 1)
+				goto foreign;
+			fprintf(msgs, "%s:%zu: checksum mismatch; record "
+			    "skipped\n", path, lineno);
+			damaged++;
+			continue;
+		}
+		tilde[-1] = '\0';
+		if (lineno == 1) {
+			int ver;
+
+			if (sscanf(line, QUAR_MAGIC " %d", &ver) != 1)
+				goto foreign;
+			if (ver != QUAR_VERSION) {
+				fprintf(msgs, "%s:1: version %d, this ephemd "
+				    "reads %d: not loaded\n", path, ver,
+				    QUAR_VERSION);
+				goto out;
+			}
+			continue;
+		}
+		if (ended) {
+			fprintf(msgs, "%s:%zu: text after the end record; "
+			    "ignored\n", path, lineno);
+			damaged++;
+			break;
+		}
+		if (sscanf(line, "end %lu", &count) == 1) {
+			ended = true;
+			if (count != records + (unsigned long)damaged) {
+				fprintf(msgs, "%s:%zu: %lu records announced, "
+				    "%zu read\n", path, lineno, count,
+				    records);
+			}
+			continue;
+		}
+		if (load_record(q, line) == -1) {
+			fprintf(msgs, "%s:%zu: not a quarantine record; "
+			    "skipped\n", path, lineno);
+			damaged++;
+			continue;
+		}
+		records++;
+	}
+	if (lineno == 0)
+		goto foreign;
+	if (!ended) {
+		fprintf(msgs, "%s: truncated: no end line; kept what was "
+		    "read\n", path);
+		damaged++;
+	}
+	fprintf(msgs, "%s: %zu quarantine records read, %zu still due\n",
+	    path, records, quar_active(q, now));
+	rv = damaged;
+	goto out;
+foreign:
+	fprintf(msgs, "%s:1: not an ephemd quarantine file: not loaded\n",
+	    path);
+out:
+	free(line);
+	fclose(fp);
+	return rv;
+}
