@@ -580,10 +580,16 @@ daemon_report(struct daemon *d)
 	st.first_ms = d->core->first_ms;
 	st.last_ms = d->core->now_ms;
 	ct_get_stats(d->ct, &ls);
+	if (d->nftq != NULL)
+		nftq_get_stats(d->nftq, &d->quar->nft);
+	if (d->drops != NULL)
+		drops_get_stats(d->drops, &d->quar->nflog);
+	d->quar->kernel = d->nftq != NULL;
+	d->quar->table_ok = d->table_ok;
 	if (d->conf->report_json)
-		report_json(fp, d->core, &st, &ls);
+		report_json(fp, d->core, &st, &ls, d->quar);
 	else
-		report_text(fp, d->core, &st, &ls);
+		report_text(fp, d->core, &st, &ls, d->quar);
 	if (fflush(fp) == EOF || fsync(fd) == -1 || fchmod(fd, 0644) == -1) {
 		log_warn("report %s", tmp);
 		fclose(fp);

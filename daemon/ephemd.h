@@ -856,6 +856,13 @@ struct qhost {
 	uint32_t	nsample;	/* samples ever taken */
 };
 
+struct drops_stats {
+	uint64_t	packets;
+	uint64_t	lost;		/* gaps in NFLOG's sequence numbers */
+	uint64_t	overruns;	/* ENOBUFS: the socket overflowed */
+	uint64_t	bad;		/* messages that could not be parsed */
+};
+
 /* The kernel as quar.c sees it; tests give their own. */
 struct quar_backend {
 	/* push elements; refused count, or -1: the kernel is unreachable */
@@ -878,6 +885,10 @@ struct quar {
 	uint64_t		 expired;
 	uint64_t		 unreachable;	/* pushes that found no table */
 	uint64_t		 nflog_unknown;	/* drops of no quarantined host */
+	bool			 kernel;	/* the kernel side is in use */
+	bool			 table_ok;	/* ... and the table is whole */
+	struct nftq_stats	 nft;		/* copies, for the report */
+	struct drops_stats	 nflog;
 };
 
 struct quar *quar_new(const struct quar_conf *);
@@ -897,18 +908,14 @@ void	 quar_drop(struct quar *, const struct addr *, const struct qsample *);
 int	 quar_save(struct quar *, const char *, char *, size_t);
 int	 quar_load(struct quar *, const char *, uint64_t, FILE *);
 const char *quar_result_name(int);
+void	 quar_report_json(FILE *, const struct quar *, uint64_t);
+void	 quar_report_text(FILE *, const struct quar *, uint64_t);
 uint32_t crc32_text(const char *, size_t);
 
 /* nflog.c: the ruleset's NFLOG group */
 struct drops;
 struct loop;
 
-struct drops_stats {
-	uint64_t	packets;
-	uint64_t	lost;		/* gaps in NFLOG's sequence numbers */
-	uint64_t	overruns;	/* ENOBUFS: the socket overflowed */
-	uint64_t	bad;		/* messages that could not be parsed */
-};
 
 struct drops *drops_open(uint16_t, struct quar *, struct loop *);
 void	 drops_close(struct drops *);
@@ -1039,8 +1046,8 @@ void	 report_flow(FILE *, const struct flow_event *, uint64_t, uint64_t,
 void	 report_flow_hook(void *, const struct flow_event *, uint64_t,
 	    uint64_t, bool);
 void	 report_text(FILE *, struct core *, const struct replay_stats *,
-	    const struct ct_stats *);
+	    const struct ct_stats *, const struct quar *);
 void	 report_json(FILE *, struct core *, const struct replay_stats *,
-	    const struct ct_stats *);
+	    const struct ct_stats *, const struct quar *);
 
 #endif /* EPHEMD_H */

@@ -235,9 +235,9 @@ main(int argc, char *argv[])
 		core_finish(core);
 		if (json == 1 || (json == -1 && conf->report_json &&
 		    path != NULL))
-			report_json(stdout, core, &st, NULL);
+			report_json(stdout, core, &st, NULL, NULL);
 		else
-			report_text(stdout, core, &st, NULL);
+			report_text(stdout, core, &st, NULL, NULL);
 		if (fflush(stdout) == EOF || ferror(stdout))
 			fatal("stdout");
 		if (save != NULL && state_save(detect, save, core->now_ms, err,

@@ -666,3 +666,87 @@ out:
 	fclose(fp);
 	return rv;
 }
+
+/* The report's "quarantine" member: counters and every block due. */
+void
+quar_report_json(FILE *fp, const struct quar *q, uint64_t now)
+{
+	char	a[ADDR_STRLEN], dst[ADDR_STRLEN];
+	size_t	i, k, m;
+	bool	first = true;
+	int	r;
+
+	fprintf(fp, ",\n  \"quarantine\": {\"enabled\": %s, \"dry_run\": %s, "
+	    "\"table_ok\": %s, \"active\": %zu,\n    \"results\": {",
+	    q->kernel ? "true" : "false", q->conf->dry_run ? "true" : "false",
+	    q->table_ok ? "true" : "false", quar_active(q, now));
+	for (r = 0; r < QR_NRESULTS; r++)
+		fprintf(fp, "%s\"%s\": %" PRIu64, r ? ", " : "",
+		    quar_result_name(r), q->results[r]);
+	fprintf(fp, "},\n    \"released\": %" PRIu64 ", \"expired\": %" PRIu64
+	    ", \"unreachable\": %" PRIu64 ", \"kernel_added\": %" PRIu64
+	    ", \"kernel_deleted\": %" PRIu64 ", \"kernel_refused\": %" PRIu64
+	    ", \"batches\": %" PRIu64 ",\n    \"nflog\": {\"packets\": %"
+	    PRIu64 ", \"lost\": %" PRIu64 ", \"overruns\": %" PRIu64
+	    ", \"bad\": %" PRIu64 ", \"unknown_source\": %" PRIu64 "},\n"
+	    "    \"hosts\": [", q->released, q->expired, q->unreachable,
+	    q->nft.added, q->nft.deleted, q->nft.refused, q->nft.batches,
+	    q->nflog.packets, q->nflog.lost, q->nflog.overruns, q->nflog.bad,
+	    q->nflog_unknown);
+	for (i = 0; i < q->n; i++) {
+		const struct qhost *h = &q->v[i];
+
+		if (h->until_ms <= now)
+			continue;
+		addr_fmt(&h->addr, a, sizeof(a));
+		fprintf(fp, "%s\n      {\"host\": \"%s\", \"since\": %.3f, "
+		    "\"until\": %.3f, \"timeout\": %" PRIu32 ", \"offences\": %"
+		    PRIu32 ", \"by\": \"%s\", \"manual\": %s, \"dropped\": %"
+		    PRIu64 ", \"samples\": [", first ? "" : ",", a,
+		    h->since_ms / 1000.0, h->until_ms / 1000.0, h->timeout_s,
+		    h->offences, h->detector, h->manual ? "true" : "false",
+		    h->drops);
+		first = false;
+		m = h->nsample < QSAMPLES ? h->nsample : QSAMPLES;
+		for (k = 0; k < m; k++) {
+			const struct qsample *s =
+			    &h->sample[(h->nsample - m + k) % QSAMPLES];
+
+			addr_fmt(&s->dst, dst, sizeof(dst));
+			fprintf(fp, "%s{\"ts\": %.3f, \"dst\": \"%s\", "
+			    "\"proto\": \"%s\", \"dport\": %u}", k ? ", " : "",
+			    s->ts_ms / 1000.0, dst, proto_name(s->proto),
+			    s->dport);
+		}
+		fprintf(fp, "]}");
+	}
+	fprintf(fp, "%s]}", first ? "" : "\n    ");
+}
+
+void
+quar_report_text(FILE *fp, const struct quar *q, uint64_t now)
+{
+	char	a[ADDR_STRLEN];
+	size_t	i;
+	int	r;
+
+	fprintf(fp, "\nquarantine%s%s: %zu hosts blocked\n",
+	    q->kernel ? "" : " (not enabled)",
+	    q->conf->dry_run ? " (dry run)" : "", quar_active(q, now));
+	fprintf(fp, "  verdicts        ");
+	for (r = 0; r < QR_NRESULTS; r++)
+		fprintf(fp, " %s %" PRIu64, quar_result_name(r), q->results[r]);
+	fprintf(fp, "\n  NFLOG           packets %" PRIu64 ", lost %" PRIu64
+	    ", not quarantined %" PRIu64 "\n", q->nflog.packets,
+	    q->nflog.lost, q->nflog_unknown);
+	for (i = 0; i < q->n; i++) {
+		const struct qhost *h = &q->v[i];
+
+		if (h->until_ms <= now)
+			continue;
+		addr_fmt(&h->addr, a, sizeof(a));
+		fprintf(fp, "  %-39s by %s, offence %" PRIu32 ", %" PRIu64
+		    " s left, %" PRIu64 " packets dropped\n", a, h->detector,
+		    h->offences, (h->until_ms - now) / 1000, h->drops);
+	}
+}

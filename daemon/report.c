@@ -173,7 +173,7 @@ live_json(FILE *fp, const struct core *c, const struct ct_stats *ls)
 
 void
 report_text(FILE *fp, struct core *c, const struct replay_stats *st,
-    const struct ct_stats *ls)
+    const struct ct_stats *ls, const struct quar *q)
 {
 	struct host		 snap;
 	struct host_report	 r;
@@ -271,6 +271,8 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st,
 	    "\n", c->cnt.flows_full, c->cnt.hosts_full, c->cnt.svcs_full);
 	if (ls != NULL)
 		live_text(fp, c, ls);
+	if (q != NULL)
+		quar_report_text(fp, q, wall_now_ms());
 }
 
 static void
@@ -344,7 +346,7 @@ json_host(FILE *fp, const struct core *c, const struct host *live)
 
 void
 report_json(FILE *fp, struct core *c, const struct replay_stats *st,
-    const struct ct_stats *ls)
+    const struct ct_stats *ls, const struct quar *q)
 {
 	const struct svc	*s;
 	uint32_t		*ho, *so;
@@ -393,5 +395,7 @@ report_json(FILE *fp, struct core *c, const struct replay_stats *st,
 	    c->cnt.svcs_full);
 	if (ls != NULL)
 		live_json(fp, c, ls);
+	if (q != NULL)
+		quar_report_json(fp, q, wall_now_ms());
 	fprintf(fp, "\n}\n");
 }
