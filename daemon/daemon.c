@@ -85,6 +85,7 @@ daemon_alert(void *arg, const struct alert *a)
 	switch (r) {
 	case QR_BLOCKED:
 	case QR_REFRESHED:
+	case QR_ALREADY:
 		b.action = ACT_QUARANTINE;
 		break;
 	case QR_DRYRUN:

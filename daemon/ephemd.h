@@ -820,6 +820,7 @@ struct quar_conf {
 enum qresult {
 	QR_BLOCKED,		/* a new quarantine */
 	QR_REFRESHED,		/* already quarantined: longer now */
+	QR_ALREADY,		/* blocked, and this is the same incident */
 	QR_DRYRUN,		/* would have been blocked */
 	QR_ALLOW_CONF,		/* refusals: quarantine.allow */
 	QR_ALLOW_SET,		/* the allow4 / allow6 sets */

@@ -36,6 +36,7 @@
 
 #define NFTQ_CHUNK	256		/* elements a sendmsg() */
 #define NFTQ_BUF	(NFTQ_CHUNK * 2 * 192 + 256)
+#define NFTQ_MSGMAX	128		/* a message; IPv6 with a timeout: 92 */
 
 struct nftq {
 	struct mnl_socket	*nl;
@@ -84,8 +85,7 @@ put_elem(struct mnl_nlmsg_batch *b, uint16_t type, uint32_t seq,
 	    NFPROTO_INET, flags, seq);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
-	mnl_nlmsg_batch_next(b);
-	return 0;
+	return mnl_nlmsg_batch_next(b) ? 0 : -1;
 }
 
 /*
@@ -94,7 +94,8 @@ put_elem(struct mnl_nlmsg_batch *b, uint16_t type, uint32_t seq,
  * then an end message.  Message sequence numbers are seq + 2 * i for a
  * refresh's delete and seq + 2 * i + 1 for the rest, so an error's
  * sequence number gives the element.  Elements with err set are left out.
- * Returns the length, or 0 when buf is too small.
+ * Returns the length, or 0 when buf is too small (it must have
+ * NFTQ_MSGMAX bytes to spare); nothing is written past len.
  */
 size_t
 nftq_batch_build(char *buf, size_t len, uint32_t seq,
@@ -103,7 +104,9 @@ nftq_batch_build(char *buf, size_t len, uint32_t seq,
 	struct mnl_nlmsg_batch	*b;
 	size_t			 i, out;
 
-	if ((b = mnl_nlmsg_batch_start(buf, len)) == NULL)
+	/* libmnl checks a message's room after it is written: keep one's */
+	if (len < NFTQ_MSGMAX ||
+	    (b = mnl_nlmsg_batch_start(buf, len - NFTQ_MSGMAX)) == NULL)
 		return 0;
 	nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq - 1);
 	mnl_nlmsg_batch_next(b);
@@ -394,7 +397,7 @@ send_chunk(struct nftq *q, struct nftq_elem *v, size_t n)
 			if (nlh->nlmsg_type != NLMSG_ERROR)
 				continue;
 			err = mnl_nlmsg_get_payload(nlh);
-			if (err->error == 0 || nlh->nlmsg_seq < base)
+			if (err->error == 0)
 				continue;
 			k = nlh->nlmsg_seq - base;
 			if ((i = k / 2) >= n)

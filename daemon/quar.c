@@ -8,8 +8,9 @@
  * quarantine.allow, in the allow4 / allow6 sets, while the gateway
  * learns, when quarantine.max_hosts are blocked already, and when
  * quarantine.max_per_hour new automatic quarantines were made in the last
- * hour.  An address already blocked is not a new quarantine: its block is
- * refreshed, longer by quarantine.escalation per offence up to
+ * hour.  An address already blocked is not a new quarantine: a verdict
+ * within a minute of its last offence is the same incident and changes
+ * nothing; a later one is a repeat offence and its block is refreshed, longer by quarantine.escalation per offence up to
  * quarantine.max_timeout.  Every block has a kernel timeout, so a crash
  * never leaves one behind.
  *
@@ -39,12 +40,19 @@
 #define QUAR_MAGIC	"ephemd-quarantine"
 #define QUAR_VERSION	1
 #define HOUR_MS		3600000ULL
+/*
+ * Verdicts this close to a host's last offence are the same incident: the
+ * detectors escalate one incident (a scan's warning, then critical), and
+ * flows in flight when the block began end after it.  They do not count
+ * as a repeat offence.
+ */
+#define INCIDENT_MS	60000ULL
 
 const char *
 quar_result_name(int r)
 {
 	static const char *const names[QR_NRESULTS] = {
-		"blocked", "refreshed", "dry-run", "allowlisted",
+		"blocked", "refreshed", "already", "dry-run", "allowlisted",
 		"allow-set", "learning", "hourly-cap", "max-hosts",
 		"disabled", "kernel",
 	};
@@ -292,6 +300,10 @@ quar_verdict(struct quar *q, const struct addr *a, const char *detector,
 		snprintf(note, len, "refused: %" PRIu32 " quarantines in the "
 		    "last hour (quarantine.max_per_hour)", c->per_hour);
 		r = QR_HOURLY;
+	} else if (refresh && h->last_ms + INCIDENT_MS > now) {
+		snprintf(note, len, "already blocked (the same incident): "
+		    "%" PRIu64 " s left", (h->until_ms - now + 999) / 1000);
+		r = QR_ALREADY;
 	} else if (dry_run) {
 		uint32_t n = h != NULL && h->offences > 0 &&
 		    h->last_ms + c->forget_s * 1000ULL > now ?
