@@ -311,7 +311,7 @@ nftq_open(void)
 	int		 one = 1, sz = 4 << 20;
 
 	if ((q = calloc(1, sizeof(*q))) == NULL ||
-	    (q->buf = malloc(NFTQ_BUF)) == NULL) {
+	    (q->buf = calloc(1, NFTQ_BUF)) == NULL) {
 		free(q);
 		return NULL;
 	}

@@ -1,0 +1,1253 @@
+/*
+ * Unit tests for quar.c, the quarantine's policy and quarantine.file,
+ * with a fake kernel: a verdict blocks, a repeat offence refreshes longer
+ * up to the cap, the same incident changes nothing; the allowlists,
+ * learning, the hourly and the hosts caps, dry runs and a disabled
+ * quarantine refuse; a refused element blocks nobody, an unreachable
+ * kernel gets the block later; by hand, release, expiry, forgetting,
+ * adoption of the kernel's elements and NFLOG drops; the file saved
+ * loads back the same, damage is reported as FILE:LINE and skipped, a
+ * foreign file or another version is refused.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include "ephemd.h"
+
+#define T0	1795000000000ULL	/* wall clock, ms */
+#define SEC	1000ULL
+#define MIN	60000ULL
+#define HOUR	3600000ULL
+#define DAY	86400000ULL
+
+static struct quar_conf	 conf;
+static struct quar	*q, *q2;
+static char		 note[256];
+static char		 dir[64];
+static char		 path[128];
+
+/* The fake kernel: what it was given, and what it answers. */
+#define MAXPUSH	1024
+
+static int		 cookie;		/* the backend's arg */
+static struct nftq_elem	 pushed[MAXPUSH];
+static size_t		 npushed;
+static int		 push_calls;
+static bool		 refuse;		/* refuse every element */
+static bool		 unreachable;		/* push gives -1 */
+static int		 allow_answer;		/* allowed()'s answer */
+static int		 allow_calls;
+static struct addr	 allow_asked;
+
+static int
+fake_push(void *arg, struct nftq_elem *v, size_t n)
+{
+	size_t	i;
+	int	refused = 0;
+
+	ck_assert_ptr_eq(arg, &cookie);
+	push_calls++;
+	for (i = 0; i < n; i++) {
+		ck_assert_uint_lt(npushed, MAXPUSH);
+		pushed[npushed++] = v[i];
+	}
+	if (unreachable)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (refuse) {
+			v[i].err = EINVAL;
+			refused++;
+		}
+	return refused;
+}
+
+static int
+fake_allowed(void *arg, const struct addr *a)
+{
+	ck_assert_ptr_eq(arg, &cookie);
+	allow_calls++;
+	allow_asked = *a;
+	return allow_answer;
+}
+
+static struct quar *
+new_quar(void)
+{
+	struct quar	*nq;
+
+	nq = quar_new(&conf);
+	ck_assert_ptr_nonnull(nq);
+	nq->be.push = fake_push;
+	nq->be.allowed = fake_allowed;
+	nq->be.arg = &cookie;
+	return nq;
+}
+
+static void
+setup(void)
+{
+	memset(&conf, 0, sizeof(conf));
+	conf.enabled = true;
+	conf.timeout_s = 3600;
+	conf.escalation = 4;
+	conf.max_timeout_s = 86400;
+	conf.forget_s = 7 * 86400;
+	conf.per_hour = 10;
+	conf.max_hosts = 50;
+	ck_assert_int_eq(netlist_add_str(&conf.allow, "192.168.0.0/16"), 0);
+	ck_assert_int_eq(netlist_add_str(&conf.allow, "2001:db8:1::/48"), 0);
+	memset(pushed, 0, sizeof(pushed));
+	npushed = 0;
+	push_calls = 0;
+	refuse = unreachable = false;
+	allow_answer = 0;
+	allow_calls = 0;
+	note[0] = '\0';
+	q = new_quar();
+	q2 = NULL;
+	snprintf(dir, sizeof(dir), "/tmp/check_quar.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/quarantine", dir);
+}
+
+static void
+teardown(void)
+{
+	char	cmd[128];
+
+	quar_free(q);
+	quar_free(q2);
+	netlist_clear(&conf.allow);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "%s failed\n", cmd);
+}
+
+/* The address s, which must parse. */
+static struct addr
+addr_of(const char *s)
+{
+	struct addr	a;
+
+	ck_assert_msg(addr_parse(s, strlen(s), &a) == 0, "parse %s", s);
+	return a;
+}
+
+/* A verdict of the scan detector on s; its note in note. */
+static int
+verdict_of(struct quar *qq, const char *s, bool dry_run, bool learning,
+    uint64_t now)
+{
+	struct addr	a = addr_of(s);
+
+	note[0] = '\0';
+	return quar_verdict(qq, &a, "scan", dry_run, learning, now, note,
+	    sizeof(note));
+}
+
+static int
+verdict(const char *s, uint64_t now)
+{
+	return verdict_of(q, s, false, false, now);
+}
+
+static int
+add(const char *s, uint32_t timeout_s, uint64_t now)
+{
+	struct addr	a = addr_of(s);
+
+	note[0] = '\0';
+	return quar_add(q, &a, timeout_s, now, note, sizeof(note));
+}
+
+static int
+del(const char *s, uint64_t now)
+{
+	struct addr	a = addr_of(s);
+
+	return quar_del(q, &a, now);
+}
+
+static struct qhost *
+host_of(struct quar *qq, const char *s)
+{
+	struct addr	a = addr_of(s);
+
+	return quar_find(qq, &a);
+}
+
+static void
+has_note(const char *want)
+{
+	ck_assert_msg(strstr(note, want) != NULL, "note \"%s\", not \"%s\"",
+	    note, want);
+}
+
+/* The last element pushed is op on s with timeout_ms. */
+static void
+last_pushed(const char *s, int op, uint64_t timeout_ms)
+{
+	struct addr	a = addr_of(s);
+
+	ck_assert_uint_gt(npushed, 0);
+	ck_assert_msg(addr_cmp(&pushed[npushed - 1].addr, &a) == 0,
+	    "pushed another address than %s", s);
+	ck_assert_int_eq(pushed[npushed - 1].op, op);
+	ck_assert_uint_eq(pushed[npushed - 1].timeout_ms, timeout_ms);
+}
+
+/* A first verdict blocks: one add with the first timeout. */
+START_TEST(test_quar_block)
+{
+	struct qhost	*h;
+
+	ck_assert_int_eq(verdict("10.0.0.5", T0), QR_BLOCKED);
+	has_note("blocked for 3600 s (offence 1)");
+	ck_assert_uint_eq(npushed, 1);
+	last_pushed("10.0.0.5", NFTQ_ADD, 3600 * SEC);
+	ck_assert_int_eq(allow_calls, 1);
+	ck_assert_int_eq(addr_cmp(&allow_asked, &pushed[0].addr), 0);
+	h = host_of(q, "10.0.0.5");
+	ck_assert_ptr_nonnull(h);
+	ck_assert_uint_eq(h->since_ms, T0);
+	ck_assert_uint_eq(h->until_ms, T0 + 3600 * SEC);
+	ck_assert_uint_eq(h->last_ms, T0);
+	ck_assert_uint_eq(h->offences, 1);
+	ck_assert_uint_eq(h->timeout_s, 3600);
+	ck_assert(!h->manual);
+	ck_assert_str_eq(h->detector, "scan");
+	ck_assert(q->dirty);
+	ck_assert_uint_eq(quar_active(q, T0), 1);
+	ck_assert_uint_eq(quar_active(q, T0 + 3600 * SEC - 1), 1);
+	ck_assert_uint_eq(quar_active(q, T0 + 3600 * SEC), 0);
+	ck_assert_uint_eq(q->results[QR_BLOCKED], 1);
+	ck_assert_ptr_null(host_of(q, "10.0.0.6"));
+
+	/* IPv6 the same */
+	ck_assert_int_eq(verdict("2001:db8::99", T0), QR_BLOCKED);
+	last_pushed("2001:db8::99", NFTQ_ADD, 3600 * SEC);
+	ck_assert_uint_eq(quar_active(q, T0), 2);
+}
+END_TEST
+
+/*
+ * The same incident (within a minute of the last offence) changes
+ * nothing; a repeat offence refreshes for 4 times longer each time, up to
+ * max_timeout.  A repeat after the block ended is a new block, still
+ * escalated; after forget_s without an offence, it starts over.
+ */
+START_TEST(test_quar_escalation)
+{
+	struct qhost	*h;
+	uint64_t	 t;
+
+	ck_assert_int_eq(verdict("10.0.0.5", T0), QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.5", T0 + 30 * SEC), QR_ALREADY);
+	has_note("already blocked (the same incident): 3570 s left");
+	ck_assert_uint_eq(npushed, 1);
+	h = host_of(q, "10.0.0.5");
+	ck_assert_uint_eq(h->offences, 1);
+	ck_assert_uint_eq(h->last_ms, T0);
+
+	ck_assert_int_eq(verdict("10.0.0.5", T0 + 10 * MIN), QR_REFRESHED);
+	has_note("refreshed: blocked for 14400 s (offence 2)");
+	ck_assert_uint_eq(npushed, 2);
+	last_pushed("10.0.0.5", NFTQ_REFRESH, 4 * 3600 * SEC);
+	h = host_of(q, "10.0.0.5");
+	ck_assert_uint_eq(h->offences, 2);
+	ck_assert_uint_eq(h->timeout_s, 4 * 3600);
+	ck_assert_uint_eq(h->since_ms, T0);
+	ck_assert_uint_eq(h->until_ms, T0 + 10 * MIN + 4 * 3600 * SEC);
+
+	ck_assert_int_eq(verdict("10.0.0.5", T0 + 20 * MIN), QR_REFRESHED);
+	last_pushed("10.0.0.5", NFTQ_REFRESH, 16 * 3600 * SEC);
+	ck_assert_uint_eq(h->timeout_s, 16 * 3600);
+	/* 64 hours: capped at max_timeout, and stays there */
+	ck_assert_int_eq(verdict("10.0.0.5", T0 + 30 * MIN), QR_REFRESHED);
+	has_note("refreshed: blocked for 86400 s (offence 4)");
+	last_pushed("10.0.0.5", NFTQ_REFRESH, 86400 * SEC);
+	ck_assert_int_eq(verdict("10.0.0.5", T0 + 40 * MIN), QR_REFRESHED);
+	last_pushed("10.0.0.5", NFTQ_REFRESH, 86400 * SEC);
+	ck_assert_uint_eq(h->offences, 5);
+	ck_assert_uint_eq(h->until_ms, T0 + 40 * MIN + DAY);
+	ck_assert_uint_eq(h->since_ms, T0);
+	ck_assert_uint_eq(quar_active(q, T0 + 40 * MIN), 1);
+	ck_assert_uint_eq(q->results[QR_BLOCKED], 1);
+	ck_assert_uint_eq(q->results[QR_ALREADY], 1);
+	ck_assert_uint_eq(q->results[QR_REFRESHED], 4);
+
+	/* ended, offended again within forget: a new block, escalated */
+	t = T0 + 40 * MIN + DAY + HOUR;
+	ck_assert_uint_eq(quar_tick(q, t), 1);
+	ck_assert_int_eq(verdict("10.0.0.5", t), QR_BLOCKED);
+	has_note("blocked for 86400 s (offence 6)");
+	last_pushed("10.0.0.5", NFTQ_ADD, 86400 * SEC);
+	h = host_of(q, "10.0.0.5");
+	ck_assert_uint_eq(h->since_ms, t);
+
+	/* forget_s later: a first offence again */
+	t += 7 * DAY;
+	ck_assert_int_eq(verdict("10.0.0.5", t), QR_BLOCKED);
+	has_note("blocked for 3600 s (offence 1)");
+	last_pushed("10.0.0.5", NFTQ_ADD, 3600 * SEC);
+	ck_assert_uint_eq(host_of(q, "10.0.0.5")->offences, 1);
+}
+END_TEST
+
+/* quarantine.allow refuses, names the network, and pushes nothing. */
+START_TEST(test_quar_allow_conf)
+{
+	ck_assert_int_eq(verdict("192.168.3.4", T0), QR_ALLOW_CONF);
+	has_note("refused: in quarantine.allow (192.168.0.0/16)");
+	ck_assert_int_eq(verdict("2001:db8:1:2::5", T0), QR_ALLOW_CONF);
+	has_note("refused: in quarantine.allow (2001:db8:1::/48)");
+	/* a dry run is refused the same */
+	ck_assert_int_eq(verdict_of(q, "192.168.0.1", true, false, T0),
+	    QR_ALLOW_CONF);
+	ck_assert_uint_eq(npushed, 0);
+	ck_assert_int_eq(allow_calls, 0);	/* not asked further */
+	ck_assert_uint_eq(q->n, 0);
+	ck_assert_uint_eq(q->results[QR_ALLOW_CONF], 3);
+	/* next door is not allowed */
+	ck_assert_int_eq(verdict("192.169.0.1", T0), QR_BLOCKED);
+	ck_assert_int_eq(verdict("2001:db8:2::1", T0), QR_BLOCKED);
+	ck_assert_uint_eq(npushed, 2);
+}
+END_TEST
+
+/* The allow4 / allow6 sets refuse when they hold it; unknown does not. */
+START_TEST(test_quar_allow_set)
+{
+	allow_answer = 1;
+	ck_assert_int_eq(verdict("10.0.0.5", T0), QR_ALLOW_SET);
+	has_note("refused: in the nftables set " NFTQ_ALLOW4);
+	ck_assert_int_eq(addr_cmp(&allow_asked, &(struct addr){
+	    .b = { [10] = 0xff, [11] = 0xff, [12] = 10, [15] = 5 } }), 0);
+	ck_assert_int_eq(verdict("2001:db8::5", T0), QR_ALLOW_SET);
+	has_note("refused: in the nftables set " NFTQ_ALLOW6);
+	ck_assert_uint_eq(npushed, 0);
+	ck_assert_uint_eq(q->n, 0);
+	ck_assert_uint_eq(q->results[QR_ALLOW_SET], 2);
+
+	allow_answer = -1;		/* the set could not be read */
+	ck_assert_int_eq(verdict("10.0.0.5", T0), QR_BLOCKED);
+	allow_answer = 0;
+	ck_assert_int_eq(verdict("10.0.0.6", T0), QR_BLOCKED);
+	ck_assert_uint_eq(npushed, 2);
+	ck_assert_int_eq(allow_calls, 4);
+}
+END_TEST
+
+/* While the gateway learns, nobody is blocked. */
+START_TEST(test_quar_learning)
+{
+	ck_assert_int_eq(verdict_of(q, "10.0.0.5", false, true, T0),
+	    QR_LEARNING);
+	has_note("still learning");
+	ck_assert_uint_eq(npushed, 0);
+	ck_assert_uint_eq(q->n, 0);
+	ck_assert_uint_eq(quar_active(q, T0), 0);
+	ck_assert_uint_eq(q->results[QR_LEARNING], 1);
+	ck_assert_int_eq(verdict_of(q, "10.0.0.5", false, false, T0),
+	    QR_BLOCKED);
+}
+END_TEST
+
+/*
+ * per_hour 3: the 4th new host within the hour is refused, a repeat
+ * offence of one blocked is not; an hour after, new hosts go in again.
+ * Manual blocks are not counted.
+ */
+START_TEST(test_quar_hourly)
+{
+	struct addr	a = addr_of("10.0.0.9");
+
+	conf.per_hour = 3;
+	ck_assert_int_eq(verdict("10.0.0.1", T0), QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.2", T0 + 1 * MIN), QR_BLOCKED);
+	ck_assert_int_eq(verdict("2001:db8::3", T0 + 2 * MIN), QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.4", T0 + 3 * MIN), QR_HOURLY);
+	has_note("refused: 3 quarantines in the last hour "
+	    "(quarantine.max_per_hour)");
+	ck_assert_uint_eq(npushed, 3);
+	ck_assert_ptr_null(host_of(q, "10.0.0.4"));
+	ck_assert_int_eq(verdict("10.0.0.1", T0 + 4 * MIN), QR_REFRESHED);
+	ck_assert_uint_eq(npushed, 4);
+	/* by hand: not refused, not counted */
+	ck_assert_int_eq(quar_add(q, &a, 0, T0 + 5 * MIN, note, sizeof(note)),
+	    QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.4", T0 + 5 * MIN), QR_HOURLY);
+	ck_assert_uint_eq(q->results[QR_HOURLY], 2);
+
+	/* 10.0.0.1's hour is over: one more */
+	ck_assert_int_eq(verdict("10.0.0.4", T0 + HOUR), QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.5", T0 + HOUR), QR_HOURLY);
+	/* every one of them is over */
+	ck_assert_int_eq(verdict("10.0.0.5", T0 + HOUR + 3 * MIN), QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.6", T0 + HOUR + 3 * MIN), QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.7", T0 + HOUR + 3 * MIN), QR_HOURLY);
+	ck_assert_uint_eq(q->results[QR_BLOCKED], 6);
+	ck_assert_uint_eq(q->results[QR_REFRESHED], 1);
+	ck_assert_uint_eq(q->results[QR_HOURLY], 4);
+}
+END_TEST
+
+/* max_hosts 2: a third is refused until one is released or expires. */
+START_TEST(test_quar_max_hosts)
+{
+	conf.max_hosts = 2;
+	ck_assert_int_eq(verdict("10.0.0.1", T0), QR_BLOCKED);
+	ck_assert_int_eq(verdict("2001:db8::2", T0), QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.3", T0 + MIN), QR_MAX_HOSTS);
+	has_note("refused: 2 hosts are quarantined already "
+	    "(quarantine.max_hosts)");
+	ck_assert_ptr_null(host_of(q, "10.0.0.3"));
+	ck_assert_int_eq(verdict("10.0.0.1", T0 + 2 * MIN), QR_REFRESHED);
+	ck_assert_uint_eq(npushed, 3);
+	ck_assert_int_eq(del("10.0.0.1", T0 + 3 * MIN), 0);
+	ck_assert_int_eq(verdict("10.0.0.3", T0 + 3 * MIN), QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.4", T0 + 3 * MIN), QR_MAX_HOSTS);
+	/* an hour on, 2001:db8::2 and 10.0.0.3 have expired */
+	ck_assert_int_eq(verdict("10.0.0.4", T0 + 3 * MIN + HOUR),
+	    QR_BLOCKED);
+	ck_assert_uint_eq(q->results[QR_MAX_HOSTS], 2);
+}
+END_TEST
+
+/*
+ * A dry run, asked for or configured, decides and says what it would do,
+ * but pushes and records nothing.
+ */
+START_TEST(test_quar_dry_run)
+{
+	struct qhost	*h;
+
+	ck_assert_int_eq(verdict_of(q, "10.0.0.5", true, false, T0),
+	    QR_DRYRUN);
+	has_note("dry run: would block for 3600 s (offence 1)");
+	ck_assert_uint_eq(npushed, 0);
+	ck_assert_uint_eq(q->n, 0);
+
+	ck_assert_int_eq(verdict("10.0.0.6", T0), QR_BLOCKED);
+	ck_assert_int_eq(verdict_of(q, "10.0.0.6", true, false, T0 + 10 * MIN),
+	    QR_DRYRUN);
+	has_note("dry run: would refresh the block for 14400 s (offence 2)");
+	h = host_of(q, "10.0.0.6");
+	ck_assert_uint_eq(h->offences, 1);
+	ck_assert_uint_eq(h->until_ms, T0 + 3600 * SEC);
+	ck_assert_uint_eq(npushed, 1);
+
+	conf.dry_run = true;
+	ck_assert_int_eq(verdict("10.0.0.7", T0), QR_DRYRUN);
+	ck_assert_int_eq(verdict("10.0.0.6", T0 + 20 * MIN), QR_DRYRUN);
+	ck_assert_uint_eq(npushed, 1);
+	ck_assert_ptr_null(host_of(q, "10.0.0.7"));
+	ck_assert_uint_eq(q->results[QR_DRYRUN], 4);
+	/* the caps hold in a dry run too */
+	conf.per_hour = 1;
+	ck_assert_int_eq(verdict("10.0.0.8", T0 + 20 * MIN), QR_HOURLY);
+}
+END_TEST
+
+/* enabled false: refused, but for dry runs. */
+START_TEST(test_quar_disabled)
+{
+	conf.enabled = false;
+	ck_assert_int_eq(verdict("10.0.0.5", T0), QR_DISABLED);
+	has_note("refused: quarantine.enabled is false");
+	ck_assert_uint_eq(npushed, 0);
+	ck_assert_uint_eq(q->n, 0);
+	ck_assert_int_eq(verdict_of(q, "10.0.0.5", true, false, T0),
+	    QR_DRYRUN);
+	conf.dry_run = true;
+	ck_assert_int_eq(verdict("10.0.0.5", T0), QR_DRYRUN);
+	ck_assert_uint_eq(npushed, 0);
+	ck_assert_uint_eq(q->n, 0);
+	ck_assert_uint_eq(q->results[QR_DISABLED], 1);
+	ck_assert_uint_eq(q->results[QR_DRYRUN], 2);
+}
+END_TEST
+
+/*
+ * The kernel refuses the element: QR_KERNEL, nobody quarantined, and the
+ * hourly cap not used up; a refused refresh leaves the block as it was.
+ */
+START_TEST(test_quar_kernel_refuses)
+{
+	struct qhost	*h, old;
+
+	conf.per_hour = 1;
+	refuse = true;
+	ck_assert_int_eq(verdict("10.0.0.5", T0), QR_KERNEL);
+	has_note("refused: the kernel refused the element (");
+	has_note(strerror(EINVAL));
+	ck_assert_uint_eq(npushed, 1);
+	ck_assert_uint_eq(quar_active(q, T0), 0);
+	h = host_of(q, "10.0.0.5");
+	ck_assert(h == NULL || (h->until_ms == 0 && h->offences == 0));
+	ck_assert_uint_eq(q->results[QR_KERNEL], 1);
+
+	refuse = false;
+	ck_assert_int_eq(verdict("10.0.0.6", T0 + MIN), QR_BLOCKED);
+	has_note("offence 1");
+	h = host_of(q, "10.0.0.6");
+	old = *h;
+	refuse = true;
+	ck_assert_int_eq(verdict("10.0.0.6", T0 + 10 * MIN), QR_KERNEL);
+	last_pushed("10.0.0.6", NFTQ_REFRESH, 4 * 3600 * SEC);
+	h = host_of(q, "10.0.0.6");
+	ck_assert_uint_eq(h->until_ms, old.until_ms);
+	ck_assert_uint_eq(h->offences, old.offences);
+	ck_assert_uint_eq(h->timeout_s, old.timeout_s);
+	ck_assert_uint_eq(h->last_ms, old.last_ms);
+	ck_assert_uint_eq(quar_active(q, T0 + 10 * MIN), 1);
+	ck_assert_uint_eq(q->results[QR_KERNEL], 2);
+	ck_assert_uint_eq(q->results[QR_REFRESHED], 0);
+}
+END_TEST
+
+/*
+ * The kernel unreachable: the block is made all the same and pushed
+ * later by quar_repush(), with the time it has left.
+ */
+START_TEST(test_quar_unreachable)
+{
+	unreachable = true;
+	ck_assert_int_eq(verdict("10.0.0.5", T0), QR_BLOCKED);
+	has_note("blocked for 3600 s");
+	ck_assert_uint_eq(q->unreachable, 1);
+	ck_assert_uint_eq(quar_active(q, T0), 1);
+	ck_assert_int_eq(add("2001:db8::6", 60, T0), QR_BLOCKED);
+	ck_assert_uint_eq(q->unreachable, 2);
+	ck_assert_int_eq(quar_repush(q, T0 + MIN), -1);
+
+	unreachable = false;
+	npushed = 0;
+	/* 2001:db8::6's minute is over: only 10.0.0.5 is due */
+	ck_assert_int_eq(quar_repush(q, T0 + 10 * MIN), 1);
+	ck_assert_uint_eq(npushed, 1);
+	last_pushed("10.0.0.5", NFTQ_ADD, 3600 * SEC - 10 * MIN);
+
+	/* refused on the way back: not counted as pushed */
+	refuse = true;
+	ck_assert_int_eq(quar_repush(q, T0 + 20 * MIN), 0);
+	/* nothing due: nothing pushed */
+	refuse = false;
+	push_calls = 0;
+	ck_assert_int_eq(quar_repush(q, T0 + 2 * HOUR), 0);
+	ck_assert_int_eq(push_calls, 0);
+	/* no kernel at all */
+	q->be.push = NULL;
+	ck_assert_int_eq(verdict("10.0.0.7", T0), QR_BLOCKED);
+	ck_assert_int_eq(quar_repush(q, T0), 0);
+}
+END_TEST
+
+/*
+ * By hand: the caps do not hold (nor learning, which quar_add does not
+ * take), the allowlists do; a timeout of 0 is the next offence's.
+ */
+START_TEST(test_quar_manual)
+{
+	struct qhost	*h;
+
+	conf.max_hosts = 1;
+	conf.per_hour = 1;
+	ck_assert_int_eq(verdict("10.0.0.1", T0), QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.2", T0), QR_MAX_HOSTS);
+	ck_assert_int_eq(add("10.0.0.2", 600, T0), QR_BLOCKED);
+	has_note("blocked for 600 s (offence 1)");
+	last_pushed("10.0.0.2", NFTQ_ADD, 600 * SEC);
+	h = host_of(q, "10.0.0.2");
+	ck_assert(h->manual);
+	ck_assert_str_eq(h->detector, "manual");
+	ck_assert_uint_eq(h->timeout_s, 600);
+	ck_assert_uint_eq(h->until_ms, T0 + 600 * SEC);
+	ck_assert_int_eq(add("2001:db8::3", 0, T0), QR_BLOCKED);
+	last_pushed("2001:db8::3", NFTQ_ADD, 3600 * SEC);
+	ck_assert_uint_eq(quar_active(q, T0), 3);
+	/* again by hand: a refresh */
+	ck_assert_int_eq(add("10.0.0.2", 0, T0 + 10 * SEC), QR_REFRESHED);
+	last_pushed("10.0.0.2", NFTQ_REFRESH, 4 * 3600 * SEC);
+	/* the allowlists hold */
+	ck_assert_int_eq(add("192.168.1.1", 600, T0), QR_ALLOW_CONF);
+	has_note("192.168.0.0/16");
+	allow_answer = 1;
+	ck_assert_int_eq(add("10.0.0.4", 600, T0), QR_ALLOW_SET);
+	ck_assert_uint_eq(npushed, 4);
+	/* only verdicts are counted */
+	ck_assert_uint_eq(q->results[QR_BLOCKED], 1);
+	ck_assert_uint_eq(q->results[QR_MAX_HOSTS], 1);
+	ck_assert_uint_eq(q->results[QR_ALLOW_CONF], 0);
+
+	/* manual blocks do not count in the hourly cap */
+	quar_free(q);
+	q = new_quar();
+	conf.max_hosts = 50;
+	allow_answer = 0;
+	ck_assert_int_eq(add("10.0.0.1", 0, T0), QR_BLOCKED);
+	ck_assert_int_eq(add("10.0.0.2", 0, T0), QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.3", T0), QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.4", T0), QR_HOURLY);
+}
+END_TEST
+
+/* Released by hand: a delete pushed, the offences forgotten. */
+START_TEST(test_quar_del)
+{
+	struct qhost	*h;
+
+	ck_assert_int_eq(verdict("10.0.0.5", T0), QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.5", T0 + 2 * MIN), QR_REFRESHED);
+	q->dirty = false;
+	ck_assert_int_eq(del("10.0.0.5", T0 + 3 * MIN), 0);
+	ck_assert_uint_eq(npushed, 3);
+	last_pushed("10.0.0.5", NFTQ_DEL, 0);
+	ck_assert_uint_eq(quar_active(q, T0 + 3 * MIN), 0);
+	ck_assert_uint_eq(q->released, 1);
+	ck_assert(q->dirty);
+	h = host_of(q, "10.0.0.5");
+	ck_assert_uint_eq(h->until_ms, 0);
+	ck_assert_uint_eq(h->offences, 0);
+	/* twice, unknown, expired: -1, nothing pushed */
+	ck_assert_int_eq(del("10.0.0.5", T0 + 3 * MIN), -1);
+	ck_assert_int_eq(del("10.0.0.6", T0 + 3 * MIN), -1);
+	ck_assert_int_eq(verdict("2001:db8::7", T0), QR_BLOCKED);
+	ck_assert_int_eq(del("2001:db8::7", T0 + HOUR), -1);
+	ck_assert_uint_eq(npushed, 4);
+	ck_assert_uint_eq(q->released, 1);
+	/* blocked again: a first offence */
+	ck_assert_int_eq(verdict("10.0.0.5", T0 + 4 * MIN), QR_BLOCKED);
+	has_note("blocked for 3600 s (offence 1)");
+	last_pushed("10.0.0.5", NFTQ_ADD, 3600 * SEC);
+	/* an IPv6 release */
+	ck_assert_int_eq(del("2001:db8::7", T0 + 5 * MIN), 0);
+	last_pushed("2001:db8::7", NFTQ_DEL, 0);
+}
+END_TEST
+
+/*
+ * quar_tick ends the blocks whose time is up, keeps their offences until
+ * forget_s and every entry for an hour (the hourly cap), then forgets.
+ */
+START_TEST(test_quar_tick)
+{
+	uint64_t	t1 = T0 + 20 * DAY;
+
+	ck_assert_int_eq(verdict("10.0.0.1", T0), QR_BLOCKED);
+	ck_assert_int_eq(verdict("2001:db8::2", T0 + 10 * MIN), QR_BLOCKED);
+	ck_assert_int_eq(add("10.0.0.3", 60, T0), QR_BLOCKED);
+	q->dirty = false;
+	ck_assert_uint_eq(quar_tick(q, T0 + 59 * SEC), 0);
+	ck_assert(!q->dirty);
+	ck_assert_uint_eq(quar_tick(q, T0 + 60 * SEC), 1);
+	ck_assert(q->dirty);
+	ck_assert_uint_eq(q->expired, 1);
+	ck_assert_uint_eq(quar_active(q, T0 + 60 * SEC), 2);
+	ck_assert_uint_eq(host_of(q, "10.0.0.3")->until_ms, 0);
+	ck_assert_uint_eq(host_of(q, "10.0.0.3")->offences, 1);
+	ck_assert_uint_eq(quar_tick(q, T0 + HOUR), 1);
+	ck_assert_uint_eq(quar_active(q, T0 + HOUR), 1);
+	ck_assert_uint_eq(quar_tick(q, T0 + 10 * MIN + HOUR), 1);
+	ck_assert_uint_eq(quar_active(q, T0 + 10 * MIN + HOUR), 0);
+	ck_assert_uint_eq(q->expired, 3);
+	ck_assert_uint_eq(q->n, 3);		/* the offences are kept */
+	ck_assert_uint_eq(quar_tick(q, T0 + 7 * DAY - 1), 0);
+	ck_assert_uint_eq(q->n, 3);
+	/* forget_s after their last offence, two are forgotten */
+	ck_assert_uint_eq(quar_tick(q, T0 + 7 * DAY), 0);
+	ck_assert_uint_eq(q->n, 1);
+	ck_assert_ptr_null(host_of(q, "10.0.0.1"));
+	ck_assert_ptr_null(host_of(q, "10.0.0.3"));
+	ck_assert_ptr_nonnull(host_of(q, "2001:db8::2"));
+	ck_assert_uint_eq(quar_tick(q, T0 + 10 * MIN + 7 * DAY), 0);
+	ck_assert_uint_eq(q->n, 0);
+	ck_assert_ptr_null(host_of(q, "2001:db8::2"));
+	ck_assert_uint_eq(q->expired, 3);
+
+	/* released (no offence left): kept for the hour, then forgotten */
+	ck_assert_int_eq(verdict("10.0.0.4", t1), QR_BLOCKED);
+	ck_assert_int_eq(del("10.0.0.4", t1 + MIN), 0);
+	quar_tick(q, t1 + 2 * MIN);
+	ck_assert_ptr_nonnull(host_of(q, "10.0.0.4"));
+	quar_tick(q, t1 + HOUR);
+	ck_assert_ptr_null(host_of(q, "10.0.0.4"));
+
+	/* many hosts, half forgotten: the index still finds the rest */
+	{
+		char		a[32];
+		int		i;
+
+		for (i = 0; i < 300; i++) {
+			snprintf(a, sizeof(a), "10.1.%d.%d", i / 250, i % 250);
+			ck_assert_int_eq(add(a, 60, i % 2 ? t1 : t1 + DAY),
+			    QR_BLOCKED);
+		}
+		ck_assert_uint_eq(quar_tick(q, t1 + 7 * DAY), 300);
+		ck_assert_uint_eq(q->n, 150);
+		for (i = 0; i < 300; i++) {
+			snprintf(a, sizeof(a), "10.1.%d.%d", i / 250, i % 250);
+			if (i % 2)
+				ck_assert_ptr_null(host_of(q, a));
+			else
+				ck_assert_ptr_nonnull(host_of(q, a));
+		}
+	}
+}
+END_TEST
+
+/*
+ * Elements found in the kernel: an unknown one is adopted (by hand, by
+ * "nft", with the kernel's expiry), one without a timeout is not ours,
+ * a known block takes the kernel's expiry.
+ */
+START_TEST(test_quar_adopt)
+{
+	struct nftq_elem	 v[3];
+	struct qhost		*h;
+	uint64_t		 now = T0 + MIN;
+
+	ck_assert_int_eq(verdict("10.0.0.3", T0), QR_BLOCKED);
+	memset(v, 0, sizeof(v));
+	v[0].addr = addr_of("10.0.0.1");
+	v[0].timeout_ms = 3600 * SEC;
+	v[0].expires_ms = 1000 * SEC;
+	v[1].addr = addr_of("2001:db8::2");	/* no timeout */
+	v[2].addr = addr_of("10.0.0.3");
+	v[2].timeout_ms = 3600 * SEC;
+	v[2].expires_ms = 100 * SEC;
+	q->dirty = false;
+	quar_adopt(q, v, 3, now);
+	ck_assert(q->dirty);
+	ck_assert_uint_eq(npushed, 1);
+	ck_assert_uint_eq(quar_active(q, now), 2);
+	h = host_of(q, "10.0.0.1");
+	ck_assert_ptr_nonnull(h);
+	ck_assert(h->manual);
+	ck_assert_str_eq(h->detector, "nft");
+	ck_assert_uint_eq(h->offences, 1);
+	ck_assert_uint_eq(h->timeout_s, 3600);
+	ck_assert_uint_eq(h->since_ms, now);
+	ck_assert_uint_eq(h->until_ms, now + 1000 * SEC);
+	ck_assert_ptr_null(host_of(q, "2001:db8::2"));
+	h = host_of(q, "10.0.0.3");
+	ck_assert_uint_eq(h->until_ms, now + 100 * SEC);
+	ck_assert_uint_eq(h->since_ms, T0);
+	ck_assert(!h->manual);
+	ck_assert_str_eq(h->detector, "scan");
+
+	/* a host whose block ended keeps its offences */
+	ck_assert_int_eq(verdict("2001:db8::9", T0), QR_BLOCKED);
+	ck_assert_int_eq(verdict("2001:db8::9", T0 + 2 * MIN), QR_REFRESHED);
+	quar_tick(q, T0 + DAY);
+	ck_assert_uint_eq(host_of(q, "2001:db8::9")->until_ms, 0);
+	v[0].addr = addr_of("2001:db8::9");
+	quar_adopt(q, v, 1, T0 + DAY);
+	h = host_of(q, "2001:db8::9");
+	ck_assert_uint_eq(h->offences, 2);
+	ck_assert_uint_eq(h->until_ms, T0 + DAY + 1000 * SEC);
+	ck_assert_str_eq(h->detector, "nft");
+}
+END_TEST
+
+/* Drops count and sample for quarantined hosts only. */
+START_TEST(test_quar_drop)
+{
+	struct qsample	 s;
+	struct qhost	*h;
+	struct addr	 a = addr_of("10.0.0.5"), b = addr_of("10.0.0.6");
+	int		 i;
+
+	ck_assert_int_eq(verdict("10.0.0.5", T0), QR_BLOCKED);
+	memset(&s, 0, sizeof(s));
+	s.dst = addr_of("198.51.100.7");
+	s.proto = IPPROTO_TCP;
+	for (i = 0; i < 6; i++) {
+		s.ts_ms = T0 + (uint64_t)i;
+		s.dport = (uint16_t)(22 + i);
+		quar_drop(q, &a, &s);
+	}
+	h = host_of(q, "10.0.0.5");
+	ck_assert_uint_eq(h->drops, 6);
+	ck_assert_uint_eq(h->nsample, 6);
+	/* a ring of QSAMPLES: the 5th and 6th over the 1st and 2nd */
+	ck_assert_uint_eq(h->sample[0].dport, 26);
+	ck_assert_uint_eq(h->sample[1].dport, 27);
+	ck_assert_uint_eq(h->sample[2].dport, 24);
+	ck_assert_uint_eq(h->sample[3].dport, 25);
+	ck_assert_uint_eq(h->sample[1].ts_ms, T0 + 5);
+	ck_assert_int_eq(addr_cmp(&h->sample[1].dst, &s.dst), 0);
+	ck_assert_uint_eq(q->nflog_unknown, 0);
+
+	/* unknown, and ended: counted apart */
+	quar_drop(q, &b, &s);
+	ck_assert_uint_eq(q->nflog_unknown, 1);
+	quar_tick(q, T0 + HOUR);
+	quar_drop(q, &a, &s);
+	ck_assert_uint_eq(q->nflog_unknown, 2);
+	ck_assert_uint_eq(host_of(q, "10.0.0.5")->drops, 6);
+
+	/* a new block starts counting again */
+	ck_assert_int_eq(verdict("10.0.0.5", T0 + 2 * HOUR), QR_BLOCKED);
+	h = host_of(q, "10.0.0.5");
+	ck_assert_uint_eq(h->drops, 0);
+	ck_assert_uint_eq(h->nsample, 0);
+	quar_drop(q, &a, &s);
+	ck_assert_uint_eq(h->drops, 1);
+}
+END_TEST
+
+/* results[] counts every verdict once, by its result; names for each. */
+START_TEST(test_quar_results)
+{
+	uint64_t	want[QR_NRESULTS] = { 0 }, sum = 0;
+	int		r;
+
+	conf.per_hour = 2;
+	want[verdict("10.0.0.1", T0)]++;
+	want[verdict("10.0.0.1", T0 + SEC)]++;
+	want[verdict("10.0.0.1", T0 + 2 * MIN)]++;
+	want[verdict("10.0.0.2", T0)]++;
+	want[verdict("10.0.0.3", T0)]++;
+	want[verdict("192.168.1.1", T0)]++;
+	want[verdict_of(q, "10.0.0.4", true, false, T0)]++;
+	want[verdict_of(q, "10.0.0.5", false, true, T0)]++;
+	allow_answer = 1;
+	want[verdict("10.0.0.6", T0)]++;
+	ck_assert_uint_eq(want[QR_BLOCKED], 2);
+	ck_assert_uint_eq(want[QR_ALREADY], 1);
+	ck_assert_uint_eq(want[QR_REFRESHED], 1);
+	ck_assert_uint_eq(want[QR_HOURLY], 2);	/* 10.0.0.3, 10.0.0.4 */
+	ck_assert_uint_eq(want[QR_ALLOW_CONF], 1);
+	ck_assert_uint_eq(want[QR_LEARNING], 1);
+	ck_assert_uint_eq(want[QR_ALLOW_SET], 1);
+	for (r = 0; r < QR_NRESULTS; r++) {
+		ck_assert_msg(q->results[r] == want[r], "%s: %llu, not %llu",
+		    quar_result_name(r), (unsigned long long)q->results[r],
+		    (unsigned long long)want[r]);
+		sum += q->results[r];
+		ck_assert_str_ne(quar_result_name(r), "unknown");
+	}
+	ck_assert_uint_eq(sum, 9);
+	ck_assert_str_eq(quar_result_name(QR_BLOCKED), "blocked");
+	ck_assert_str_eq(quar_result_name(QR_KERNEL), "kernel");
+	ck_assert_str_eq(quar_result_name(QR_NRESULTS), "unknown");
+	ck_assert_str_eq(quar_result_name(-1), "unknown");
+}
+END_TEST
+
+/* quarantine.file */
+
+static void
+save(struct quar *qq, const char *p)
+{
+	char	err[512] = "";
+
+	ck_assert_msg(quar_save(qq, p, err, sizeof(err)) == 0, "quar_save: %s",
+	    err);
+}
+
+/* quar_load into a fresh q2; its messages in *ret_msg. */
+static int
+load(const char *p, uint64_t now, char **ret_msg)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*fp;
+	int	 r;
+
+	quar_free(q2);
+	q2 = new_quar();
+	fp = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(fp);
+	r = quar_load(q2, p, now, fp);
+	ck_assert_int_eq(fclose(fp), 0);
+	*ret_msg = buf;
+	return r;
+}
+
+static char *
+slurp(const char *p, size_t *ret_len)
+{
+	FILE	*fp;
+	char	*buf;
+	long	 n;
+
+	fp = fopen(p, "r");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	ck_assert_int_ge(n, 0);
+	rewind(fp);
+	buf = calloc(1, (size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	*ret_len = (size_t)n;
+	return buf;
+}
+
+static void
+spew(const char *p, const char *buf, size_t len)
+{
+	FILE	*fp = fopen(p, "w");
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_uint_eq(fwrite(buf, 1, len, fp), len);
+	ck_assert_int_eq(fclose(fp), 0);
+}
+
+/* A line of the file's format: text and its checksum. */
+static void
+put_line(FILE *fp, const char *text)
+{
+	fprintf(fp, "%s ~%08x\n", text, crc32_text(text, strlen(text)));
+}
+
+/* The offset of line n (from 1) of buf. */
+static size_t
+line_at(const char *buf, int n)
+{
+	const char	*p = buf;
+
+	while (--n > 0) {
+		p = strchr(p, '\n');
+		ck_assert_ptr_nonnull(p);
+		p++;
+	}
+	return (size_t)(p - buf);
+}
+
+static void
+has(const char *msg, const char *want)
+{
+	ck_assert_msg(strstr(msg, want) != NULL, "\"%s\" not in \"%s\"", want,
+	    msg);
+}
+
+/*
+ * Three hosts: 10.0.0.1 by scan, refreshed, with drops; 2001:db8::2 by
+ * hand; 10.0.0.3, blocked two hours before and ended, remembered.
+ */
+static void
+scenario(void)
+{
+	struct qsample	s;
+	struct addr	a = addr_of("10.0.0.1");
+
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(verdict("10.0.0.3", T0 - 2 * HOUR), QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.1", T0), QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.1", T0 + 10 * MIN), QR_REFRESHED);
+	ck_assert_int_eq(add("2001:db8::2", 3600, T0), QR_BLOCKED);
+	quar_drop(q, &a, &s);
+	quar_drop(q, &a, &s);
+	quar_drop(q, &a, &s);
+	ck_assert_uint_eq(quar_tick(q, T0 + 11 * MIN), 1);
+	ck_assert_uint_eq(q->n, 3);
+}
+
+static void
+same_host(const struct qhost *h, const struct qhost *w)
+{
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(addr_cmp(&h->addr, &w->addr), 0);
+	ck_assert_uint_eq(h->since_ms, w->since_ms);
+	ck_assert_uint_eq(h->until_ms, w->until_ms);
+	ck_assert_uint_eq(h->last_ms, w->last_ms);
+	ck_assert_uint_eq(h->offences, w->offences);
+	ck_assert_uint_eq(h->timeout_s, w->timeout_s);
+	ck_assert_int_eq(h->manual, w->manual);
+	ck_assert_str_eq(h->detector, w->detector);
+	ck_assert_uint_eq(h->drops, w->drops);
+}
+
+/*
+ * Saved and loaded into a fresh quar: the same hosts, and saved again
+ * the same bytes; the save leaves no temporary file behind.
+ */
+START_TEST(test_quar_save_load)
+{
+	char		*msg, *b1, *b2, p2[160];
+	size_t		 i, l1, l2, files = 0;
+	DIR		*d;
+	struct dirent	*de;
+
+	scenario();
+	ck_assert(q->dirty);
+	save(q, path);
+	ck_assert(!q->dirty);
+	ck_assert_ptr_nonnull(d = opendir(dir));
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.') {
+			ck_assert_str_eq(de->d_name, "quarantine");
+			files++;
+		}
+	closedir(d);
+	ck_assert_uint_eq(files, 1);
+
+	ck_assert_int_eq(load(path, T0 + 11 * MIN, &msg), 0);
+	has(msg, "3 quarantine records read, 2 still due");
+	free(msg);
+	ck_assert_uint_eq(q2->n, 3);
+	for (i = 0; i < q->n; i++)
+		same_host(quar_find(q2, &q->v[i].addr), &q->v[i]);
+	ck_assert_uint_eq(host_of(q2, "10.0.0.1")->offences, 2);
+	ck_assert_uint_eq(host_of(q2, "10.0.0.1")->drops, 3);
+	ck_assert(host_of(q2, "2001:db8::2")->manual);
+	ck_assert_str_eq(host_of(q2, "2001:db8::2")->detector, "manual");
+	ck_assert_uint_eq(host_of(q2, "10.0.0.3")->until_ms, 0);
+	ck_assert_uint_eq(quar_active(q2, T0 + 11 * MIN), 2);
+
+	/* saved again: the same bytes */
+	snprintf(p2, sizeof(p2), "%s/again", dir);
+	save(q2, p2);
+	b1 = slurp(path, &l1);
+	b2 = slurp(p2, &l2);
+	ck_assert_uint_eq(l1, l2);
+	ck_assert_int_eq(memcmp(b1, b2, l1), 0);
+	ck_assert_int_eq(strncmp(b1, "ephemd-quarantine 1 ~", 21), 0);
+	free(b1);
+	free(b2);
+
+	/* an empty one */
+	quar_free(q);
+	q = new_quar();
+	save(q, path);
+	ck_assert_int_eq(load(path, T0, &msg), 0);
+	has(msg, "0 quarantine records read, 0 still due");
+	free(msg);
+	ck_assert_uint_eq(q2->n, 0);
+}
+END_TEST
+
+/* A flipped character: that line reported and skipped, the rest loaded. */
+START_TEST(test_quar_flipped)
+{
+	char	*buf, *msg, want[256];
+	size_t	 len, at;
+	int	 line;
+
+	scenario();
+	save(q, path);
+	buf = slurp(path, &len);
+	for (line = 2; line <= 4; line++) {
+		at = line_at(buf, line) + 4;
+		buf[at] ^= 0x01;
+		spew(path, buf, len);
+		ck_assert_int_eq(load(path, T0 + 11 * MIN, &msg), 1);
+		snprintf(want, sizeof(want), "%s:%d: checksum mismatch", path,
+		    line);
+		has(msg, want);
+		has(msg, "2 quarantine records read");
+		ck_assert_msg(strstr(msg, "truncated") == NULL, "%s", msg);
+		ck_assert_msg(strstr(msg, "announced") == NULL, "%s", msg);
+		free(msg);
+		ck_assert_uint_eq(q2->n, 2);
+		ck_assert_ptr_null(quar_find(q2, &q->v[line - 2].addr));
+		buf[at] ^= 0x01;
+	}
+	/* a flipped checksum is damage too */
+	at = line_at(buf, 3) - 2;
+	buf[at] = buf[at] == '0' ? '1' : '0';
+	spew(path, buf, len);
+	ck_assert_int_eq(load(path, T0 + 11 * MIN, &msg), 1);
+	snprintf(want, sizeof(want), "%s:2: checksum mismatch", path);
+	has(msg, want);
+	free(msg);
+	free(buf);
+}
+END_TEST
+
+/* No end line: "truncated", and what was read is kept. */
+START_TEST(test_quar_truncated)
+{
+	char	*buf, *msg, want[256];
+	size_t	 len, end;
+
+	scenario();
+	save(q, path);
+	buf = slurp(path, &len);
+	end = line_at(buf, 5);
+	ck_assert_int_eq(strncmp(buf + end, "end 3 ~", 7), 0);
+	spew(path, buf, end);
+	ck_assert_int_eq(load(path, T0 + 11 * MIN, &msg), 1);
+	snprintf(want, sizeof(want), "%s: truncated", path);
+	has(msg, want);
+	has(msg, "3 quarantine records read, 2 still due");
+	free(msg);
+	ck_assert_uint_eq(q2->n, 3);
+
+	/* cut inside the last record: that one is lost too */
+	spew(path, buf, end - 10);
+	ck_assert_int_eq(load(path, T0 + 11 * MIN, &msg), 2);
+	snprintf(want, sizeof(want), "%s:4: checksum mismatch", path);
+	has(msg, want);
+	has(msg, "truncated");
+	free(msg);
+	ck_assert_uint_eq(q2->n, 2);
+
+	/* the header alone */
+	spew(path, buf, line_at(buf, 2));
+	ck_assert_int_eq(load(path, T0, &msg), 1);
+	has(msg, "truncated");
+	free(msg);
+	ck_assert_uint_eq(q2->n, 0);
+	free(buf);
+}
+END_TEST
+
+/* Not a quarantine file, or none: -1 and nothing loaded. */
+START_TEST(test_quar_foreign)
+{
+	char	*msg, want[256];
+	FILE	*fp;
+
+	spew(path, "hello world\n", 12);
+	ck_assert_int_eq(load(path, T0, &msg), -1);
+	snprintf(want, sizeof(want), "%s:1: not an ephemd quarantine file",
+	    path);
+	has(msg, want);
+	free(msg);
+	ck_assert_uint_eq(q2->n, 0);
+
+	/* a good checksum, another magic; records after it */
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	put_line(fp, "ephemd-state 1");
+	put_line(fp, "q 10.0.0.1 1 2 3 1 3600 0 scan 0");
+	put_line(fp, "end 1");
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(load(path, T0, &msg), -1);
+	has(msg, want);
+	free(msg);
+	ck_assert_uint_eq(q2->n, 0);
+
+	/* a record first, no header */
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	put_line(fp, "q 10.0.0.1 1 2 3 1 3600 0 scan 0");
+	put_line(fp, "end 1");
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(load(path, T0, &msg), -1);
+	free(msg);
+	ck_assert_uint_eq(q2->n, 0);
+
+	spew(path, "", 0);
+	ck_assert_int_eq(load(path, T0, &msg), -1);
+	has(msg, want);
+	free(msg);
+
+	unlink(path);
+	ck_assert_int_eq(load(path, T0, &msg), -1);
+	has(msg, strerror(ENOENT));
+	free(msg);
+	ck_assert_uint_eq(q2->n, 0);
+}
+END_TEST
+
+/* Another version: refused, nothing loaded. */
+START_TEST(test_quar_version)
+{
+	char	*msg, want[256];
+	FILE	*fp;
+
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	put_line(fp, "ephemd-quarantine 2");
+	put_line(fp, "q 10.0.0.1 1 2 3 1 3600 0 scan 0");
+	put_line(fp, "end 1");
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(load(path, T0, &msg), -1);
+	snprintf(want, sizeof(want), "%s:1: version 2, this ephemd reads 1: "
+	    "not loaded", path);
+	has(msg, want);
+	free(msg);
+	ck_assert_uint_eq(q2->n, 0);
+}
+END_TEST
+
+/*
+ * Records with a good checksum but bad content, a wrong count, text
+ * after the end: reported, skipped, the good ones loaded.
+ */
+START_TEST(test_quar_bad_records)
+{
+	char	*msg, want[256];
+	FILE	*fp;
+
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	put_line(fp, "ephemd-quarantine 1");
+	put_line(fp, "q 10.0.0.1 1 2 3 1 3600 0 scan 0");
+	/* 3: no address; 4: manual 2; 5: a field short; 6: one too many */
+	put_line(fp, "q 10.0.0.300 1 2 3 1 3600 0 scan 0");
+	put_line(fp, "q 10.0.0.2 1 2 3 1 3600 2 scan 0");
+	put_line(fp, "q 10.0.0.3 1 2 3 1 3600 0 scan");
+	put_line(fp, "q 10.0.0.4 1 2 3 1 3600 0 scan 0 x");
+	put_line(fp, "q ::ffff:10.0.0.5 1 2 3 1 3600 1 - 7");
+	put_line(fp, "end 9");
+	put_line(fp, "q 10.0.0.6 1 2 3 1 3600 0 scan 0");	/* 9 */
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(load(path, T0, &msg), 5);
+	snprintf(want, sizeof(want), "%s:3: not a quarantine record", path);
+	has(msg, want);
+	snprintf(want, sizeof(want), "%s:6: not a quarantine record", path);
+	has(msg, want);
+	snprintf(want, sizeof(want), "%s:8: 9 records announced, 2 read",
+	    path);
+	has(msg, want);
+	snprintf(want, sizeof(want), "%s:9: text after the end record", path);
+	has(msg, want);
+	free(msg);
+	ck_assert_uint_eq(q2->n, 2);
+	ck_assert_ptr_nonnull(host_of(q2, "10.0.0.1"));
+	ck_assert_ptr_null(host_of(q2, "10.0.0.6"));
+	/* v4-mapped is IPv4; "-" is no detector */
+	ck_assert(host_of(q2, "10.0.0.5")->manual);
+	ck_assert_str_eq(host_of(q2, "10.0.0.5")->detector, "");
+	ck_assert_uint_eq(host_of(q2, "10.0.0.5")->drops, 7);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("quar");
+	TCase	*tc = tcase_create("quar");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_quar_block);
+	tcase_add_test(tc, test_quar_escalation);
+	tcase_add_test(tc, test_quar_allow_conf);
+	tcase_add_test(tc, test_quar_allow_set);
+	tcase_add_test(tc, test_quar_learning);
+	tcase_add_test(tc, test_quar_hourly);
+	tcase_add_test(tc, test_quar_max_hosts);
+	tcase_add_test(tc, test_quar_dry_run);
+	tcase_add_test(tc, test_quar_disabled);
+	tcase_add_test(tc, test_quar_kernel_refuses);
+	tcase_add_test(tc, test_quar_unreachable);
+	tcase_add_test(tc, test_quar_manual);
+	tcase_add_test(tc, test_quar_del);
+	tcase_add_test(tc, test_quar_tick);
+	tcase_add_test(tc, test_quar_adopt);
+	tcase_add_test(tc, test_quar_drop);
+	tcase_add_test(tc, test_quar_results);
+	tcase_add_test(tc, test_quar_save_load);
+	tcase_add_test(tc, test_quar_flipped);
+	tcase_add_test(tc, test_quar_truncated);
+	tcase_add_test(tc, test_quar_foreign);
+	tcase_add_test(tc, test_quar_version);
+	tcase_add_test(tc, test_quar_bad_records);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
