@@ -42,6 +42,7 @@ struct daemon {
 	struct timer	 qcheck;	/* the table, ends, quarantine.file */
 	bool		 table_ok;	/* the last check found it whole */
 	uint64_t	 qminute;	/* the last "still trying" pass */
+	uint64_t	 qticks;	/* qcheck runs */
 	bool		 quar_failing;	/* the last quarantine.file save */
 };
 
@@ -296,6 +297,53 @@ daemon_still_trying(struct daemon *d, uint64_t now)
 	}
 }
 
+static void
+daemon_reconcile_note(void *arg, const struct qhost *h, bool adopted)
+{
+	char	a[ADDR_STRLEN];
+
+	addr_fmt(&h->addr, a, sizeof(a));
+	if (adopted)
+		log_info("quarantine: %s was added to the set by hand; adopted "
+		    "until its element expires", a);
+	else
+		log_warnx("quarantine: %s was deleted from the set by hand: "
+		    "released, its offences forgotten", a);
+}
+
+/* The sets against the blocks: releases and additions made with nft. */
+static void
+daemon_sets_reconcile(struct daemon *d, uint64_t now)
+{
+	const char		*sets[] = { NFTQ_SET4, NFTQ_SET6 };
+	struct nftq_elem	*v, *all = NULL;
+	ssize_t			 n;
+	size_t			 i, total = 0;
+
+	for (i = 0; i < 2; i++) {
+		if ((n = nftq_dump(d->nftq, sets[i], &v)) == -1) {
+			free(all);
+			return;		/* the table check will tell */
+		}
+		if (n > 0) {
+			struct nftq_elem *nv = realloc(all, (total +
+			    (size_t)n) * sizeof(*nv));
+
+			if (nv == NULL) {
+				free(v);
+				free(all);
+				return;
+			}
+			all = nv;
+			memcpy(all + total, v, (size_t)n * sizeof(*v));
+			total += (size_t)n;
+		}
+		free(v);
+	}
+	quar_reconcile(d->quar, all, total, now, daemon_reconcile_note, d);
+	free(all);
+}
+
 /* Each second: the table, blocks that ended, quarantine.file. */
 static void
 daemon_qcheck(void *arg)
@@ -306,6 +354,8 @@ daemon_qcheck(void *arg)
 	size_t		 i;
 
 	daemon_table_check(d, now);
+	if (d->table_ok && ++d->qticks % 2 == 0)
+		daemon_sets_reconcile(d, now);
 	for (i = 0; i < d->quar->n; i++) {
 		const struct qhost *h = &d->quar->v[i];
 

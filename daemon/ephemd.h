@@ -850,6 +850,7 @@ struct qhost {
 	uint32_t	offences;	/* within quarantine.forget */
 	uint32_t	timeout_s;	/* of the current block */
 	bool		manual;		/* by hand, not by a detector */
+	bool		pending;	/* due, but its push did not arrive */
 	char		detector[24];	/* who asked */
 	uint64_t	drops;		/* packets NFLOG reported dropped */
 	uint64_t	drops_noted;	/* ... when last told in an alert */
@@ -905,6 +906,8 @@ size_t	 quar_active(const struct quar *, uint64_t);
 ssize_t	 quar_repush(struct quar *, uint64_t);
 void	 quar_adopt(struct quar *, const struct nftq_elem *, size_t,
 	    uint64_t);
+size_t	 quar_reconcile(struct quar *, const struct nftq_elem *, size_t,
+	    uint64_t, void (*)(void *, const struct qhost *, bool), void *);
 void	 quar_drop(struct quar *, const struct addr *, const struct qsample *);
 int	 quar_save(struct quar *, const char *, char *, size_t);
 int	 quar_load(struct quar *, const char *, uint64_t, FILE *);

@@ -200,8 +200,10 @@ push_one(struct quar *q, struct qhost *h, int op, uint64_t now,
 	e.op = op;
 	if (op != NFTQ_DEL)
 		e.timeout_ms = h->until_ms > now ? h->until_ms - now : 1;
+	h->pending = false;
 	if ((r = q->be.push(q->be.arg, &e, 1)) == -1) {
-		/* due all the same: the table check pushes it again */
+		/* due all the same: pushed again with the table or the sets */
+		h->pending = op != NFTQ_DEL;
 		q->unreachable++;
 		return 0;
 	}
@@ -430,6 +432,8 @@ quar_repush(struct quar *q, uint64_t now)
 	free(v);
 	if (r == -1)
 		return -1;
+	for (i = 0; i < q->n; i++)
+		q->v[i].pending = false;
 	return (ssize_t)n - r;
 }
 
@@ -461,6 +465,71 @@ quar_adopt(struct quar *q, const struct nftq_elem *v, size_t n,
 		h->until_ms = now + v[i].expires_ms;
 		q->dirty = true;
 	}
+}
+
+/*
+ * The kernel's sets against the table, while the table is whole: a block
+ * whose element is gone (an administrator ran "nft delete element") was
+ * released by hand, and an element with a timeout that no block explains
+ * (added by hand with nft) is adopted.  Blocks about to end are left to
+ * quar_tick().  note, when set, hears of each.  Returns the changes.
+ */
+size_t
+quar_reconcile(struct quar *q, const struct nftq_elem *v, size_t n,
+    uint64_t now, void (*note)(void *, const struct qhost *, bool),
+    void *arg)
+{
+	uint8_t		*seen;
+	struct qhost	*h;
+	size_t		 i, changes = 0, before = q->n;
+
+	if ((seen = calloc(before ? before : 1, 1)) == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		h = quar_find(q, &v[i].addr);
+		if (h != NULL && active(h, now)) {
+			seen[h - q->v] = 1;
+			continue;
+		}
+		if (v[i].expires_ms == 0)
+			continue;
+		quar_adopt(q, &v[i], 1, now);
+		if ((h = quar_find(q, &v[i].addr)) != NULL) {
+			if ((size_t)(h - q->v) < before)
+				seen[h - q->v] = 1;
+			changes++;
+			if (note != NULL)
+				note(arg, h, true);
+		}
+	}
+	for (i = 0; i < before; i++) {
+		h = &q->v[i];
+		if (seen[i] || !active(h, now) || h->until_ms < now + 2000 ||
+		    h->since_ms + 2000 > now)
+			continue;
+		if (h->pending) {
+			/* never arrived: not a release, push it again */
+			struct nftq_elem e;
+
+			memset(&e, 0, sizeof(e));
+			e.addr = h->addr;
+			e.op = NFTQ_ADD;
+			e.timeout_ms = h->until_ms - now;
+			if (q->be.push != NULL && q->be.push(q->be.arg, &e,
+			    1) == 0)
+				h->pending = false;
+			continue;
+		}
+		h->until_ms = 0;
+		h->offences = 0;
+		q->released++;
+		q->dirty = true;
+		changes++;
+		if (note != NULL)
+			note(arg, h, false);
+	}
+	free(seen);
+	return changes;
 }
 
 /* NFLOG saw a packet from a dropped. */

@@ -549,6 +549,63 @@ START_TEST(test_quar_unreachable)
 }
 END_TEST
 
+static int	notes_adopted, notes_released;
+
+static void
+count_note(void *arg, const struct qhost *h, bool adopted)
+{
+	if (adopted)
+		notes_adopted++;
+	else
+		notes_released++;
+}
+
+/*
+ * The sets against the blocks: a block whose element is gone was released
+ * by hand (not one just made, nor one about to end, nor one whose push
+ * never arrived: that one is pushed again); an unexplained element with a
+ * timeout is adopted, one without is left alone.
+ */
+START_TEST(test_quar_reconcile)
+{
+	struct nftq_elem	k[3];
+
+	ck_assert_int_eq(verdict("10.0.0.1", T0), QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.2", T0), QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.3", T0 + 10 * MIN), QR_BLOCKED);
+	unreachable = true;
+	ck_assert_int_eq(verdict("10.0.0.4", T0), QR_BLOCKED);
+	unreachable = false;
+	memset(k, 0, sizeof(k));
+	k[0].addr = addr_of("10.0.0.1");	/* still there */
+	k[0].expires_ms = 30 * MIN;
+	k[1].addr = addr_of("10.0.0.9");	/* added with nft */
+	k[1].timeout_ms = 15 * MIN;
+	k[1].expires_ms = 14 * MIN;
+	k[2].addr = addr_of("10.0.0.10");	/* no timeout: not ours */
+	npushed = 0;
+	/* 10.0.0.3 was blocked 1 s ago: its element may be on its way */
+	ck_assert_uint_eq(quar_reconcile(q, k, 3, T0 + 10 * MIN + SEC,
+	    count_note, NULL), 2);
+	ck_assert_int_eq(notes_adopted, 1);
+	ck_assert_int_eq(notes_released, 1);
+	ck_assert_uint_eq(q->released, 1);
+	ck_assert_uint_eq(host_of(q, "10.0.0.2")->until_ms, 0);
+	ck_assert_uint_eq(host_of(q, "10.0.0.2")->offences, 0);
+	ck_assert_uint_gt(host_of(q, "10.0.0.1")->until_ms, 0);
+	ck_assert_uint_gt(host_of(q, "10.0.0.3")->until_ms, 0);
+	ck_assert_uint_eq(host_of(q, "10.0.0.9")->until_ms,
+	    T0 + 10 * MIN + SEC + 14 * MIN);
+	ck_assert(host_of(q, "10.0.0.9")->manual);
+	ck_assert_ptr_null(host_of(q, "10.0.0.10"));
+	/* the push that never arrived is made again, not released */
+	ck_assert_uint_gt(host_of(q, "10.0.0.4")->until_ms, 0);
+	ck_assert(!host_of(q, "10.0.0.4")->pending);
+	ck_assert_uint_eq(npushed, 1);
+	last_pushed("10.0.0.4", NFTQ_ADD, 3600 * SEC - 10 * MIN - SEC);
+}
+END_TEST
+
 /*
  * By hand: the caps do not hold (nor learning, which quar_add does not
  * take), the allowlists do; a timeout of 0 is the next offence's.
@@ -1241,6 +1298,7 @@ main(void)
 	tcase_add_test(tc, test_quar_save_load);
 	tcase_add_test(tc, test_quar_flipped);
 	tcase_add_test(tc, test_quar_truncated);
+	tcase_add_test(tc, test_quar_reconcile);
 	tcase_add_test(tc, test_quar_foreign);
 	tcase_add_test(tc, test_quar_version);
 	tcase_add_test(tc, test_quar_bad_records);
