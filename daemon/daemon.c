@@ -119,6 +119,29 @@ log_lines(char *text, bool warn)
 	}
 }
 
+/*
+ * A loader's messages (state.file, quarantine.file) to the log: warnings
+ * when it found damage (a nonzero result), information otherwise.
+ */
+static void
+daemon_load_logged(const char *what, int (*load)(struct daemon *, FILE *),
+    struct daemon *d)
+{
+	char	*text = NULL;
+	size_t	 len = 0;
+	FILE	*mem;
+	int	 n;
+
+	if ((mem = open_memstream(&text, &len)) == NULL) {
+		log_warn("%s", what);
+		return;
+	}
+	n = load(d, mem);
+	fclose(mem);
+	log_lines(text, n != 0);
+	free(text);
+}
+
 /* The kernel as the quarantine policy sees it. */
 static int
 daemon_q_push(void *arg, struct nftq_elem *v, size_t n)
@@ -377,28 +400,21 @@ daemon_qcheck(void *arg)
 	timer_set(d->loop, &d->qcheck, 1000);
 }
 
+static int
+quar_loader(struct daemon *d, FILE *msgs)
+{
+	return quar_load(d->quar, d->conf->quar.file, wall_now_ms(), msgs);
+}
+
 /* quarantine.file, when there is one. */
 static void
-daemon_quar_load(struct daemon *d, uint64_t now)
+daemon_quar_load(struct daemon *d)
 {
 	const char	*path = d->conf->quar.file;
-	char		*text = NULL;
-	size_t		 len = 0;
-	FILE		*mem;
-	int		 n;
 
-	if (path == NULL)
+	if (path == NULL || (access(path, F_OK) == -1 && errno == ENOENT))
 		return;
-	if (access(path, F_OK) == -1 && errno == ENOENT)
-		return;
-	if ((mem = open_memstream(&text, &len)) == NULL) {
-		log_warn("quarantine.file %s", path);
-		return;
-	}
-	n = quar_load(d->quar, path, now, mem);
-	fclose(mem);
-	log_lines(text, n != 0);
-	free(text);
+	daemon_load_logged(path, quar_loader, d);
 }
 
 /*
@@ -447,7 +463,7 @@ daemon_quar_start(struct daemon *d)
 	d->quar->be.allowed = daemon_q_allowed;
 	d->quar->be.arg = d;
 	now = wall_now_ms();
-	daemon_quar_load(d, now);
+	daemon_quar_load(d);
 	for (i = 0; i < 2; i++) {
 		if ((n = nftq_dump(d->nftq, sets[i], &v)) == -1) {
 			log_warn("quarantine: reading set %s", sets[i]);
@@ -485,15 +501,17 @@ daemon_tick(void *arg)
 	timer_set(d->loop, &d->tick, 1000);
 }
 
+static int
+state_loader(struct daemon *d, FILE *msgs)
+{
+	return state_load(d->detect, d->conf->state_file, msgs);
+}
+
 /* The baselines from state.file, when there is one. */
 static void
 daemon_state_load(struct daemon *d)
 {
 	const char	*path = d->conf->state_file;
-	char		*text = NULL;
-	size_t		 len = 0;
-	FILE		*mem;
-	int		 n;
 
 	if (path == NULL)
 		return;
@@ -502,14 +520,7 @@ daemon_state_load(struct daemon *d)
 		    "scratch", path);
 		return;
 	}
-	if ((mem = open_memstream(&text, &len)) == NULL) {
-		log_warn("state file %s", path);
-		return;
-	}
-	n = state_load(d->detect, path, mem);
-	fclose(mem);
-	log_lines(text, n != 0);
-	free(text);
+	daemon_load_logged(path, state_loader, d);
 }
 
 /* Save the baselines; a failure is logged once until a save works. */

@@ -915,6 +915,8 @@ const char *quar_result_name(int);
 void	 quar_report_json(FILE *, const struct quar *, uint64_t);
 void	 quar_report_text(FILE *, const struct quar *, uint64_t);
 uint32_t crc32_text(const char *, size_t);
+void	 record_put(FILE *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 /* nflog.c: the ruleset's NFLOG group */
 struct drops;

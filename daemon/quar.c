@@ -28,7 +28,6 @@
 #include <inttypes.h>
 #include <libgen.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -546,24 +545,6 @@ quar_drop(struct quar *q, const struct addr *a, const struct qsample *s)
 	h->sample[h->nsample++ % QSAMPLES] = *s;
 }
 
-static void
-put(FILE *fp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-put(FILE *fp, const char *fmt, ...)
-{
-	char	line[512];
-	va_list	ap;
-	int	n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line))
-		n = 0;
-	fprintf(fp, "%s ~%08x\n", line, crc32_text(line, (size_t)n));
-}
-
 /*
  * Write quarantine.file atomically (temporary file, fsync, rename,
  * directory fsync).  0, or -1 with the reason in err.
@@ -590,17 +571,17 @@ quar_save(struct quar *q, const char *path, char *err, size_t len)
 		}
 		return -1;
 	}
-	put(fp, "%s %d", QUAR_MAGIC, QUAR_VERSION);
+	record_put(fp, "%s %d", QUAR_MAGIC, QUAR_VERSION);
 	for (i = 0; i < q->n; i++) {
 		const struct qhost *h = &q->v[i];
 
 		addr_fmt(&h->addr, a, sizeof(a));
-		put(fp, "q %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu32
+		record_put(fp, "q %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu32
 		    " %" PRIu32 " %d %s %" PRIu64, a, h->since_ms, h->until_ms,
 		    h->last_ms, h->offences, h->timeout_s, h->manual,
 		    h->detector[0] ? h->detector : "-", h->drops);
 	}
-	put(fp, "end %zu", q->n);
+	record_put(fp, "end %zu", q->n);
 	if (fflush(fp) == EOF || fsync(fd) == -1 || fchmod(fd, 0600) == -1) {
 		snprintf(err, len, "%s: %s", tmp, strerror(errno));
 		fclose(fp);

@@ -57,12 +57,11 @@ crc32_text(const char *p, size_t n)
 	return c ^ 0xffffffffu;
 }
 
-/* A record: its text, then " ~" and its CRC. */
-static void
-put(FILE *fp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-put(FILE *fp, const char *fmt, ...)
+/*
+ * A record: its text, then " ~" and its CRC.  Also quarantine.file's.
+ */
+void
+record_put(FILE *fp, const char *fmt, ...)
 {
 	char	line[STATE_LINE];
 	va_list	ap;
@@ -109,7 +108,7 @@ state_write(FILE *fp, const struct detect *d, uint64_t now_ms)
 
 	fprintf(fp, "%s %d\n", STATE_MAGIC, STATE_VERSION);
 	buckets(b, sizeof(b), d->pop_rate.w, RATE_BUCKETS);
-	put(fp, "gateway %" PRIu64 " %d %" PRIu64 " %" PRIu32 " %s", now_ms,
+	record_put(fp, "gateway %" PRIu64 " %d %" PRIu64 " %" PRIu32 " %s", now_ms,
 	    d->baselined || !detect_learning(d, now_ms), d->decays,
 	    d->pop_minutes, b);
 	records++;
@@ -118,7 +117,7 @@ state_write(FILE *fp, const struct detect *d, uint64_t now_ms)
 		if (s->life.n == 0)
 			continue;
 		buckets(b, sizeof(b), s->life.c, LHIST_BUCKETS);
-		put(fp, "svc %u %u %" PRIu32 " %" PRIu32 " %" PRIu32 " %" PRIu64
+		record_put(fp, "svc %u %u %" PRIu32 " %" PRIu32 " %" PRIu32 " %" PRIu64
 		    " %" PRIu64 " %s", s->proto, s->port, s->flows, s->under_1m,
 		    s->under_3m, s->max_ms, s->life.min, b);
 		records++;
@@ -130,7 +129,7 @@ state_write(FILE *fp, const struct detect *d, uint64_t now_ms)
 			continue;	/* nothing learned: it learns again */
 		addr_fmt(&h->addr, a, sizeof(a));
 		buckets(b, sizeof(b), hd->rate.w, RATE_BUCKETS);
-		put(fp, "host %s %" PRIu64 " %" PRIu64 " %u %u %u %u %.4f "
+		record_put(fp, "host %s %" PRIu64 " %" PRIu64 " %u %u %u %u %.4f "
 		    "%u,%u,%u,%u,%u,%u,%u,%u %" PRIu32 " %s", a, h->first_ms,
 		    hd->learned_ms, hd->family, hd->allocator, hd->port_min,
 		    hd->port_max, hd->even_ratio, hd->fixed[0], hd->fixed[1],
@@ -138,7 +137,7 @@ state_write(FILE *fp, const struct detect *d, uint64_t now_ms)
 		    hd->fixed[6], hd->fixed[7], hd->rate_minutes, b);
 		records++;
 	}
-	put(fp, "end %zu", records);
+	record_put(fp, "end %zu", records);
 	return 0;
 }
 

@@ -105,6 +105,20 @@ batch(uint32_t n)
 	return got == (ssize_t)n && refused == 0 ? 0 : 1;
 }
 
+/* A policy that lets n blocks through: one-hour blocks, caps at n. */
+static void
+policy(struct quar_conf *c, uint32_t n)
+{
+	memset(c, 0, sizeof(*c));
+	c->enabled = true;
+	c->timeout_s = 3600;
+	c->escalation = 4;
+	c->max_timeout_s = 86400;
+	c->forget_s = 86400;
+	c->per_hour = n;
+	c->max_hosts = n;
+}
+
 static struct nftq *vq;
 
 static int
@@ -153,14 +167,7 @@ verdicts(uint32_t n)
 	char			 note[160];
 	uint32_t		 i;
 
-	memset(&c, 0, sizeof(c));
-	c.enabled = true;
-	c.timeout_s = 3600;
-	c.escalation = 4;
-	c.max_timeout_s = 86400;
-	c.forget_s = 86400;
-	c.per_hour = n;
-	c.max_hosts = n;
+	policy(&c, n);
 	if ((vq = nftq_open()) == NULL || (q = quar_new(&c)) == NULL)
 		die("open");
 	q->be.push = be_push;
@@ -203,14 +210,7 @@ file(uint32_t n, const char *path)
 	uint32_t		 i;
 	uint64_t		 now = wall_now_ms();
 
-	memset(&c, 0, sizeof(c));
-	c.enabled = true;
-	c.timeout_s = 3600;
-	c.escalation = 4;
-	c.max_timeout_s = 86400;
-	c.forget_s = 86400;
-	c.per_hour = n;
-	c.max_hosts = n;
+	policy(&c, n);
 	if ((q = quar_new(&c)) == NULL)
 		die("quar_new");
 	for (i = 0; i < n; i++) {
