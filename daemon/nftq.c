@@ -297,7 +297,8 @@ nftq_in_ranges(struct nftq_elem *v, size_t n, const struct addr *a)
 	const struct nftq_elem	*last = NULL;
 	size_t			 i;
 
-	qsort(v, n, sizeof(*v), elem_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), elem_cmp);
 	for (i = 0; i < n && addr_cmp(&v[i].addr, a) <= 0; i++)
 		if (addr_is_v4(&v[i].addr) == addr_is_v4(a))
 			last = &v[i];
