@@ -130,6 +130,9 @@ static const struct key {
 	K("quarantine.file", K_STRING, quar.file, 0, 0),
 	K("nflog.enabled", K_BOOL, quar.nflog, 0, 0),
 	K("nflog.group", K_UINT, quar.nflog_group, 0, 65535),
+	K("control.socket", K_STRING, ctl_socket, 0, 0),
+	K("control.group", K_STRING, ctl_group, 0, 0),
+	K("control.max_clients", K_UINT, ctl_clients, 1, 64),
 	K("limits.flows", K_SIZE, core.max_flows, 1024, 1 << 26),
 	K("limits.hosts", K_SIZE, core.max_hosts, 16, 1 << 22),
 	K("limits.services", K_SIZE, core.max_services, 16, 1 << 20),
@@ -185,8 +188,10 @@ conf_new(void)
 	c->quar.max_hosts = 50;
 	c->quar.nflog = true;
 	c->quar.nflog_group = 4242;
+	c->ctl_clients = 8;
 	if ((c->state_file = strdup(STATE_FILE)) == NULL ||
-	    (c->quar.file = strdup(QUAR_FILE)) == NULL) {
+	    (c->quar.file = strdup(QUAR_FILE)) == NULL ||
+	    (c->ctl_socket = strdup(CTL_SOCKET)) == NULL) {
 		conf_free(c);
 		return NULL;
 	}
@@ -208,6 +213,8 @@ conf_free(struct conf *c)
 	netlist_clear(&c->quar.allow);
 	free(c->quar.ruleset);
 	free(c->quar.file);
+	free(c->ctl_socket);
+	free(c->ctl_group);
 	free(c);
 }
 

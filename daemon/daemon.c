@@ -39,6 +39,8 @@ struct daemon {
 	struct quar	*quar;		/* always: the policy answers dry runs */
 	struct nftq	*nftq;		/* quarantine.enabled: the kernel side */
 	struct drops	*drops;		/* nflog.enabled */
+	struct ctl	*ctl;		/* control.socket */
+	uint64_t	 started_ms;	/* wall clock */
 	struct timer	 qcheck;	/* the table, ends, quarantine.file */
 	bool		 table_ok;	/* the last check found it whole */
 	uint64_t	 qminute;	/* the last "still trying" pass */
@@ -492,6 +494,217 @@ daemon_quar_start(struct daemon *d)
 	return 0;
 }
 
+static int	 daemon_reload(struct daemon *, FILE *);
+
+/* ephemctl status */
+static int
+ctl_status(struct daemon *d, bool json, FILE *out)
+{
+	struct ct_stats	 s;
+	struct core	*c = d->core;
+	uint64_t	 now = wall_now_ms();
+	bool		 learning = detect_learning(d->detect, now);
+
+	ct_get_stats(d->ct, &s);
+	if (json) {
+		fprintf(out, "{\"version\": \"%s\", \"pid\": %ld, \"uptime\": "
+		    "%.3f, \"events\": %llu, \"new\": %llu, \"destroy\": %llu, "
+		    "\"lost\": %llu, \"flows\": %zu, \"hosts\": %zu, "
+		    "\"services\": %zu, \"learning\": %s, \"alerts\": %llu, "
+		    "\"alerts_held_back\": %llu, \"quarantine_enabled\": %s, "
+		    "\"quarantined\": %zu, \"table_ok\": %s, \"dry_run\": %s}\n",
+		    PACKAGE_VERSION, (long)getpid(),
+		    (now - d->started_ms) / 1000.0,
+		    (unsigned long long)c->cnt.events,
+		    (unsigned long long)c->cnt.new,
+		    (unsigned long long)c->cnt.destroy,
+		    (unsigned long long)c->cnt.lost, c->flows.n, c->hosts.n,
+		    c->svcs.n, learning ? "true" : "false",
+		    (unsigned long long)d->detect->raised,
+		    (unsigned long long)d->detect->suppressed,
+		    d->nftq != NULL ? "true" : "false",
+		    quar_active(d->quar, now), d->table_ok ? "true" : "false",
+		    d->conf->quar.dry_run ? "true" : "false");
+		return CTL_OK;
+	}
+	fprintf(out, "ephemd %s, pid %ld, up %llu s\n", PACKAGE_VERSION,
+	    (long)getpid(), (unsigned long long)(now - d->started_ms) / 1000);
+	fprintf(out, "events     %llu (NEW %llu, DESTROY %llu), lost %llu\n",
+	    (unsigned long long)c->cnt.events, (unsigned long long)c->cnt.new,
+	    (unsigned long long)c->cnt.destroy,
+	    (unsigned long long)c->cnt.lost);
+	fprintf(out, "tables     flows %zu, hosts %zu, services %zu\n",
+	    c->flows.n, c->hosts.n, c->svcs.n);
+	fprintf(out, "learning   %s\n", learning ? "yes: the detectors "
+	    "hold back, no quarantine" : "done");
+	fprintf(out, "alerts     %llu raised, %llu held back by the "
+	    "cool-down\n", (unsigned long long)d->detect->raised,
+	    (unsigned long long)d->detect->suppressed);
+	if (d->nftq != NULL)
+		fprintf(out, "quarantine %zu hosts blocked%s, table inet %s "
+		    "%s\n", quar_active(d->quar, now),
+		    d->conf->quar.dry_run ? " (dry run)" : "", NFTQ_TABLE,
+		    d->table_ok ? "whole" : "MISSING");
+	else
+		fprintf(out, "quarantine not enabled%s\n",
+		    d->conf->quar.dry_run ? " (dry run)" : "");
+	return CTL_OK;
+}
+
+static void
+ctl_qhost(const struct qhost *h, bool json, bool first, uint64_t now,
+    FILE *out)
+{
+	char	a[ADDR_STRLEN];
+
+	addr_fmt(&h->addr, a, sizeof(a));
+	if (json)
+		fprintf(out, "%s\n  {\"host\": \"%s\", \"since\": %.3f, "
+		    "\"until\": %.3f, \"left\": %llu, \"offences\": %u, "
+		    "\"by\": \"%s\", \"manual\": %s, \"dropped\": %llu}",
+		    first ? "" : ",", a, h->since_ms / 1000.0,
+		    h->until_ms / 1000.0,
+		    (unsigned long long)(h->until_ms - now) / 1000,
+		    h->offences, h->detector, h->manual ? "true" : "false",
+		    (unsigned long long)h->drops);
+	else
+		fprintf(out, "%-39s %8llu %8u %-16s %10llu\n", a,
+		    (unsigned long long)(h->until_ms - now) / 1000,
+		    h->offences, h->detector, (unsigned long long)h->drops);
+}
+
+/* ephemctl quarantine list | add ADDR [--timeout D] | del ADDR */
+static int
+ctl_quarantine(struct daemon *d, int argc, char **argv, bool json,
+    FILE *out)
+{
+	struct addr	 a;
+	char		 note[160];
+	uint32_t	 timeout = 0;
+	uint64_t	 now = wall_now_ms();
+	size_t		 i;
+	bool		 first = true;
+	int		 r;
+
+	if (argc == 1 || strcmp(argv[1], "list") == 0) {
+		if (argc > 2)
+			goto usage;
+		if (json)
+			fprintf(out, "{\"hosts\": [");
+		else
+			fprintf(out, "%-39s %8s %8s %-16s %10s\n", "HOST",
+			    "LEFT s", "OFFENCES", "BY", "DROPPED");
+		for (i = 0; i < d->quar->n; i++)
+			if (d->quar->v[i].until_ms > now) {
+				ctl_qhost(&d->quar->v[i], json, first, now,
+				    out);
+				first = false;
+			}
+		if (json)
+			fprintf(out, "%s]}\n", first ? "" : "\n");
+		return CTL_OK;
+	}
+	if (argc < 3 || addr_parse(argv[2], strlen(argv[2]), &a) == -1) {
+		if (argc >= 3) {
+			fprintf(out, json ? "{\"error\": \"not an address: "
+			    "%.64s\"}\n" : "not an address: %.64s\n", argv[2]);
+			return CTL_USAGE;
+		}
+		goto usage;
+	}
+	if (strcmp(argv[1], "add") == 0) {
+		if (argc == 5 && strcmp(argv[3], "--timeout") == 0) {
+			if (duration_parse(argv[4], &timeout) == -1 ||
+			    timeout == 0) {
+				fprintf(out, json ? "{\"error\": \"--timeout: "
+				    "not a duration: %.32s\"}\n" : "--timeout: "
+				    "not a duration: %.32s\n", argv[4]);
+				return CTL_USAGE;
+			}
+		} else if (argc != 3)
+			goto usage;
+		if (d->nftq == NULL) {
+			fprintf(out, json ? "{\"error\": \"quarantine.enabled "
+			    "is false\"}\n" : "quarantine.enabled is false\n");
+			return CTL_REFUSED;
+		}
+		r = quar_add(d->quar, &a, timeout, now, note, sizeof(note));
+		log_info("control: quarantine add %s: %s", argv[2], note);
+		if (json)
+			fprintf(out, "{\"host\": \"%s\", \"result\": \"%s\", "
+			    "\"note\": \"%s\"}\n", argv[2], quar_result_name(r),
+			    note);
+		else
+			fprintf(out, "%s: %s\n", argv[2], note);
+		if (d->quar->dirty)
+			daemon_quar_save(d);
+		return r == QR_BLOCKED || r == QR_REFRESHED ? CTL_OK :
+		    CTL_REFUSED;
+	}
+	if (strcmp(argv[1], "del") == 0 && argc == 3) {
+		if (quar_del(d->quar, &a, now) == -1) {
+			fprintf(out, json ? "{\"error\": \"%s is not "
+			    "quarantined\"}\n" : "%s is not quarantined\n",
+			    argv[2]);
+			return CTL_NOTFOUND;
+		}
+		log_info("control: quarantine of %s released by hand", argv[2]);
+		fprintf(out, json ? "{\"host\": \"%s\", \"result\": "
+		    "\"released\"}\n" : "%s: released\n", argv[2]);
+		daemon_quar_save(d);
+		return CTL_OK;
+	}
+usage:
+	fprintf(out, json ? "{\"error\": \"usage: quarantine list | add ADDR "
+	    "[--timeout DURATION] | del ADDR\"}\n" : "usage: quarantine list "
+	    "| add ADDR [--timeout DURATION] | del ADDR\n");
+	return CTL_USAGE;
+}
+
+/* The control socket's commands. */
+static int
+daemon_ctl(void *arg, int argc, char **argv, bool json, FILE *out)
+{
+	struct daemon	*d = arg;
+	char		*text = NULL;
+	size_t		 len = 0;
+	FILE		*mem;
+	int		 r;
+
+	if (strcmp(argv[0], "status") == 0 && argc == 1)
+		return ctl_status(d, json, out);
+	if (strcmp(argv[0], "quarantine") == 0)
+		return ctl_quarantine(d, argc, argv, json, out);
+	if (strcmp(argv[0], "reload") == 0 && argc == 1) {
+		if ((mem = open_memstream(&text, &len)) == NULL)
+			return CTL_FAILED;
+		r = daemon_reload(d, mem);
+		fclose(mem);
+		if (json) {
+			char *p;
+
+			/* one line each, no quotes: the file's own messages */
+			for (p = text; p != NULL && *p; p++)
+				if (*p == '"' || *p == '\\')
+					*p = '\'';
+			fprintf(out, "{\"reloaded\": %s, \"messages\": [",
+			    r == 0 ? "true" : "false");
+			for (p = strtok(text, "\n"); p != NULL;
+			    p = strtok(NULL, "\n"))
+				fprintf(out, "%s\"%s\"", p == text ? "" : ", ",
+				    p);
+			fprintf(out, "]}\n");
+		} else
+			fputs(text != NULL ? text : "", out);
+		free(text);
+		return r == 0 ? CTL_OK : CTL_FAILED;
+	}
+	fprintf(out, json ? "{\"error\": \"unknown command or arguments: "
+	    "%.32s (status, quarantine, reload)\"}\n" : "unknown command or "
+	    "arguments: %.32s (status, quarantine, reload)\n", argv[0]);
+	return CTL_USAGE;
+}
+
 static void
 daemon_tick(void *arg)
 {
@@ -690,8 +903,8 @@ daemon_reconcile(void *arg)
  * The kernel's timeouts and the learned state carry over; a change of
  * user needs a restart (privileges are gone).
  */
-static void
-daemon_reload(struct daemon *d)
+static int
+daemon_reload(struct daemon *d, FILE *out)
 {
 	struct conf	*nc = NULL;
 	char		*errs = NULL;
@@ -701,16 +914,19 @@ daemon_reload(struct daemon *d)
 
 	if ((mem = open_memstream(&errs, &errlen)) == NULL) {
 		log_warn("reload");
-		return;
+		return -1;
 	}
 	rv = conf_load(d->conf->path, &nc, mem);
 	fclose(mem);
 	if (rv == -1) {
 		log_warnx("config file %s has errors, not reloading",
 		    d->conf->path);
+		if (out != NULL)
+			fprintf(out, "config file %s has errors, not "
+			    "reloading:\n%s", d->conf->path, errs);
 		log_lines(errs, true);
 		free(errs);
-		return;
+		return -1;
 	}
 	free(errs);
 	nc->core.timeouts = d->conf->core.timeouts;
@@ -745,6 +961,9 @@ daemon_reload(struct daemon *d)
 	else
 		timer_stop(d->loop, &d->report);
 	log_info("config file %s reloaded", nc->path);
+	if (out != NULL)
+		fprintf(out, "config file %s reloaded\n", nc->path);
+	return 0;
 }
 
 static void
@@ -761,7 +980,7 @@ daemon_signal(int fd, uint32_t events, void *arg)
 			loop_stop(d->loop);
 			break;
 		case SIGHUP:
-			daemon_reload(d);
+			(void)daemon_reload(d, NULL);
 			break;
 		case SIGUSR1:
 			daemon_counters(d);
@@ -851,6 +1070,11 @@ daemon_run(struct conf *conf, bool verbose)
 	d.report.arg = &d;
 	if (conf->report_interval_s > 0)
 		timer_set(d.loop, &d.report, conf->report_interval_s * 1000ULL);
+	d.started_ms = wall_now_ms();
+	if (conf->ctl_socket != NULL && (d.ctl = ctl_open(conf->ctl_socket,
+	    conf->ctl_group, conf->ctl_clients, d.loop, daemon_ctl,
+	    &d)) == NULL)
+		goto out;
 	log_info("started: listening to conntrack NEW and DESTROY events%s",
 	    verbose ? " (verbose)" : "");
 	if (loop_run(d.loop) == 0)
@@ -865,6 +1089,7 @@ out:
 		fclose(d.flow_log);
 	if (d.alerts != NULL)
 		fclose(d.alerts);
+	ctl_close(d.ctl);
 	detect_free(d.detect);
 	drops_close(d.drops);
 	nftq_close(d.nftq);

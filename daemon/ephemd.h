@@ -946,6 +946,9 @@ struct conf {
 	bool			 report_json;
 	uint32_t		 report_interval_s;	/* 0: on SIGUSR2, at exit */
 	struct quar_conf	 quar;		/* quarantine.*, nflog.* */
+	char			*ctl_socket;	/* control.socket, NULL: none */
+	char			*ctl_group;	/* control.group */
+	uint32_t		 ctl_clients;	/* control.max_clients */
 };
 
 #define CONF_FILE	"/etc/ephemd/ephemd.conf"
@@ -957,6 +960,44 @@ void	 conf_free(struct conf *);
 int	 conf_load(const char *, struct conf **, FILE *);
 void	 conf_print(FILE *, const struct conf *);
 int	 duration_parse(const char *, uint32_t *);
+
+/* ctl.c: the control socket (ephemctl(8)) */
+#define CTL_REQ_MAX	4096		/* bytes of a request */
+#define CTL_FIELDS	16		/* fields of a request */
+#define CTL_OUT_MAX	(16 << 20)	/* bytes of a response */
+#define CTL_SOCKET	"/run/ephemd/ephemd.sock"
+
+/* response codes, also ephemctl's exit status */
+enum ctl_code {
+	CTL_OK = 0,
+	CTL_FAILED = 1,		/* the command could not be done */
+	CTL_USAGE = 2,		/* a malformed or unknown request */
+	CTL_NOTFOUND = 3,	/* no such host */
+	CTL_REFUSED = 4,	/* the safety policy or the daemon said no */
+	CTL_BUSY = 5,		/* too many clients */
+	CTL_UNREACHABLE = 6,	/* ephemctl: no daemon at the socket */
+};
+
+struct ctl_stats {
+	uint64_t	clients;	/* connections accepted */
+	uint64_t	requests;	/* well-formed requests run */
+	uint64_t	errors;		/* responses other than ok */
+	uint64_t	busy;		/* turned away: too many clients */
+	uint64_t	timeouts;	/* too slow to ask or to read */
+	uint64_t	truncated;	/* responses cut at CTL_OUT_MAX */
+};
+
+/* a command: argv[0] is its name; writes its payload, returns a code */
+typedef int	(*ctl_handler)(void *, int, char **, bool, FILE *);
+
+struct ctl;
+struct loop;
+struct ctl *ctl_open(const char *, const char *, size_t, struct loop *,
+	    ctl_handler, void *);
+void	 ctl_close(struct ctl *);
+void	 ctl_get_stats(const struct ctl *, struct ctl_stats *);
+int	 ctl_parse(const uint8_t *, size_t, char *, char **, int *, char *,
+	    size_t);
 
 /* loop.c: the epoll loop, its fd registry and timers */
 struct loop;

@@ -14,7 +14,7 @@
 #include "ephemd.h"
 #include "log.h"
 
-#define LOOP_FDS	16
+#define LOOP_FDS	96	/* netlink, signals, NFLOG, control clients */
 #define LOOP_TIMERS	16
 
 struct loop_fd {

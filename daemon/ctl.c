@@ -1,0 +1,423 @@
+/*
+ * The control socket: a Unix stream socket, one request and one response
+ * per connection, both framed (ephemctl(8), PROTOCOL):
+ *
+ *	request		u32 length (network order, 1..CTL_REQ_MAX), then that
+ *			many bytes of printable ASCII: fields separated by
+ *			single spaces, at most CTL_FIELDS; the first is the
+ *			format, "text" or "json", the second the command
+ *	response	u32 length, then "ephemd CODE\n" and the payload
+ *
+ * Every request is checked before it reaches a command: its length, its
+ * bytes, its fields.  A client that sends too little within CTL_TIMEOUT_MS
+ * gets "truncated request"; one that does not read its response within
+ * that time is dropped; a response is at most CTL_OUT_MAX bytes.  At most
+ * control.max_clients connections are served at once; one more gets
+ * "busy".  Nothing here blocks the daemon: sockets are non-blocking.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include "ephemd.h"
+#include "log.h"
+
+#define CTL_TIMEOUT_MS	2000
+
+struct ctl_client {
+	int		 fd;		/* -1: free */
+	uint64_t	 deadline;	/* monotonic ms */
+	uint8_t		 in[4 + CTL_REQ_MAX];
+	size_t		 inlen;
+	char		*out;		/* the framed response */
+	size_t		 outlen, outoff;
+};
+
+struct ctl {
+	int			 fd;
+	char			*path;
+	struct loop		*loop;
+	ctl_handler		 handler;
+	void			*arg;
+	struct ctl_client	*c;
+	size_t			 max;
+	struct timer		 sweep;
+	struct ctl_stats	 st;
+};
+
+/* Split a checked request into fields; -1 with the reason in err. */
+int
+ctl_parse(const uint8_t *req, size_t len, char *buf, char **field,
+    int *nfield, char *err, size_t errlen)
+{
+	size_t	i;
+	int	n = 0;
+
+	if (len == 0 || len > CTL_REQ_MAX) {
+		snprintf(err, errlen, "request length %zu: must be 1 to %d",
+		    len, CTL_REQ_MAX);
+		return -1;
+	}
+	for (i = 0; i < len; i++)
+		if (req[i] < 0x20 || req[i] > 0x7e) {
+			snprintf(err, errlen, "byte %zu of the request is not "
+			    "printable ASCII (0x%02x)", i + 1, req[i]);
+			return -1;
+		}
+	memcpy(buf, req, len);
+	buf[len] = '\0';
+	for (i = 0; i <= len; i++) {
+		if (i == 0 || buf[i - 1] == '\0') {
+			if (buf[i] == ' ' || buf[i] == '\0') {
+				snprintf(err, errlen, "empty field at byte "
+				    "%zu (fields are separated by one space)",
+				    i + 1);
+				return -1;
+			}
+			if (n == CTL_FIELDS) {
+				snprintf(err, errlen, "more than %d fields",
+				    CTL_FIELDS);
+				return -1;
+			}
+			field[n++] = &buf[i];
+		}
+		if (buf[i] == ' ')
+			buf[i] = '\0';
+	}
+	if (n < 2) {
+		snprintf(err, errlen, "a request is a format (text or json) "
+		    "and a command");
+		return -1;
+	}
+	if (strcmp(field[0], "text") != 0 && strcmp(field[0], "json") != 0) {
+		snprintf(err, errlen, "unknown format \"%.32s\": text or json",
+		    field[0]);
+		return -1;
+	}
+	*nfield = n;
+	return 0;
+}
+
+static void
+client_close(struct ctl *c, struct ctl_client *cl)
+{
+	loop_del_fd(c->loop, cl->fd);
+	close(cl->fd);
+	free(cl->out);
+	memset(cl, 0, sizeof(*cl));
+	cl->fd = -1;
+}
+
+/* Frame code and payload as the client's response, and start sending. */
+static void
+respond(struct ctl *c, struct ctl_client *cl, int code, const char *payload,
+    size_t plen)
+{
+	char		head[32];
+	int		hlen;
+	uint32_t	n;
+
+	if (plen > CTL_OUT_MAX) {
+		plen = CTL_OUT_MAX;
+		c->st.truncated++;
+	}
+	hlen = snprintf(head, sizeof(head), "ephemd %d\n", code);
+	n = htonl((uint32_t)(hlen + plen));
+	free(cl->out);
+	if ((cl->out = malloc(4 + (size_t)hlen + plen)) == NULL) {
+		client_close(c, cl);
+		return;
+	}
+	memcpy(cl->out, &n, 4);
+	memcpy(cl->out + 4, head, (size_t)hlen);
+	memcpy(cl->out + 4 + hlen, payload, plen);
+	cl->outlen = 4 + (size_t)hlen + plen;
+	cl->outoff = 0;
+	cl->deadline = loop_now_ms() + CTL_TIMEOUT_MS;
+	if (code != CTL_OK)
+		c->st.errors++;
+	loop_mod_fd(c->loop, cl->fd, EPOLLOUT);
+}
+
+static void
+respond_error(struct ctl *c, struct ctl_client *cl, int code, bool json,
+    const char *msg)
+{
+	char	buf[512];
+	int	n;
+
+	if (json)
+		n = snprintf(buf, sizeof(buf), "{\"error\": \"%s\"}\n", msg);
+	else
+		n = snprintf(buf, sizeof(buf), "%s\n", msg);
+	respond(c, cl, code, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+	    sizeof(buf) - 1);
+}
+
+/* A whole request arrived: check it, run it, respond. */
+static void
+dispatch(struct ctl *c, struct ctl_client *cl, size_t len)
+{
+	char	 buf[CTL_REQ_MAX + 1], err[160];
+	char	*field[CTL_FIELDS];
+	char	*text = NULL;
+	size_t	 tlen = 0;
+	FILE	*mem;
+	int	 n, code;
+	bool	 json;
+
+	if (ctl_parse(cl->in + 4, len, buf, field, &n, err,
+	    sizeof(err)) == -1) {
+		respond_error(c, cl, CTL_USAGE, len >= 5 &&
+		    memcmp(cl->in + 4, "json ", 5) == 0, err);
+		return;
+	}
+	json = strcmp(field[0], "json") == 0;
+	if ((mem = open_memstream(&text, &tlen)) == NULL) {
+		respond_error(c, cl, CTL_FAILED, json, "out of memory");
+		return;
+	}
+	c->st.requests++;
+	code = c->handler(c->arg, n - 1, field + 1, json, mem);
+	if (fclose(mem) == EOF) {
+		free(text);
+		respond_error(c, cl, CTL_FAILED, json, "out of memory");
+		return;
+	}
+	respond(c, cl, code, text, tlen);
+	free(text);
+}
+
+static void
+client_io(int fd, uint32_t events, void *arg)
+{
+	struct ctl		*c = arg;
+	struct ctl_client	*cl = NULL;
+	uint32_t		 want;
+	ssize_t			 r;
+	size_t			 i;
+
+	for (i = 0; i < c->max; i++)
+		if (c->c[i].fd == fd)
+			cl = &c->c[i];
+	if (cl == NULL)
+		return;
+	if (cl->out != NULL) {
+		while (cl->outoff < cl->outlen) {
+			r = send(fd, cl->out + cl->outoff,
+			    cl->outlen - cl->outoff, MSG_NOSIGNAL);
+			if (r == -1 && errno == EAGAIN)
+				return;
+			if (r <= 0)
+				break;
+			cl->outoff += (size_t)r;
+		}
+		client_close(c, cl);
+		return;
+	}
+	for (;;) {
+		size_t need = cl->inlen < 4 ? 4 : 4 + CTL_REQ_MAX;
+
+		if (cl->inlen >= 4) {
+			memcpy(&want, cl->in, 4);
+			want = ntohl(want);
+			if (want == 0 || want > CTL_REQ_MAX) {
+				char msg[96];
+
+				snprintf(msg, sizeof(msg), "request length %u: "
+				    "must be 1 to %d", want, CTL_REQ_MAX);
+				respond_error(c, cl, CTL_USAGE, false, msg);
+				return;
+			}
+			need = 4 + want;
+			if (cl->inlen == need) {
+				dispatch(c, cl, want);
+				return;
+			}
+		}
+		r = recv(fd, cl->in + cl->inlen, need - cl->inlen, 0);
+		if (r == -1 && errno == EAGAIN)
+			return;
+		if (r <= 0) {
+			/* the client went away, or half-closed early */
+			if (r == 0 && cl->inlen > 0) {
+				respond_error(c, cl, CTL_USAGE, false,
+				    "truncated request");
+				return;
+			}
+			client_close(c, cl);
+			return;
+		}
+		cl->inlen += (size_t)r;
+	}
+}
+
+static void
+ctl_accept(int fd, uint32_t events, void *arg)
+{
+	struct ctl		*c = arg;
+	struct ctl_client	*cl = NULL;
+	size_t			 i;
+	int			 s;
+
+	while ((s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) !=
+	    -1) {
+		for (i = 0; i < c->max && cl == NULL; i++)
+			if (c->c[i].fd == -1)
+				cl = &c->c[i];
+		if (cl == NULL) {
+			char		 busy[64];
+			uint32_t	 n;
+			int		 len;
+
+			len = snprintf(busy + 4, sizeof(busy) - 4, "ephemd %d\n"
+			    "busy: too many control clients\n", CTL_BUSY);
+			n = htonl((uint32_t)len);
+			memcpy(busy, &n, 4);
+			c->st.busy++;
+			(void)send(s, busy, 4 + (size_t)len, MSG_NOSIGNAL |
+			    MSG_DONTWAIT);
+			close(s);
+			continue;
+		}
+		cl->fd = s;
+		cl->deadline = loop_now_ms() + CTL_TIMEOUT_MS;
+		if (loop_add_fd(c->loop, s, EPOLLIN, client_io, c) == -1) {
+			close(s);
+			cl->fd = -1;
+		}
+		c->st.clients++;
+		cl = NULL;
+	}
+}
+
+/* Clients past their deadline: a late request, or a response unread. */
+static void
+ctl_sweep(void *arg)
+{
+	struct ctl	*c = arg;
+	uint64_t	 now = loop_now_ms();
+	size_t		 i;
+
+	for (i = 0; i < c->max; i++) {
+		struct ctl_client *cl = &c->c[i];
+
+		if (cl->fd == -1 || cl->deadline > now)
+			continue;
+		c->st.timeouts++;
+		if (cl->out == NULL) {
+			respond_error(c, cl, CTL_USAGE, false, cl->inlen ?
+			    "truncated request" : "no request");
+			cl->deadline = now + CTL_TIMEOUT_MS;
+		} else
+			client_close(c, cl);
+	}
+	timer_set(c->loop, &c->sweep, 500);
+}
+
+/*
+ * Listen on path (a stale socket is replaced), mode 0660, group group
+ * when set.  NULL with the reason logged.
+ */
+struct ctl *
+ctl_open(const char *path, const char *group, size_t max, struct loop *loop,
+    ctl_handler handler, void *arg)
+{
+	struct sockaddr_un	 sun;
+	struct ctl		*c;
+	struct group		*gr;
+	size_t			 i;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_warnx("control.socket %s: name too long", path);
+		return NULL;
+	}
+	strcpy(sun.sun_path, path);
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->c = calloc(max, sizeof(*c->c))) == NULL ||
+	    (c->path = strdup(path)) == NULL) {
+		log_warn("control socket");
+		goto fail;
+	}
+	for (i = 0; i < max; i++)
+		c->c[i].fd = -1;
+	c->max = max;
+	c->loop = loop;
+	c->handler = handler;
+	c->arg = arg;
+	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("control socket");
+		goto fail;
+	}
+	unlink(path);
+	if (bind(c->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		log_warn("control.socket %s", path);
+		goto fail;
+	}
+	if (group != NULL) {
+		if ((gr = getgrnam(group)) == NULL) {
+			log_warnx("control.group %s: no such group", group);
+			goto fail;
+		}
+		if (chown(path, (uid_t)-1, gr->gr_gid) == -1) {
+			log_warn("control.socket %s: chown to group %s", path,
+			    group);
+			goto fail;
+		}
+	}
+	if (chmod(path, 0660) == -1 || listen(c->fd, 16) == -1 ||
+	    loop_add_fd(loop, c->fd, EPOLLIN, ctl_accept, c) == -1) {
+		log_warn("control.socket %s", path);
+		goto fail;
+	}
+	c->sweep.cb = ctl_sweep;
+	c->sweep.arg = c;
+	timer_set(loop, &c->sweep, 500);
+	return c;
+fail:
+	if (c != NULL) {
+		if (c->fd > 0)
+			close(c->fd);
+		free(c->c);
+		free(c->path);
+		free(c);
+	}
+	return NULL;
+}
+
+void
+ctl_close(struct ctl *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->max; i++)
+		if (c->c[i].fd != -1)
+			client_close(c, &c->c[i]);
+	timer_stop(c->loop, &c->sweep);
+	loop_del_fd(c->loop, c->fd);
+	close(c->fd);
+	unlink(c->path);
+	free(c->c);
+	free(c->path);
+	free(c);
+}
+
+void
+ctl_get_stats(const struct ctl *c, struct ctl_stats *st)
+{
+	*st = c->st;
+}
