@@ -40,6 +40,7 @@ struct ctl_client {
 	size_t		 inlen;
 	char		*out;		/* the framed response */
 	size_t		 outlen, outoff;
+	bool		 draining;	/* sent: reading to the client's end */
 };
 
 struct ctl {
@@ -211,17 +212,32 @@ client_io(int fd, uint32_t events, void *arg)
 			cl = &c->c[i];
 	if (cl == NULL)
 		return;
+	if (cl->draining) {
+		char	junk[4096];
+
+		/* unread bytes at close() would reset the response */
+		while ((r = recv(fd, junk, sizeof(junk), 0)) > 0)
+			;
+		if (r == 0 || errno != EAGAIN)
+			client_close(c, cl);
+		return;
+	}
 	if (cl->out != NULL) {
 		while (cl->outoff < cl->outlen) {
 			r = send(fd, cl->out + cl->outoff,
 			    cl->outlen - cl->outoff, MSG_NOSIGNAL);
 			if (r == -1 && errno == EAGAIN)
 				return;
-			if (r <= 0)
-				break;
+			if (r <= 0) {
+				client_close(c, cl);
+				return;
+			}
 			cl->outoff += (size_t)r;
 		}
-		client_close(c, cl);
+		shutdown(fd, SHUT_WR);
+		cl->draining = true;
+		cl->deadline = loop_now_ms() + CTL_TIMEOUT_MS;
+		loop_mod_fd(c->loop, fd, EPOLLIN);
 		return;
 	}
 	for (;;) {
@@ -313,7 +329,8 @@ ctl_sweep(void *arg)
 
 		if (cl->fd == -1 || cl->deadline > now)
 			continue;
-		c->st.timeouts++;
+		if (!cl->draining)
+			c->st.timeouts++;
 		if (cl->out == NULL) {
 			respond_error(c, cl, CTL_USAGE, false, cl->inlen ?
 			    "truncated request" : "no request");
