@@ -1071,10 +1071,12 @@ daemon_run(struct conf *conf, bool verbose)
 	if (conf->report_interval_s > 0)
 		timer_set(d.loop, &d.report, conf->report_interval_s * 1000ULL);
 	d.started_ms = wall_now_ms();
+	/* measuring matters more than being asked: run on without it */
 	if (conf->ctl_socket != NULL && (d.ctl = ctl_open(conf->ctl_socket,
 	    conf->ctl_group, conf->ctl_clients, d.loop, daemon_ctl,
 	    &d)) == NULL)
-		goto out;
+		log_warnx("no control socket: ephemctl cannot reach this "
+		    "daemon (control.socket in %s)", conf->path);
 	log_info("started: listening to conntrack NEW and DESTROY events%s",
 	    verbose ? " (verbose)" : "");
 	if (loop_run(d.loop) == 0)
