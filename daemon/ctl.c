@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,44 @@ struct ctl {
 	struct timer		 sweep;
 	struct ctl_stats	 st;
 };
+
+/* src as the inside of a JSON string: quotes, backslashes, controls. */
+void
+json_quote(char *dst, size_t len, const char *src)
+{
+	size_t	o = 0;
+
+	for (; *src != '\0' && o + 7 < len; src++) {
+		unsigned char ch = (unsigned char)*src;
+
+		if (ch == '"' || ch == '\\') {
+			dst[o++] = '\\';
+			dst[o++] = (char)ch;
+		} else if (ch < 0x20)
+			o += (size_t)snprintf(dst + o, len - o, "\\u%04x", ch);
+		else
+			dst[o++] = (char)ch;
+	}
+	dst[o] = '\0';
+}
+
+/* A command's error: one line of text, or {"error": "..."}. */
+void
+ctl_error(FILE *out, bool json, const char *fmt, ...)
+{
+	char	msg[512], q[1024];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!json) {
+		fprintf(out, "%s\n", msg);
+		return;
+	}
+	json_quote(q, sizeof(q), msg);
+	fprintf(out, "{\"error\": \"%s\"}\n", q);
+}
 
 /* Split a checked request into fields; -1 with the reason in err. */
 int
@@ -153,15 +192,18 @@ static void
 respond_error(struct ctl *c, struct ctl_client *cl, int code, bool json,
     const char *msg)
 {
-	char	buf[512];
-	int	n;
+	char	 buf[1100];
+	FILE	*mem;
+	long	 n;
 
-	if (json)
-		n = snprintf(buf, sizeof(buf), "{\"error\": \"%s\"}\n", msg);
-	else
-		n = snprintf(buf, sizeof(buf), "%s\n", msg);
-	respond(c, cl, code, buf, (size_t)n < sizeof(buf) ? (size_t)n :
-	    sizeof(buf) - 1);
+	if ((mem = fmemopen(buf, sizeof(buf), "w")) == NULL) {
+		client_close(c, cl);
+		return;
+	}
+	ctl_error(mem, json, "%s", msg);
+	n = ftell(mem);
+	fclose(mem);
+	respond(c, cl, code, buf, n > 0 ? (size_t)n : 0);
 }
 
 /* A whole request arrived: check it, run it, respond. */
@@ -361,8 +403,12 @@ ctl_open(const char *path, const char *group, size_t max, struct loop *loop,
 		return NULL;
 	}
 	strcpy(sun.sun_path, path);
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->c = calloc(max, sizeof(*c->c))) == NULL ||
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("control socket");
+		return NULL;
+	}
+	c->fd = -1;
+	if ((c->c = calloc(max, sizeof(*c->c))) == NULL ||
 	    (c->path = strdup(path)) == NULL) {
 		log_warn("control socket");
 		goto fail;
@@ -404,13 +450,11 @@ ctl_open(const char *path, const char *group, size_t max, struct loop *loop,
 	timer_set(loop, &c->sweep, 500);
 	return c;
 fail:
-	if (c != NULL) {
-		if (c->fd > 0)
-			close(c->fd);
-		free(c->c);
-		free(c->path);
-		free(c);
-	}
+	if (c->fd != -1)
+		close(c->fd);
+	free(c->c);
+	free(c->path);
+	free(c);
 	return NULL;
 }
 

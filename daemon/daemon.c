@@ -220,7 +220,7 @@ static void
 daemon_table_check(struct daemon *d, uint64_t now)
 {
 	const char	*rs = d->conf->quar.ruleset;
-	char		 why[512], err[1024];
+	char		 why[512], err[1024] = "";
 	uint64_t	 t0 = loop_now_ms();
 	bool		 was = d->table_ok;
 	ssize_t		 n;
@@ -265,7 +265,8 @@ daemon_still_trying(struct daemon *d, uint64_t now)
 {
 	struct drops_stats	 ns = { 0 };
 	struct alert		 a;
-	size_t			 i, k, m, len;
+	FILE			*ev;
+	size_t			 i;
 	char			 host[ADDR_STRLEN], dst[ADDR_STRLEN];
 
 	if (d->drops != NULL)
@@ -273,9 +274,9 @@ daemon_still_trying(struct daemon *d, uint64_t now)
 	for (i = 0; i < d->quar->n; i++) {
 		struct qhost		*h = &d->quar->v[i];
 		const struct qsample	*last;
+		uint64_t		 fresh = h->drops - h->drops_noted;
 
-		if (h->until_ms <= now || h->drops == h->drops_noted ||
-		    h->nsample == 0)
+		if (h->until_ms <= now || fresh == 0 || h->nsample == 0)
 			continue;
 		memset(&a, 0, sizeof(a));
 		a.ts_ms = now;
@@ -289,34 +290,24 @@ daemon_still_trying(struct daemon *d, uint64_t now)
 		snprintf(a.summary, sizeof(a.summary), "%s is quarantined and "
 		    "still trying: %llu packets dropped in the last minute, "
 		    "%llu since the block began (last: %s to %s port %u); the "
-		    "block ends in %llu min", host,
-		    (unsigned long long)(h->drops - h->drops_noted),
+		    "block ends in %llu min", host, (unsigned long long)fresh,
 		    (unsigned long long)h->drops, proto_name(last->proto), dst,
 		    last->dport,
 		    (unsigned long long)((h->until_ms - now + 59999) / 60000));
-		len = (size_t)snprintf(a.evidence, sizeof(a.evidence),
-		    "{\"dropped_last_minute\": %llu, \"dropped\": %llu, "
-		    "\"offences\": %u, \"until\": %.3f, \"by\": \"%s\", "
-		    "\"nflog_lost\": %llu, \"samples\": [",
-		    (unsigned long long)(h->drops - h->drops_noted),
-		    (unsigned long long)h->drops, h->offences,
-		    h->until_ms / 1000.0, h->detector,
-		    (unsigned long long)ns.lost);
-		m = h->nsample < QSAMPLES ? h->nsample : QSAMPLES;
-		for (k = 0; k < m && len < sizeof(a.evidence); k++) {
-			const struct qsample *s =
-			    &h->sample[(h->nsample - m + k) % QSAMPLES];
-
-			addr_fmt(&s->dst, dst, sizeof(dst));
-			len += (size_t)snprintf(a.evidence + len,
-			    sizeof(a.evidence) - len, "%s{\"ts\": %.3f, "
-			    "\"dst\": \"%s\", \"proto\": \"%s\", \"dport\": "
-			    "%u}", k ? ", " : "", s->ts_ms / 1000.0, dst,
-			    proto_name(s->proto), s->dport);
+		/* evidence is bounded: four samples fit with room to spare */
+		if ((ev = fmemopen(a.evidence, sizeof(a.evidence), "w")) !=
+		    NULL) {
+			fprintf(ev, "{\"dropped_last_minute\": %llu, "
+			    "\"dropped\": %llu, \"offences\": %u, \"until\": "
+			    "%.3f, \"by\": \"%s\", \"nflog_lost\": %llu, "
+			    "\"samples\": [", (unsigned long long)fresh,
+			    (unsigned long long)h->drops, h->offences,
+			    h->until_ms / 1000.0, h->detector,
+			    (unsigned long long)ns.lost);
+			quar_samples_json(ev, h);
+			fprintf(ev, "]}");
+			fclose(ev);
 		}
-		if (len < sizeof(a.evidence))
-			snprintf(a.evidence + len, sizeof(a.evidence) - len,
-			    "]}");
 		h->drops_noted = h->drops;
 		daemon_alert_out(d, &a);
 	}
@@ -579,16 +570,14 @@ ctl_quarantine(struct daemon *d, int argc, char **argv, bool json,
     FILE *out)
 {
 	struct addr	 a;
-	char		 note[160];
+	char		 note[160], host[ADDR_STRLEN];
 	uint32_t	 timeout = 0;
 	uint64_t	 now = wall_now_ms();
 	size_t		 i;
 	bool		 first = true;
 	int		 r;
 
-	if (argc == 1 || strcmp(argv[1], "list") == 0) {
-		if (argc > 2)
-			goto usage;
+	if (argc == 1 || (strcmp(argv[1], "list") == 0 && argc == 2)) {
 		if (json)
 			fprintf(out, "{\"hosts\": [");
 		else
@@ -604,61 +593,80 @@ ctl_quarantine(struct daemon *d, int argc, char **argv, bool json,
 			fprintf(out, "%s]}\n", first ? "" : "\n");
 		return CTL_OK;
 	}
-	if (argc < 3 || addr_parse(argv[2], strlen(argv[2]), &a) == -1) {
-		if (argc >= 3) {
-			fprintf(out, json ? "{\"error\": \"not an address: "
-			    "%.64s\"}\n" : "not an address: %.64s\n", argv[2]);
-			return CTL_USAGE;
-		}
-		goto usage;
+	if (argc < 3 || (strcmp(argv[1], "add") != 0 &&
+	    strcmp(argv[1], "del") != 0) || (strcmp(argv[1], "del") == 0 &&
+	    argc != 3) || (strcmp(argv[1], "add") == 0 && argc != 3 &&
+	    (argc != 5 || strcmp(argv[3], "--timeout") != 0))) {
+		ctl_error(out, json, "usage: quarantine list | add ADDR "
+		    "[--timeout DURATION] | del ADDR");
+		return CTL_USAGE;
 	}
-	if (strcmp(argv[1], "add") == 0) {
-		if (argc == 5 && strcmp(argv[3], "--timeout") == 0) {
-			if (duration_parse(argv[4], &timeout) == -1 ||
-			    timeout == 0) {
-				fprintf(out, json ? "{\"error\": \"--timeout: "
-				    "not a duration: %.32s\"}\n" : "--timeout: "
-				    "not a duration: %.32s\n", argv[4]);
-				return CTL_USAGE;
-			}
-		} else if (argc != 3)
-			goto usage;
-		if (d->nftq == NULL) {
-			fprintf(out, json ? "{\"error\": \"quarantine.enabled "
-			    "is false\"}\n" : "quarantine.enabled is false\n");
-			return CTL_REFUSED;
-		}
-		r = quar_add(d->quar, &a, timeout, now, note, sizeof(note));
-		log_info("control: quarantine add %s: %s", argv[2], note);
-		if (json)
-			fprintf(out, "{\"host\": \"%s\", \"result\": \"%s\", "
-			    "\"note\": \"%s\"}\n", argv[2], quar_result_name(r),
-			    note);
-		else
-			fprintf(out, "%s: %s\n", argv[2], note);
-		if (d->quar->dirty)
-			daemon_quar_save(d);
-		return r == QR_BLOCKED || r == QR_REFRESHED ? CTL_OK :
-		    CTL_REFUSED;
+	if (addr_parse(argv[2], strlen(argv[2]), &a) == -1) {
+		ctl_error(out, json, "not an address: %.64s", argv[2]);
+		return CTL_USAGE;
 	}
-	if (strcmp(argv[1], "del") == 0 && argc == 3) {
+	addr_fmt(&a, host, sizeof(host));
+	if (strcmp(argv[1], "del") == 0) {
 		if (quar_del(d->quar, &a, now) == -1) {
-			fprintf(out, json ? "{\"error\": \"%s is not "
-			    "quarantined\"}\n" : "%s is not quarantined\n",
-			    argv[2]);
+			ctl_error(out, json, "%s is not quarantined", host);
 			return CTL_NOTFOUND;
 		}
-		log_info("control: quarantine of %s released by hand", argv[2]);
+		log_info("control: quarantine of %s released by hand", host);
 		fprintf(out, json ? "{\"host\": \"%s\", \"result\": "
-		    "\"released\"}\n" : "%s: released\n", argv[2]);
+		    "\"released\"}\n" : "%s: released\n", host);
 		daemon_quar_save(d);
 		return CTL_OK;
 	}
-usage:
-	fprintf(out, json ? "{\"error\": \"usage: quarantine list | add ADDR "
-	    "[--timeout DURATION] | del ADDR\"}\n" : "usage: quarantine list "
-	    "| add ADDR [--timeout DURATION] | del ADDR\n");
-	return CTL_USAGE;
+	if (argc == 5 && (duration_parse(argv[4], &timeout) == -1 ||
+	    timeout == 0)) {
+		ctl_error(out, json, "--timeout: not a duration: %.32s",
+		    argv[4]);
+		return CTL_USAGE;
+	}
+	if (d->nftq == NULL) {
+		ctl_error(out, json, "quarantine.enabled is false");
+		return CTL_REFUSED;
+	}
+	r = quar_add(d->quar, &a, timeout, now, note, sizeof(note));
+	log_info("control: quarantine add %s: %s", host, note);
+	if (json)
+		fprintf(out, "{\"host\": \"%s\", \"result\": \"%s\", \"note\": "
+		    "\"%s\"}\n", host, quar_result_name(r), note);
+	else
+		fprintf(out, "%s: %s\n", host, note);
+	if (d->quar->dirty)
+		daemon_quar_save(d);
+	return r == QR_BLOCKED || r == QR_REFRESHED ? CTL_OK : CTL_REFUSED;
+}
+
+/* ephemctl reload: the result, or the configuration's errors */
+static int
+ctl_reload(struct daemon *d, bool json, FILE *out)
+{
+	char	*text = NULL, *p, q[1024];
+	size_t	 len = 0;
+	FILE	*mem;
+	int	 r;
+
+	if ((mem = open_memstream(&text, &len)) == NULL) {
+		ctl_error(out, json, "out of memory");
+		return CTL_FAILED;
+	}
+	r = daemon_reload(d, mem);
+	fclose(mem);
+	if (!json)
+		fputs(text != NULL ? text : "", out);
+	else {
+		fprintf(out, "{\"reloaded\": %s, \"messages\": [",
+		    r == 0 ? "true" : "false");
+		for (p = strtok(text, "\n"); p != NULL; p = strtok(NULL, "\n")) {
+			json_quote(q, sizeof(q), p);
+			fprintf(out, "%s\"%s\"", p == text ? "" : ", ", q);
+		}
+		fprintf(out, "]}\n");
+	}
+	free(text);
+	return r == 0 ? CTL_OK : CTL_FAILED;
 }
 
 /* The control socket's commands. */
@@ -666,42 +674,15 @@ static int
 daemon_ctl(void *arg, int argc, char **argv, bool json, FILE *out)
 {
 	struct daemon	*d = arg;
-	char		*text = NULL;
-	size_t		 len = 0;
-	FILE		*mem;
-	int		 r;
 
 	if (strcmp(argv[0], "status") == 0 && argc == 1)
 		return ctl_status(d, json, out);
 	if (strcmp(argv[0], "quarantine") == 0)
 		return ctl_quarantine(d, argc, argv, json, out);
-	if (strcmp(argv[0], "reload") == 0 && argc == 1) {
-		if ((mem = open_memstream(&text, &len)) == NULL)
-			return CTL_FAILED;
-		r = daemon_reload(d, mem);
-		fclose(mem);
-		if (json) {
-			char *p;
-
-			/* one line each, no quotes: the file's own messages */
-			for (p = text; p != NULL && *p; p++)
-				if (*p == '"' || *p == '\\')
-					*p = '\'';
-			fprintf(out, "{\"reloaded\": %s, \"messages\": [",
-			    r == 0 ? "true" : "false");
-			for (p = strtok(text, "\n"); p != NULL;
-			    p = strtok(NULL, "\n"))
-				fprintf(out, "%s\"%s\"", p == text ? "" : ", ",
-				    p);
-			fprintf(out, "]}\n");
-		} else
-			fputs(text != NULL ? text : "", out);
-		free(text);
-		return r == 0 ? CTL_OK : CTL_FAILED;
-	}
-	fprintf(out, json ? "{\"error\": \"unknown command or arguments: "
-	    "%.32s (status, quarantine, reload)\"}\n" : "unknown command or "
-	    "arguments: %.32s (status, quarantine, reload)\n", argv[0]);
+	if (strcmp(argv[0], "reload") == 0 && argc == 1)
+		return ctl_reload(d, json, out);
+	ctl_error(out, json, "unknown command or arguments: %.32s (status, "
+	    "quarantine, reload)", argv[0]);
 	return CTL_USAGE;
 }
 

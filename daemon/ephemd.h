@@ -912,6 +912,7 @@ void	 quar_drop(struct quar *, const struct addr *, const struct qsample *);
 int	 quar_save(struct quar *, const char *, char *, size_t);
 int	 quar_load(struct quar *, const char *, uint64_t, FILE *);
 const char *quar_result_name(int);
+void	 quar_samples_json(FILE *, const struct qhost *);
 void	 quar_report_json(FILE *, const struct quar *, uint64_t);
 void	 quar_report_text(FILE *, const struct quar *, uint64_t);
 uint32_t crc32_text(const char *, size_t);
@@ -991,13 +992,15 @@ struct ctl_stats {
 typedef int	(*ctl_handler)(void *, int, char **, bool, FILE *);
 
 struct ctl;
-struct loop;
 struct ctl *ctl_open(const char *, const char *, size_t, struct loop *,
 	    ctl_handler, void *);
 void	 ctl_close(struct ctl *);
 void	 ctl_get_stats(const struct ctl *, struct ctl_stats *);
 int	 ctl_parse(const uint8_t *, size_t, char *, char **, int *, char *,
 	    size_t);
+void	 ctl_error(FILE *, bool, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	 json_quote(char *, size_t, const char *);
 
 /* loop.c: the epoll loop, its fd registry and timers */
 struct loop;

@@ -140,6 +140,7 @@ struct parse_ctx {
 	int			 op;
 	const char		*set;
 	bool			 grow;		/* realloc v when full */
+	bool			 ours;		/* refuse other tables */
 	bool			 nomem;
 };
 
@@ -194,22 +195,28 @@ parse_one(struct nftnl_set_elem *el, void *arg)
 	return 0;
 }
 
-/* The elements of one NEWSETELEM or DELSETELEM message into p. */
+/*
+ * The elements of one NEWSETELEM or DELSETELEM message into p; with
+ * p->ours, only a message for table NFTQ_TABLE.
+ */
 static int
 parse_msg(const struct nlmsghdr *nlh, struct parse_ctx *p)
 {
 	struct nftnl_set	*s;
-	int			 rv;
+	const char		*t;
+	int			 rv = -1;
 
 	if ((s = nftnl_set_alloc()) == NULL)
 		return -1;
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0) {
-		nftnl_set_free(s);
-		return -1;
-	}
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
+		goto out;
+	t = nftnl_set_get_str(s, NFTNL_SET_TABLE);
+	if (p->ours && (t == NULL || strcmp(t, NFTQ_TABLE) != 0))
+		goto out;
 	p->set = nftnl_set_get_str(s, NFTNL_SET_NAME);
 	rv = nftnl_set_elem_foreach(s, parse_one, p);
 	p->set = NULL;
+out:
 	nftnl_set_free(s);
 	return rv;
 }
@@ -225,7 +232,7 @@ nftq_batch_parse(const char *buf, size_t len, struct nftq_elem *v,
     size_t max)
 {
 	const struct nlmsghdr	*nlh = (const struct nlmsghdr *)buf;
-	struct parse_ctx	 p = { .v = v, .max = max };
+	struct parse_ctx	 p = { .v = v, .max = max, .ours = true };
 	int			 rest = (int)len;
 	bool			 begun = false, ended = false;
 
@@ -250,22 +257,6 @@ nftq_batch_parse(const char *buf, size_t len, struct nftq_elem *v,
 		if (type != NFT_MSG_NEWSETELEM && type != NFT_MSG_DELSETELEM)
 			return -1;
 		p.op = type == NFT_MSG_NEWSETELEM ? NFTQ_ADD : NFTQ_DEL;
-		{
-			struct nftnl_set *s = nftnl_set_alloc();
-			const char	 *t;
-			bool		  ours;
-
-			if (s == NULL || nftnl_set_elems_nlmsg_parse(nlh,
-			    s) < 0) {
-				nftnl_set_free(s);
-				return -1;
-			}
-			t = nftnl_set_get_str(s, NFTNL_SET_TABLE);
-			ours = t != NULL && strcmp(t, NFTQ_TABLE) == 0;
-			nftnl_set_free(s);
-			if (!ours)
-				return -1;
-		}
 		if (parse_msg(nlh, &p) == -1)
 			return -1;
 	}

@@ -214,11 +214,15 @@ push_one(struct quar *q, struct qhost *h, int op, uint64_t now,
 	return 0;
 }
 
-static bool
+/*
+ * The allowlists: quarantine.allow, then the kernel's allow4 / allow6.
+ * QR_ALLOW_CONF or QR_ALLOW_SET with the note, or -1: not listed.
+ */
+static int
 allowlisted(struct quar *q, const struct addr *a, char *note, size_t len)
 {
-	size_t	i;
 	char	net[ADDR_STRLEN];
+	size_t	i;
 
 	for (i = 0; i < q->conf->allow.n; i++)
 		if (net_contains(&q->conf->allow.v[i], a)) {
@@ -228,9 +232,24 @@ allowlisted(struct quar *q, const struct addr *a, char *note, size_t len)
 			snprintf(note, len, "refused: in quarantine.allow "
 			    "(%s/%u)", net, addr_is_v4(&n->addr) ?
 			    n->plen - 96 : n->plen);
-			return true;
+			return QR_ALLOW_CONF;
 		}
-	return false;
+	if (q->be.allowed != NULL && q->be.allowed(q->be.arg, a) == 1) {
+		snprintf(note, len, "refused: in the nftables set %s",
+		    addr_is_v4(a) ? NFTQ_ALLOW4 : NFTQ_ALLOW6);
+		return QR_ALLOW_SET;
+	}
+	return -1;
+}
+
+/* The number h's next offence would have (h may be NULL). */
+static uint32_t
+next_offence(const struct quar *q, const struct qhost *h, uint64_t now)
+{
+	if (h == NULL || h->offences == 0 ||
+	    h->last_ms + q->conf->forget_s * 1000ULL <= now)
+		return 1;
+	return h->offences + 1;
 }
 
 /* Begin or refresh h's block for one more offence. */
@@ -241,9 +260,7 @@ block(struct quar *q, struct qhost *h, const char *who, bool manual,
 	bool	was = active(h, now);
 	struct qhost old = *h;
 
-	if (h->offences > 0 && h->last_ms + q->conf->forget_s * 1000ULL <= now)
-		h->offences = 0;
-	h->offences++;
+	h->offences = next_offence(q, h, now);
 	h->last_ms = now;
 	h->timeout_s = timeout_s ? timeout_s : block_for(q->conf, h->offences);
 	if (!was) {
@@ -283,12 +300,8 @@ quar_verdict(struct quar *q, const struct addr *a, const char *detector,
 	if (!c->enabled && !dry_run) {
 		snprintf(note, len, "refused: quarantine.enabled is false");
 		r = QR_DISABLED;
-	} else if (allowlisted(q, a, note, len))
-		r = QR_ALLOW_CONF;
-	else if (q->be.allowed != NULL && q->be.allowed(q->be.arg, a) == 1) {
-		snprintf(note, len, "refused: in the nftables set %s",
-		    addr_is_v4(a) ? NFTQ_ALLOW4 : NFTQ_ALLOW6);
-		r = QR_ALLOW_SET;
+	} else if ((r = allowlisted(q, a, note, len)) != -1) {
+		/* the note says which list */
 	} else if (learning) {
 		snprintf(note, len, "refused: the gateway is still learning "
 		    "(learning_period)");
@@ -306,9 +319,7 @@ quar_verdict(struct quar *q, const struct addr *a, const char *detector,
 		    "%" PRIu64 " s left", (h->until_ms - now + 999) / 1000);
 		r = QR_ALREADY;
 	} else if (dry_run) {
-		uint32_t n = h != NULL && h->offences > 0 &&
-		    h->last_ms + c->forget_s * 1000ULL > now ?
-		    h->offences + 1 : 1;
+		uint32_t n = next_offence(q, h, now);
 
 		snprintf(note, len, "dry run: would %s for %" PRIu32 " s "
 		    "(offence %" PRIu32 ")", refresh ? "refresh the block" :
@@ -334,12 +345,8 @@ quar_add(struct quar *q, const struct addr *a, uint32_t timeout_s,
 	struct qhost	*h;
 	int		 r;
 
-	if (allowlisted(q, a, note, len))
-		r = QR_ALLOW_CONF;
-	else if (q->be.allowed != NULL && q->be.allowed(q->be.arg, a) == 1) {
-		snprintf(note, len, "refused: in the nftables set %s",
-		    addr_is_v4(a) ? NFTQ_ALLOW4 : NFTQ_ALLOW6);
-		r = QR_ALLOW_SET;
+	if ((r = allowlisted(q, a, note, len)) != -1) {
+		/* the note says which list */
 	} else if ((h = get(q, a)) == NULL) {
 		snprintf(note, len, "refused: out of memory");
 		r = QR_KERNEL;
@@ -531,7 +538,7 @@ quar_reconcile(struct quar *q, const struct nftq_elem *v, size_t n,
 	return changes;
 }
 
-/* NFLOG saw a packet from a dropped. */
+/* NFLOG saw a packet from a dropped: count it against a's block. */
 void
 quar_drop(struct quar *q, const struct addr *a, const struct qsample *s)
 {
@@ -729,12 +736,30 @@ out:
 	return rv;
 }
 
+/* h's last samples, oldest first, as JSON objects separated by commas. */
+void
+quar_samples_json(FILE *fp, const struct qhost *h)
+{
+	char	dst[ADDR_STRLEN];
+	size_t	k, m = h->nsample < QSAMPLES ? h->nsample : QSAMPLES;
+
+	for (k = 0; k < m; k++) {
+		const struct qsample *s =
+		    &h->sample[(h->nsample - m + k) % QSAMPLES];
+
+		addr_fmt(&s->dst, dst, sizeof(dst));
+		fprintf(fp, "%s{\"ts\": %.3f, \"dst\": \"%s\", \"proto\": "
+		    "\"%s\", \"dport\": %u}", k ? ", " : "", s->ts_ms / 1000.0,
+		    dst, proto_name(s->proto), s->dport);
+	}
+}
+
 /* The report's "quarantine" member: counters and every block due. */
 void
 quar_report_json(FILE *fp, const struct quar *q, uint64_t now)
 {
-	char	a[ADDR_STRLEN], dst[ADDR_STRLEN];
-	size_t	i, k, m;
+	char	a[ADDR_STRLEN];
+	size_t	i;
 	bool	first = true;
 	int	r;
 
@@ -769,17 +794,7 @@ quar_report_json(FILE *fp, const struct quar *q, uint64_t now)
 		    h->offences, h->detector, h->manual ? "true" : "false",
 		    h->drops);
 		first = false;
-		m = h->nsample < QSAMPLES ? h->nsample : QSAMPLES;
-		for (k = 0; k < m; k++) {
-			const struct qsample *s =
-			    &h->sample[(h->nsample - m + k) % QSAMPLES];
-
-			addr_fmt(&s->dst, dst, sizeof(dst));
-			fprintf(fp, "%s{\"ts\": %.3f, \"dst\": \"%s\", "
-			    "\"proto\": \"%s\", \"dport\": %u}", k ? ", " : "",
-			    s->ts_ms / 1000.0, dst, proto_name(s->proto),
-			    s->dport);
-		}
+		quar_samples_json(fp, h);
 		fprintf(fp, "]}");
 	}
 	fprintf(fp, "%s]}", first ? "" : "\n    ");
