@@ -133,6 +133,9 @@ static const struct key {
 	K("control.socket", K_STRING, ctl_socket, 0, 0),
 	K("control.group", K_STRING, ctl_group, 0, 0),
 	K("control.max_clients", K_UINT, ctl_clients, 1, 64),
+	K("metrics.file", K_STRING, metrics_file, 0, 0),
+	K("metrics.interval", K_DURATION, metrics_interval_s, 1, 3600),
+	K("metrics.per_host", K_BOOL, metrics_per_host, 0, 0),
 	K("limits.flows", K_SIZE, core.max_flows, 1024, 1 << 26),
 	K("limits.hosts", K_SIZE, core.max_hosts, 16, 1 << 22),
 	K("limits.services", K_SIZE, core.max_services, 16, 1 << 20),
@@ -189,6 +192,7 @@ conf_new(void)
 	c->quar.nflog = true;
 	c->quar.nflog_group = 4242;
 	c->ctl_clients = 8;
+	c->metrics_interval_s = 15;
 	if ((c->state_file = strdup(STATE_FILE)) == NULL ||
 	    (c->quar.file = strdup(QUAR_FILE)) == NULL ||
 	    (c->ctl_socket = strdup(CTL_SOCKET)) == NULL) {
@@ -215,6 +219,7 @@ conf_free(struct conf *c)
 	free(c->quar.file);
 	free(c->ctl_socket);
 	free(c->ctl_group);
+	free(c->metrics_file);
 	free(c);
 }
 

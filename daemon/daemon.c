@@ -20,33 +20,9 @@
 #include <unistd.h>
 
 #include "ephemd.h"
+#include "daemon.h"
 #include "log.h"
 
-struct daemon {
-	struct conf	*conf;
-	struct core	*core;
-	struct loop	*loop;
-	struct ct	*ct;
-	int		 sigfd;
-	struct timer	 reconcile;
-	struct timer	 report;
-	struct timer	 tick;		/* the detectors, each second */
-	struct timer	 state;		/* state.file, every state.interval */
-	bool		 state_failing;	/* the last save failed (logged) */
-	FILE		*flow_log;
-	FILE		*alerts;	/* alerts.file, JSON lines */
-	struct detect	*detect;
-	struct quar	*quar;		/* always: the policy answers dry runs */
-	struct nftq	*nftq;		/* quarantine.enabled: the kernel side */
-	struct drops	*drops;		/* nflog.enabled */
-	struct ctl	*ctl;		/* control.socket */
-	uint64_t	 started_ms;	/* wall clock */
-	struct timer	 qcheck;	/* the table, ends, quarantine.file */
-	bool		 table_ok;	/* the last check found it whole */
-	uint64_t	 qminute;	/* the last "still trying" pass */
-	uint64_t	 qticks;	/* qcheck runs */
-	bool		 quar_failing;	/* the last quarantine.file save */
-};
 
 /* One alert to the log and to alerts.file. */
 static void
@@ -56,6 +32,10 @@ daemon_alert_out(struct daemon *d, const struct alert *a)
 
 	alert_line(a, line, sizeof(line));
 	log_warnx("%s", line);
+	if (d->ring == NULL)
+		d->ring = calloc(ALERT_RING, sizeof(*d->ring));
+	if (d->ring != NULL)
+		d->ring[d->nring++ % ALERT_RING] = *a;
 	if (d->alerts != NULL) {
 		alert_json(d->alerts, a);
 		if (fflush(d->alerts) == EOF)
@@ -193,7 +173,7 @@ daemon_q_allowed(void *arg, const struct addr *a)
 	return in;
 }
 
-static void
+void
 daemon_quar_save(struct daemon *d)
 {
 	char	err[512];
@@ -485,207 +465,6 @@ daemon_quar_start(struct daemon *d)
 	return 0;
 }
 
-static int	 daemon_reload(struct daemon *, FILE *);
-
-/* ephemctl status */
-static int
-ctl_status(struct daemon *d, bool json, FILE *out)
-{
-	struct ct_stats	 s;
-	struct core	*c = d->core;
-	uint64_t	 now = wall_now_ms();
-	bool		 learning = detect_learning(d->detect, now);
-
-	ct_get_stats(d->ct, &s);
-	if (json) {
-		fprintf(out, "{\"version\": \"%s\", \"pid\": %ld, \"uptime\": "
-		    "%.3f, \"events\": %llu, \"new\": %llu, \"destroy\": %llu, "
-		    "\"lost\": %llu, \"flows\": %zu, \"hosts\": %zu, "
-		    "\"services\": %zu, \"learning\": %s, \"alerts\": %llu, "
-		    "\"alerts_held_back\": %llu, \"quarantine_enabled\": %s, "
-		    "\"quarantined\": %zu, \"table_ok\": %s, \"dry_run\": %s}\n",
-		    PACKAGE_VERSION, (long)getpid(),
-		    (now - d->started_ms) / 1000.0,
-		    (unsigned long long)c->cnt.events,
-		    (unsigned long long)c->cnt.new,
-		    (unsigned long long)c->cnt.destroy,
-		    (unsigned long long)c->cnt.lost, c->flows.n, c->hosts.n,
-		    c->svcs.n, learning ? "true" : "false",
-		    (unsigned long long)d->detect->raised,
-		    (unsigned long long)d->detect->suppressed,
-		    d->nftq != NULL ? "true" : "false",
-		    quar_active(d->quar, now), d->table_ok ? "true" : "false",
-		    d->conf->quar.dry_run ? "true" : "false");
-		return CTL_OK;
-	}
-	fprintf(out, "ephemd %s, pid %ld, up %llu s\n", PACKAGE_VERSION,
-	    (long)getpid(), (unsigned long long)(now - d->started_ms) / 1000);
-	fprintf(out, "events     %llu (NEW %llu, DESTROY %llu), lost %llu\n",
-	    (unsigned long long)c->cnt.events, (unsigned long long)c->cnt.new,
-	    (unsigned long long)c->cnt.destroy,
-	    (unsigned long long)c->cnt.lost);
-	fprintf(out, "tables     flows %zu, hosts %zu, services %zu\n",
-	    c->flows.n, c->hosts.n, c->svcs.n);
-	fprintf(out, "learning   %s\n", learning ? "yes: the detectors "
-	    "hold back, no quarantine" : "done");
-	fprintf(out, "alerts     %llu raised, %llu held back by the "
-	    "cool-down\n", (unsigned long long)d->detect->raised,
-	    (unsigned long long)d->detect->suppressed);
-	if (d->nftq != NULL)
-		fprintf(out, "quarantine %zu hosts blocked%s, table inet %s "
-		    "%s\n", quar_active(d->quar, now),
-		    d->conf->quar.dry_run ? " (dry run)" : "", NFTQ_TABLE,
-		    d->table_ok ? "whole" : "MISSING");
-	else
-		fprintf(out, "quarantine not enabled%s\n",
-		    d->conf->quar.dry_run ? " (dry run)" : "");
-	return CTL_OK;
-}
-
-static void
-ctl_qhost(const struct qhost *h, bool json, bool first, uint64_t now,
-    FILE *out)
-{
-	char	a[ADDR_STRLEN];
-
-	addr_fmt(&h->addr, a, sizeof(a));
-	if (json)
-		fprintf(out, "%s\n  {\"host\": \"%s\", \"since\": %.3f, "
-		    "\"until\": %.3f, \"left\": %llu, \"offences\": %u, "
-		    "\"by\": \"%s\", \"manual\": %s, \"dropped\": %llu}",
-		    first ? "" : ",", a, h->since_ms / 1000.0,
-		    h->until_ms / 1000.0,
-		    (unsigned long long)(h->until_ms - now) / 1000,
-		    h->offences, h->detector, h->manual ? "true" : "false",
-		    (unsigned long long)h->drops);
-	else
-		fprintf(out, "%-39s %8llu %8u %-16s %10llu\n", a,
-		    (unsigned long long)(h->until_ms - now) / 1000,
-		    h->offences, h->detector, (unsigned long long)h->drops);
-}
-
-/* ephemctl quarantine list | add ADDR [--timeout D] | del ADDR */
-static int
-ctl_quarantine(struct daemon *d, int argc, char **argv, bool json,
-    FILE *out)
-{
-	struct addr	 a;
-	char		 note[160], host[ADDR_STRLEN];
-	uint32_t	 timeout = 0;
-	uint64_t	 now = wall_now_ms();
-	size_t		 i;
-	bool		 first = true;
-	int		 r;
-
-	if (argc == 1 || (strcmp(argv[1], "list") == 0 && argc == 2)) {
-		if (json)
-			fprintf(out, "{\"hosts\": [");
-		else
-			fprintf(out, "%-39s %8s %8s %-16s %10s\n", "HOST",
-			    "LEFT s", "OFFENCES", "BY", "DROPPED");
-		for (i = 0; i < d->quar->n; i++)
-			if (d->quar->v[i].until_ms > now) {
-				ctl_qhost(&d->quar->v[i], json, first, now,
-				    out);
-				first = false;
-			}
-		if (json)
-			fprintf(out, "%s]}\n", first ? "" : "\n");
-		return CTL_OK;
-	}
-	if (argc < 3 || (strcmp(argv[1], "add") != 0 &&
-	    strcmp(argv[1], "del") != 0) || (strcmp(argv[1], "del") == 0 &&
-	    argc != 3) || (strcmp(argv[1], "add") == 0 && argc != 3 &&
-	    (argc != 5 || strcmp(argv[3], "--timeout") != 0))) {
-		ctl_error(out, json, "usage: quarantine list | add ADDR "
-		    "[--timeout DURATION] | del ADDR");
-		return CTL_USAGE;
-	}
-	if (addr_parse(argv[2], strlen(argv[2]), &a) == -1) {
-		ctl_error(out, json, "not an address: %.64s", argv[2]);
-		return CTL_USAGE;
-	}
-	addr_fmt(&a, host, sizeof(host));
-	if (strcmp(argv[1], "del") == 0) {
-		if (quar_del(d->quar, &a, now) == -1) {
-			ctl_error(out, json, "%s is not quarantined", host);
-			return CTL_NOTFOUND;
-		}
-		log_info("control: quarantine of %s released by hand", host);
-		fprintf(out, json ? "{\"host\": \"%s\", \"result\": "
-		    "\"released\"}\n" : "%s: released\n", host);
-		daemon_quar_save(d);
-		return CTL_OK;
-	}
-	if (argc == 5 && (duration_parse(argv[4], &timeout) == -1 ||
-	    timeout == 0)) {
-		ctl_error(out, json, "--timeout: not a duration: %.32s",
-		    argv[4]);
-		return CTL_USAGE;
-	}
-	if (d->nftq == NULL) {
-		ctl_error(out, json, "quarantine.enabled is false");
-		return CTL_REFUSED;
-	}
-	r = quar_add(d->quar, &a, timeout, now, note, sizeof(note));
-	log_info("control: quarantine add %s: %s", host, note);
-	if (json)
-		fprintf(out, "{\"host\": \"%s\", \"result\": \"%s\", \"note\": "
-		    "\"%s\"}\n", host, quar_result_name(r), note);
-	else
-		fprintf(out, "%s: %s\n", host, note);
-	if (d->quar->dirty)
-		daemon_quar_save(d);
-	return r == QR_BLOCKED || r == QR_REFRESHED ? CTL_OK : CTL_REFUSED;
-}
-
-/* ephemctl reload: the result, or the configuration's errors */
-static int
-ctl_reload(struct daemon *d, bool json, FILE *out)
-{
-	char	*text = NULL, *p, q[1024];
-	size_t	 len = 0;
-	FILE	*mem;
-	int	 r;
-
-	if ((mem = open_memstream(&text, &len)) == NULL) {
-		ctl_error(out, json, "out of memory");
-		return CTL_FAILED;
-	}
-	r = daemon_reload(d, mem);
-	fclose(mem);
-	if (!json)
-		fputs(text != NULL ? text : "", out);
-	else {
-		fprintf(out, "{\"reloaded\": %s, \"messages\": [",
-		    r == 0 ? "true" : "false");
-		for (p = strtok(text, "\n"); p != NULL; p = strtok(NULL, "\n")) {
-			json_quote(q, sizeof(q), p);
-			fprintf(out, "%s\"%s\"", p == text ? "" : ", ", q);
-		}
-		fprintf(out, "]}\n");
-	}
-	free(text);
-	return r == 0 ? CTL_OK : CTL_FAILED;
-}
-
-/* The control socket's commands. */
-static int
-daemon_ctl(void *arg, int argc, char **argv, bool json, FILE *out)
-{
-	struct daemon	*d = arg;
-
-	if (strcmp(argv[0], "status") == 0 && argc == 1)
-		return ctl_status(d, json, out);
-	if (strcmp(argv[0], "quarantine") == 0)
-		return ctl_quarantine(d, argc, argv, json, out);
-	if (strcmp(argv[0], "reload") == 0 && argc == 1)
-		return ctl_reload(d, json, out);
-	ctl_error(out, json, "unknown command or arguments: %.32s (status, "
-	    "quarantine, reload)", argv[0]);
-	return CTL_USAGE;
-}
-
 static void
 daemon_tick(void *arg)
 {
@@ -717,24 +496,34 @@ daemon_state_load(struct daemon *d)
 	daemon_load_logged(path, state_loader, d);
 }
 
-/* Save the baselines; a failure is logged once until a save works. */
-static void
-daemon_state_save(struct daemon *d, bool at_exit)
+/*
+ * Save the baselines; a failure is logged once until a save works.  err,
+ * when not NULL, gets the reason for a caller that reports it.
+ */
+int
+daemon_state_save(struct daemon *d, bool at_exit, char *err, size_t len)
 {
-	char	err[512];
+	char	buf[512];
 
-	if (d->conf->state_file == NULL)
-		return;
+	if (err == NULL) {
+		err = buf;
+		len = sizeof(buf);
+	}
+	if (d->conf->state_file == NULL) {
+		snprintf(err, len, "state.file is not set");
+		return -1;
+	}
 	if (state_save(d->detect, d->conf->state_file, wall_now_ms(), err,
-	    sizeof(err)) == -1) {
+	    len) == -1) {
 		if (!d->state_failing || at_exit)
 			log_warnx("state file not saved: %s", err);
 		d->state_failing = true;
-		return;
+		return -1;
 	}
 	if (d->state_failing || at_exit)
 		log_info("state file %s saved", d->conf->state_file);
 	d->state_failing = false;
+	return 0;
 }
 
 static void
@@ -742,7 +531,8 @@ daemon_state_tick(void *arg)
 {
 	struct daemon	*d = arg;
 
-	daemon_state_save(d, false);
+	if (d->conf->state_file != NULL)
+		(void)daemon_state_save(d, false, NULL, 0);
 	timer_set(d->loop, &d->state, d->conf->state_interval_s * 1000ULL);
 }
 
@@ -836,12 +626,7 @@ daemon_report(struct daemon *d)
 	st.first_ms = d->core->first_ms;
 	st.last_ms = d->core->now_ms;
 	ct_get_stats(d->ct, &ls);
-	if (d->nftq != NULL)
-		nftq_get_stats(d->nftq, &d->quar->nft);
-	if (d->drops != NULL)
-		drops_get_stats(d->drops, &d->quar->nflog);
-	d->quar->kernel = d->nftq != NULL;
-	d->quar->table_ok = d->table_ok;
+	daemon_stats_refresh(d);
 	if (d->conf->report_json)
 		report_json(fp, d->core, &st, &ls, d->quar);
 	else
@@ -857,6 +642,56 @@ daemon_report(struct daemon *d)
 		log_warn("report %s", d->conf->report_file);
 		unlink(tmp);
 	}
+}
+
+/* The copies of the kernel sides' counters the report and metrics read. */
+void
+daemon_stats_refresh(struct daemon *d)
+{
+	if (d->nftq != NULL)
+		nftq_get_stats(d->nftq, &d->quar->nft);
+	if (d->drops != NULL)
+		drops_get_stats(d->drops, &d->quar->nflog);
+	d->quar->kernel = d->nftq != NULL;
+	d->quar->table_ok = d->table_ok;
+}
+
+/* What metrics.c reads; ls holds the event socket's counters. */
+void
+daemon_metrics_src(struct daemon *d, struct metrics_src *m,
+    struct ct_stats *ls)
+{
+	daemon_stats_refresh(d);
+	ct_get_stats(d->ct, ls);
+	memset(m, 0, sizeof(*m));
+	m->core = d->core;
+	m->detect = d->detect;
+	m->quar = d->quar;
+	m->ct = ls;
+	m->started_ms = d->started_ms;
+	m->now_ms = wall_now_ms();
+	m->per_host = d->conf->metrics_per_host;
+}
+
+/* metrics.file; a failure is logged once until a write works. */
+static void
+daemon_metrics_tick(void *arg)
+{
+	struct daemon		*d = arg;
+	struct metrics_src	 m;
+	struct ct_stats		 ls;
+	char			 err[512];
+
+	daemon_metrics_src(d, &m, &ls);
+	if (metrics_file(d->conf->metrics_file, &m, err, sizeof(err)) == -1) {
+		if (!d->metrics_failing)
+			log_warnx("metrics.file not written: %s", err);
+		d->metrics_failing = true;
+	} else if (d->metrics_failing) {
+		log_info("metrics.file %s written", d->conf->metrics_file);
+		d->metrics_failing = false;
+	}
+	timer_set(d->loop, &d->metrics, d->conf->metrics_interval_s * 1000ULL);
 }
 
 static void
@@ -884,7 +719,7 @@ daemon_reconcile(void *arg)
  * The kernel's timeouts and the learned state carry over; a change of
  * user needs a restart (privileges are gone).
  */
-static int
+int
 daemon_reload(struct daemon *d, FILE *out)
 {
 	struct conf	*nc = NULL;
@@ -941,6 +776,10 @@ daemon_reload(struct daemon *d, FILE *out)
 		timer_set(d->loop, &d->report, nc->report_interval_s * 1000ULL);
 	else
 		timer_stop(d->loop, &d->report);
+	if (nc->metrics_file != NULL)
+		timer_set(d->loop, &d->metrics, 1000);
+	else
+		timer_stop(d->loop, &d->metrics);
 	log_info("config file %s reloaded", nc->path);
 	if (out != NULL)
 		fprintf(out, "config file %s reloaded\n", nc->path);
@@ -1051,10 +890,14 @@ daemon_run(struct conf *conf, bool verbose)
 	d.report.arg = &d;
 	if (conf->report_interval_s > 0)
 		timer_set(d.loop, &d.report, conf->report_interval_s * 1000ULL);
+	d.metrics.cb = daemon_metrics_tick;
+	d.metrics.arg = &d;
+	if (conf->metrics_file != NULL)
+		timer_set(d.loop, &d.metrics, 1000);
 	d.started_ms = wall_now_ms();
 	/* measuring matters more than being asked: run on without it */
 	if (conf->ctl_socket != NULL && (d.ctl = ctl_open(conf->ctl_socket,
-	    conf->ctl_group, conf->ctl_clients, d.loop, daemon_ctl,
+	    conf->ctl_group, conf->ctl_clients, d.loop, control_command,
 	    &d)) == NULL)
 		log_warnx("no control socket: ephemctl cannot reach this "
 		    "daemon (control.socket in %s)", conf->path);
@@ -1064,7 +907,10 @@ daemon_run(struct conf *conf, bool verbose)
 		rv = 0;
 	daemon_report(&d);
 	daemon_counters(&d);
-	daemon_state_save(&d, true);
+	if (d.conf->state_file != NULL)
+		(void)daemon_state_save(&d, true, NULL, 0);
+	if (d.conf->metrics_file != NULL)
+		daemon_metrics_tick(&d);
 	if (d.nftq != NULL)
 		daemon_quar_save(&d);
 out:
@@ -1083,5 +929,6 @@ out:
 	loop_free(d.loop);
 	core_free(d.core);
 	conf_free(d.conf);
+	free(d.ring);
 	return rv;
 }

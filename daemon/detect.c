@@ -194,10 +194,16 @@ detect_hdet(struct detect *d, uint32_t i)
 bool
 detect_learning(const struct detect *d, uint64_t now_ms)
 {
+	uint64_t	from;
+
 	if (d->baselined)
 		return false;
-	return !d->core->started ||
-	    now_ms - d->core->first_ms < (uint64_t)d->conf->learning_s * 1000;
+	if (!d->core->started)
+		return true;
+	from = d->core->first_ms > d->learn_from_ms ? d->core->first_ms :
+	    d->learn_from_ms;
+	return now_ms < from || now_ms - from < (uint64_t)d->conf->learning_s *
+	    1000;
 }
 
 /*
@@ -365,6 +371,64 @@ detector_index(const struct detector_ops *ops)
 		if (detectors[i] == ops)
 			return i;
 	return 0;
+}
+
+/* The name of detector i (0..NDETECTORS-1), as alerts and metrics say. */
+const char *
+detect_name(size_t i)
+{
+	return i < NDETECTORS ? detectors[i]->name : "unknown";
+}
+
+/*
+ * Forget host hi's baseline: it learns again, for learning_period from
+ * now and at least learn_flows flows, from measurements that start now.
+ * Its flows in the table stay counted as held.
+ */
+void
+detect_reset_host(struct detect *d, uint32_t hi, uint64_t now_ms)
+{
+	struct host	*h = &d->core->hosts.v[hi];
+	struct hdet	*hd;
+	struct addr	 a = h->addr;
+	uint32_t	 held = h->held;
+	bool		 seen = h->last_ms != 0;
+
+	host_init(h, &a, now_ms);
+	h->held = h->held_max = held;
+	if (!seen)
+		h->last_ms = 0;		/* still known only from state.file */
+	if ((hd = detect_hdet(d, hi)) != NULL)
+		memset(hd, 0, sizeof(*hd));
+}
+
+/*
+ * Forget every baseline, the services' lifetimes and the population's
+ * rates: the gateway learns again for learning_period from now.
+ */
+void
+detect_reset_all(struct detect *d, uint64_t now_ms)
+{
+	struct core	*c = d->core;
+	size_t		 i;
+
+	for (i = 0; i < c->hosts.n; i++)
+		detect_reset_host(d, (uint32_t)i, now_ms);
+	for (i = 0; i < c->svcs.n; i++) {
+		struct svc *s = &c->svcs.v[i];
+
+		s->flows = s->under_1m = s->under_3m = 0;
+		s->max_ms = 0;
+		memset(&s->life, 0, sizeof(s->life));
+	}
+	memset(&d->pop_rate, 0, sizeof(d->pop_rate));
+	d->pop_minutes = d->pop_limit = 0;
+	d->pop_limit_minute = 0;
+	d->pop_med = d->pop_mad = 0;
+	for (i = 0; i < c->svcs.n && i < d->ll_cap; i++)
+		memset(&d->ll[i], 0, sizeof(d->ll[i]));
+	d->baselined = false;
+	d->learn_from_ms = now_ms;
 }
 
 /* An alert about host hi, to be filled in and raised. */

@@ -122,6 +122,8 @@ struct lhist {
 
 void	 lhist_add(struct lhist *, uint64_t);
 uint64_t lhist_quantile(const struct lhist *, double);
+void	 lhist_bins(const struct lhist *, const uint64_t *, size_t,
+	    uint64_t *);
 
 /*
  * Time-weighted histogram of a level (ports held at once): exact for
@@ -352,6 +354,7 @@ int	 hosttab_init(struct hosttab *, size_t);
 void	 hosttab_free(struct hosttab *);
 struct host *hosttab_get(struct hosttab *, const struct addr *, uint64_t,
 	    uint32_t *);
+struct host *hosttab_find(struct hosttab *, const struct addr *, uint32_t *);
 
 /* svc.c: per-service (protocol + destination port) lifetimes */
 struct svc {
@@ -715,6 +718,7 @@ struct detect {
 	uint64_t			 ll_next_ms;
 	uint64_t			 raised, suppressed;
 	uint64_t			 by_detector[NDETECTORS];
+	uint64_t			 learn_from_ms;	/* baseline reset */
 };
 
 void	 detect_conf_default(struct detect_conf *);
@@ -723,6 +727,9 @@ struct detect *detect_new(struct core *, const struct detect_conf *,
 void	 detect_free(struct detect *);
 void	 detect_tick(struct detect *, uint64_t);
 bool	 detect_learning(const struct detect *, uint64_t);
+const char *detect_name(size_t);
+void	 detect_reset_host(struct detect *, uint32_t, uint64_t);
+void	 detect_reset_all(struct detect *, uint64_t);
 struct hdet *detect_hdet(struct detect *, uint32_t);
 void	 detect_alert_init(struct alert *, const struct detect *, uint32_t,
 	    uint64_t, int, int);
@@ -950,6 +957,9 @@ struct conf {
 	char			*ctl_socket;	/* control.socket, NULL: none */
 	char			*ctl_group;	/* control.group */
 	uint32_t		 ctl_clients;	/* control.max_clients */
+	char			*metrics_file;	/* metrics.file, NULL: none */
+	uint32_t		 metrics_interval_s;
+	bool			 metrics_per_host;
 };
 
 #define CONF_FILE	"/etc/ephemd/ephemd.conf"
@@ -1001,6 +1011,21 @@ int	 ctl_parse(const uint8_t *, size_t, char *, char **, int *, char *,
 void	 ctl_error(FILE *, bool, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	 json_quote(char *, size_t, const char *);
+
+/* metrics.c: Prometheus text exposition (ephemd(8) METRICS) */
+struct metrics_src {
+	const struct core	*core;
+	const struct detect	*detect;
+	struct quar		*quar;		/* its nft, nflog copies fresh */
+	const struct ct_stats	*ct;		/* NULL: no event socket */
+	uint64_t		 started_ms;	/* wall clock */
+	uint64_t		 now_ms;
+	bool			 per_host;	/* metrics.per_host */
+};
+
+void	 metrics_write(FILE *, const struct metrics_src *, bool);
+int	 metrics_file(const char *, const struct metrics_src *, char *,
+	    size_t);
 
 /* loop.c: the epoll loop, its fd registry and timers */
 struct loop;
@@ -1095,6 +1120,10 @@ void	 report_flow(FILE *, const struct flow_event *, uint64_t, uint64_t,
 	    bool);
 void	 report_flow_hook(void *, const struct flow_event *, uint64_t,
 	    uint64_t, bool);
+void	 report_snapshot(const struct core *, const struct host *,
+	    struct host *);
+void	 report_ports(const struct host *, long *, long *);
+void	 report_host_json(FILE *, const struct core *, const struct host *);
 void	 report_text(FILE *, struct core *, const struct replay_stats *,
 	    const struct ct_stats *, const struct quar *);
 void	 report_json(FILE *, struct core *, const struct replay_stats *,

@@ -451,6 +451,21 @@ host_hash(const void *array, uint32_t i)
 	return addr_hash(&v[i].addr);
 }
 
+/* The host with this address, NULL when unknown; ret_index its index. */
+struct host *
+hosttab_find(struct hosttab *t, const struct addr *a, uint32_t *ret_index)
+{
+	uint32_t	*slot;
+
+	if (t->n == 0)
+		return NULL;
+	slot = dindex_find(&t->idx, addr_hash(a), host_eq, t->v, a);
+	if (*slot == 0)
+		return NULL;
+	*ret_index = *slot - 1;
+	return &t->v[*slot - 1];
+}
+
 /*
  * The host with this address, created at now_ms when new.  NULL when the
  * table is full or memory runs out.  ret_index gets its stable index.

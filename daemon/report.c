@@ -112,8 +112,8 @@ fmt_time(uint64_t ms, char *buf, size_t len)
 		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void
-host_ports(const struct host *h, long *ret_min, long *ret_max)
+void
+report_ports(const struct host *h, long *ret_min, long *ret_max)
 {
 	if (h->tcp_flows > 0) {
 		*ret_min = h->port_min;
@@ -129,8 +129,8 @@ host_ports(const struct host *h, long *ret_min, long *ret_max)
  * A host as it stands now: a copy whose open intervals are closed at the
  * core's time, so that a live daemon can report and carry on.
  */
-static void
-host_snapshot(const struct core *c, const struct host *h,
+void
+report_snapshot(const struct core *c, const struct host *h,
     struct host *ret)
 {
 	*ret = *h;
@@ -193,11 +193,11 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st,
 	    "LIFE s p50/p90/p99", "<1m", "<3m", "NEW/min", "DST/min",
 	    "UNREPL");
 	for (i = 0; ho != NULL && i < nh; i++) {
-		host_snapshot(c, &c->hosts.v[ho[i]], &snap);
+		report_snapshot(c, &c->hosts.v[ho[i]], &snap);
 		h = &snap;
 		host_report(h, &c->conf->classify, &r);
 		addr_fmt(&h->addr, a, sizeof(a));
-		host_ports(h, &pmin, &pmax);
+		report_ports(h, &pmin, &pmax);
 		if (pmin >= 0)
 			snprintf(ports, sizeof(ports), "%ld-%ld", pmin, pmax);
 		else
@@ -284,8 +284,8 @@ json_life(FILE *fp, const struct lhist *l, double u1, double u3)
 	    lhist_quantile(l, 0.99) / 1000.0, u1, u3);
 }
 
-static void
-json_host(FILE *fp, const struct core *c, const struct host *live)
+void
+report_host_json(FILE *fp, const struct core *c, const struct host *live)
 {
 	const struct classify_conf *cc = &c->conf->classify;
 	struct host_report	r;
@@ -295,10 +295,10 @@ json_host(FILE *fp, const struct core *c, const struct host *live)
 	size_t			b;
 	bool			first = true;
 
-	host_snapshot(c, live, &snap);
+	report_snapshot(c, live, &snap);
 	host_report(h, cc, &r);
 	addr_fmt(&h->addr, a, sizeof(a));
-	host_ports(h, &pmin, &pmax);
+	report_ports(h, &pmin, &pmax);
 	fprintf(fp, "    {\"host\": \"%s\", \"first_seen\": %.3f, "
 	    "\"last_seen\": %.3f,\n", a, h->first_ms / 1000.0,
 	    h->last_ms / 1000.0);
@@ -355,7 +355,7 @@ report_json(FILE *fp, struct core *c, const struct replay_stats *st,
 	fprintf(fp, "{\n  \"hosts\": [\n");
 	ho = hosts_sorted(c, &nh);
 	for (i = 0; ho != NULL && i < nh; i++) {
-		json_host(fp, c, &c->hosts.v[ho[i]]);
+		report_host_json(fp, c, &c->hosts.v[ho[i]]);
 		fprintf(fp, "%s\n", i + 1 < nh ? "," : "");
 	}
 	free(ho);

@@ -14,6 +14,6 @@ apt-get install -y -qq --no-install-recommends \
 	libnftnl-dev libnftables-dev libconfig-dev check libsubunit-dev \
 	libcap-ng-dev \
 	conntrack nftables iproute2 kmod procps python3 mandoc \
-	nmap curl netcat-openbsd \
+	nmap curl netcat-openbsd python3-prometheus-client \
 	>/dev/null
 echo "deps.sh: build and test dependencies installed"

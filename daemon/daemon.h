@@ -1,0 +1,50 @@
+/*
+ * The live daemon's state, shared by daemon.c (its life) and control.c
+ * (the commands ephemctl sends).  Not part of libephemd's interface.
+ */
+#ifndef EPHEMD_DAEMON_H
+#define EPHEMD_DAEMON_H
+
+#define ALERT_RING	256	/* recent alerts kept for ephemctl alerts */
+
+struct daemon {
+	struct conf	*conf;
+	struct core	*core;
+	struct loop	*loop;
+	struct ct	*ct;
+	int		 sigfd;
+	struct timer	 reconcile;
+	struct timer	 report;
+	struct timer	 tick;		/* the detectors, each second */
+	struct timer	 state;		/* state.file, every state.interval */
+	bool		 state_failing;	/* the last save failed (logged) */
+	FILE		*flow_log;
+	FILE		*alerts;	/* alerts.file, JSON lines */
+	struct detect	*detect;
+	struct quar	*quar;		/* always: the policy answers dry runs */
+	struct nftq	*nftq;		/* quarantine.enabled: the kernel side */
+	struct drops	*drops;		/* nflog.enabled */
+	struct ctl	*ctl;		/* control.socket */
+	uint64_t	 started_ms;	/* wall clock */
+	struct timer	 qcheck;	/* the table, ends, quarantine.file */
+	bool		 table_ok;	/* the last check found it whole */
+	uint64_t	 qminute;	/* the last "still trying" pass */
+	uint64_t	 qticks;	/* qcheck runs */
+	bool		 quar_failing;	/* the last quarantine.file save */
+	struct alert	*ring;		/* the last ALERT_RING alerts */
+	uint64_t	 nring;		/* alerts ever put in the ring */
+	struct timer	 metrics;	/* metrics.file, every metrics.interval */
+	bool		 metrics_failing;
+};
+
+int	 daemon_reload(struct daemon *, FILE *);
+int	 daemon_state_save(struct daemon *, bool, char *, size_t);
+void	 daemon_quar_save(struct daemon *);
+void	 daemon_stats_refresh(struct daemon *);
+void	 daemon_metrics_src(struct daemon *, struct metrics_src *,
+	    struct ct_stats *);
+
+/* control.c: ephemctl's commands, the control socket's handler */
+int	 control_command(void *, int, char **, bool, FILE *);
+
+#endif
