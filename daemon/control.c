@@ -407,7 +407,7 @@ hrow_out(struct daemon *d, const struct hrow *w, bool json, bool first,
 		snprintf(ports, sizeof(ports), "%ld-%ld", pmin, pmax);
 	else
 		snprintf(ports, sizeof(ports), "-");
-	fprintf(out, "%-39s %7u %5u %5u  %-7s %-11s  %-11s %7.1f %7.1f %8.1f "
+	fprintf(out, "%-39s %7u %5u %5u  %-7s %-11s  %-15s %7.1f %7.1f %8.1f "
 	    "%6llu  %-8s %s\n", a, h->flows, h->held, w->r.conc_max,
 	    range_family_name(w->r.family), ports,
 	    allocator_name(w->r.allocator), w->r.flows_per_min,
@@ -460,7 +460,7 @@ cmd_hosts(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 		fprintf(out, "{\"total\": %zu, \"sort\": \"%s\", \"hosts\": [",
 		    n, host_keys[k]);
 	else
-		fprintf(out, "%-39s %7s %5s %5s  %-7s %-11s  %-11s %7s %7s %8s "
+		fprintf(out, "%-39s %7s %5s %5s  %-7s %-11s  %-15s %7s %7s %8s "
 		    "%6s  %-8s %s\n", "HOST", "FLOWS", "HELD", "MAX", "RANGE",
 		    "PORTS", "ALLOCATOR", "NEW/min", "DST/min", "LIFE p50",
 		    "IDLE s", "BASELINE", "QUARANTINED");
