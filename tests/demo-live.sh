@@ -23,6 +23,7 @@ ALERTS=$NS_DIR/alerts.json
 LIVE_FORMAT=text live_start 'learning_period = 0;' \
     "alerts: { file = \"$ALERTS\"; };" \
     'scan: { action = "quarantine"; };' \
+    "control: { socket = \"$NS_DIR/ephemd.sock\"; };" \
     "quarantine: { enabled = true; timeout = \"10m\"; file = \"$NS_DIR/quarantine\";" \
     "  ruleset = \"$(cd "$srcdir/../nft" && pwd)/ephemd.nft\"; };"
 ns_capture_start "$NS_DIR/capture.txt"
@@ -88,6 +89,15 @@ ip netns exec "$NS_GW" nft list set inet ephemd quarantine4 | grep elements | se
 for _ in 1 2 3; do connect "$NS_C3" >/dev/null; done
 echo "client $S after its scan: $(connect "$NS_C3"); client $NS_C1_ADDR4: $(connect "$NS_C1")"
 echo
+EPHEMCTL=${EPHEMCTL:-$(dirname "$EPHEMD")/ephemctl}
+if [ -x "$EPHEMCTL" ]; then
+	echo "ephemctl hosts --sort flows (the running daemon's table):"
+	"$EPHEMCTL" -s "$NS_DIR/ephemd.sock" hosts --sort flows
+	echo
+	echo "ephemctl host $S:"
+	"$EPHEMCTL" -s "$NS_DIR/ephemd.sock" host "$S"
+	echo
+fi
 sleep 3
 echo "the gateway's table is emptied: the entries expired, and the kernel's"
 echo "garbage collector could take a minute to send their DESTROY events"
