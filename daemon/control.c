@@ -646,19 +646,6 @@ cmd_host(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	return CTL_OK;
 }
 
-static int
-svc_cmp(const void *a, const void *b, void *arg)
-{
-	const struct svc *v = arg, *x = &v[*(const uint32_t *)a],
-	    *y = &v[*(const uint32_t *)b];
-
-	if (x->flows != y->flows)
-		return x->flows > y->flows ? -1 : 1;
-	if (x->proto != y->proto)
-		return x->proto < y->proto ? -1 : 1;
-	return x->port < y->port ? -1 : x->port > y->port;
-}
-
 /* ephemctl services [--limit N]: busiest first */
 static int
 cmd_services(struct daemon *d, int argc, char **argv, bool json, FILE *out)
@@ -672,13 +659,10 @@ cmd_services(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	if (options(argc, argv, names, vals, NULL) == -1 ||
 	    limit_parse(vals[0], &limit) == -1)
 		return usage(out, json, argv[0]);
-	if ((o = calloc(c->svcs.n + 1, sizeof(*o))) == NULL) {
+	if ((o = report_svc_order(c)) == NULL && c->svcs.n > 0) {
 		ctl_error(out, json, "out of memory");
 		return CTL_FAILED;
 	}
-	for (i = 0; i < c->svcs.n; i++)
-		o[i] = (uint32_t)i;
-	qsort_r(o, c->svcs.n, sizeof(*o), svc_cmp, c->svcs.v);
 	if (json)
 		fprintf(out, "{\"total\": %zu, \"services\": [", c->svcs.n);
 	else

@@ -9,14 +9,12 @@
  *	SIGUSR2			write the report file now
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ephemd.h"
@@ -592,35 +590,13 @@ daemon_counters(struct daemon *d)
 	    (unsigned long long)d->detect->suppressed);
 }
 
-/* Write the report atomically: a temporary file, fsync, rename. */
 static void
-daemon_report(struct daemon *d)
+daemon_report_write(FILE *fp, void *arg)
 {
+	struct daemon		*d = arg;
 	struct replay_stats	 st;
 	struct ct_stats		 ls;
-	char			 tmp[4096];
-	FILE			*fp;
-	int			 fd;
 
-	if (d->flow_log != NULL && fflush(d->flow_log) == EOF)
-		log_warn("report.flow_log %s", d->conf->flow_log);
-	if (d->conf->report_file == NULL)
-		return;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX",
-	    d->conf->report_file) >= sizeof(tmp)) {
-		log_warnx("report.file %s: name too long", d->conf->report_file);
-		return;
-	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		log_warn("report %s", tmp);
-		return;
-	}
-	if ((fp = fdopen(fd, "w")) == NULL) {
-		log_warn("report %s", tmp);
-		close(fd);
-		unlink(tmp);
-		return;
-	}
 	memset(&st, 0, sizeof(st));
 	st.events = d->core->cnt.events;
 	st.first_ms = d->core->first_ms;
@@ -631,17 +607,21 @@ daemon_report(struct daemon *d)
 		report_json(fp, d->core, &st, &ls, d->quar);
 	else
 		report_text(fp, d->core, &st, &ls, d->quar);
-	if (fflush(fp) == EOF || fsync(fd) == -1 || fchmod(fd, 0644) == -1) {
-		log_warn("report %s", tmp);
-		fclose(fp);
-		unlink(tmp);
+}
+
+/* Write the report atomically and durably, mode 0644. */
+static void
+daemon_report(struct daemon *d)
+{
+	char	err[512];
+
+	if (d->flow_log != NULL && fflush(d->flow_log) == EOF)
+		log_warn("report.flow_log %s", d->conf->flow_log);
+	if (d->conf->report_file == NULL)
 		return;
-	}
-	fclose(fp);
-	if (rename(tmp, d->conf->report_file) == -1) {
-		log_warn("report %s", d->conf->report_file);
-		unlink(tmp);
-	}
+	if (file_replace(d->conf->report_file, 0644, true,
+	    daemon_report_write, d, err, sizeof(err)) == -1)
+		log_warnx("report not written: %s", err);
 }
 
 /* The copies of the kernel sides' counters the report and metrics read. */

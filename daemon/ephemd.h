@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* An IPv4 or IPv6 address; IPv4 is stored v4-mapped (::ffff:a.b.c.d). */
 struct addr {
@@ -925,6 +926,8 @@ void	 quar_report_text(FILE *, const struct quar *, uint64_t);
 uint32_t crc32_text(const char *, size_t);
 void	 record_put(FILE *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+int	 file_replace(const char *, mode_t, bool, void (*)(FILE *, void *),
+	    void *, char *, size_t);
 
 /* nflog.c: the ruleset's NFLOG group */
 struct drops;
@@ -1123,6 +1126,7 @@ void	 report_flow_hook(void *, const struct flow_event *, uint64_t,
 void	 report_snapshot(const struct core *, const struct host *,
 	    struct host *);
 void	 report_ports(const struct host *, long *, long *);
+uint32_t *report_svc_order(const struct core *);
 void	 report_host_json(FILE *, const struct core *, const struct host *);
 void	 report_text(FILE *, struct core *, const struct replay_stats *,
 	    const struct ct_stats *, const struct quar *);

@@ -10,12 +10,9 @@
  * start.  Per-host series (ephemd_host_*) only with metrics.per_host:
  * each host is a few series more for the Prometheus server to keep.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ephemd.h"
@@ -303,41 +300,16 @@ metrics_write(FILE *fp, const struct metrics_src *m, bool json)
  * node_exporter never reads half a file.  Not fsync'd: the file is made
  * again every interval, and a gateway's flash is better spared.
  */
+static void
+metrics_text(FILE *fp, void *arg)
+{
+	metrics_write(fp, arg, false);
+}
+
 int
 metrics_file(const char *path, const struct metrics_src *m, char *err,
     size_t len)
 {
-	char	tmp[4096];
-	FILE	*fp;
-	int	 fd;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
-	    sizeof(tmp)) {
-		snprintf(err, len, "%s: name too long", path);
-		return -1;
-	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		snprintf(err, len, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	if ((fp = fdopen(fd, "w")) == NULL) {
-		snprintf(err, len, "%s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	metrics_write(fp, m, false);
-	if (fflush(fp) == EOF || ferror(fp) || fchmod(fd, 0644) == -1) {
-		snprintf(err, len, "%s: %s", tmp, strerror(errno));
-		fclose(fp);
-		unlink(tmp);
-		return -1;
-	}
-	fclose(fp);
-	if (rename(tmp, path) == -1) {
-		snprintf(err, len, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return file_replace(path, 0644, false, metrics_text, (void *)m, err,
+	    len);
 }

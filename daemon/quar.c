@@ -24,13 +24,10 @@
  * offences are remembered.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -552,32 +549,13 @@ quar_drop(struct quar *q, const struct addr *a, const struct qsample *s)
 	h->sample[h->nsample++ % QSAMPLES] = *s;
 }
 
-/*
- * Write quarantine.file atomically (temporary file, fsync, rename,
- * directory fsync).  0, or -1 with the reason in err.
- */
-int
-quar_save(struct quar *q, const char *path, char *err, size_t len)
+static void
+quar_write(FILE *fp, void *arg)
 {
-	char	 tmp[4096], dir[4096], a[ADDR_STRLEN];
-	FILE	*fp;
-	int	 fd, dfd;
-	size_t	 i;
+	const struct quar	*q = arg;
+	char			 a[ADDR_STRLEN];
+	size_t			 i;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
-	    sizeof(tmp)) {
-		snprintf(err, len, "%s: name too long", path);
-		return -1;
-	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1 ||
-	    (fp = fdopen(fd, "w")) == NULL) {
-		snprintf(err, len, "%s: %s", tmp, strerror(errno));
-		if (fd != -1) {
-			close(fd);
-			unlink(tmp);
-		}
-		return -1;
-	}
 	record_put(fp, "%s %d", QUAR_MAGIC, QUAR_VERSION);
 	for (i = 0; i < q->n; i++) {
 		const struct qhost *h = &q->v[i];
@@ -589,24 +567,17 @@ quar_save(struct quar *q, const char *path, char *err, size_t len)
 		    h->detector[0] ? h->detector : "-", h->drops);
 	}
 	record_put(fp, "end %zu", q->n);
-	if (fflush(fp) == EOF || fsync(fd) == -1 || fchmod(fd, 0600) == -1) {
-		snprintf(err, len, "%s: %s", tmp, strerror(errno));
-		fclose(fp);
-		unlink(tmp);
+}
+
+/*
+ * Write quarantine.file atomically and durably, mode 0600.  0, or -1 with
+ * the reason in err.
+ */
+int
+quar_save(struct quar *q, const char *path, char *err, size_t len)
+{
+	if (file_replace(path, 0600, true, quar_write, q, err, len) == -1)
 		return -1;
-	}
-	fclose(fp);
-	if (rename(tmp, path) == -1) {
-		snprintf(err, len, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) !=
-	    -1) {
-		fsync(dfd);
-		close(dfd);
-	}
 	q->dirty = false;
 	return 0;
 }

@@ -49,6 +49,13 @@ sorted(size_t n, int (*cmp)(const void *, const void *, void *), void *arg)
 	return o;
 }
 
+/* The services, busiest first; NULL when out of memory or there are none. */
+uint32_t *
+report_svc_order(const struct core *c)
+{
+	return sorted(c->svcs.n, svc_sort, c->svcs.v);
+}
+
 /*
  * The hosts to report, sorted: not those known only from the state file
  * (last_ms 0), which have not been seen in this run.
@@ -216,7 +223,7 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st,
 	}
 	free(ho);
 
-	so = sorted(c->svcs.n, svc_sort, c->svcs.v);
+	so = report_svc_order(c);
 	fprintf(fp, "\n%-13s %8s %8s  %-24s %10s %5s %5s\n", "SERVICE",
 	    "FLOWS", "ENDED", "LIFE s p50/p90/p99", "MAX s", "<1m", "<3m");
 	for (i = 0; so != NULL && i < c->svcs.n && i < TEXT_SERVICES; i++) {
@@ -360,7 +367,7 @@ report_json(FILE *fp, struct core *c, const struct replay_stats *st,
 	}
 	free(ho);
 	fprintf(fp, "  ],\n  \"services\": [\n");
-	so = sorted(c->svcs.n, svc_sort, c->svcs.v);
+	so = report_svc_order(c);
 	for (i = 0; so != NULL && i < c->svcs.n; i++) {
 		s = &c->svcs.v[so[i]];
 		fprintf(fp, "    {\"proto\": \"%s\", \"port\": %u, \"flows\": %u,"
