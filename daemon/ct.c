@@ -668,6 +668,11 @@ ct_close(struct ct *c)
 void
 ct_get_stats(const struct ct *c, struct ct_stats *ret)
 {
+	if (c == NULL) {		/* no event socket (yet) */
+		memset(ret, 0, sizeof(*ret));
+		ret->fd = -1;
+		return;
+	}
 	*ret = c->st;
 	ret->drops = c->drops_seen;
 	ret->dumping = c->dumping;
