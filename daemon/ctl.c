@@ -344,6 +344,11 @@ ctl_accept(int fd, uint32_t events, void *arg)
 			c->st.busy++;
 			(void)send(s, busy, 4 + (size_t)len, MSG_NOSIGNAL |
 			    MSG_DONTWAIT);
+			/* what the client already sent, so close() does not
+			 * reset the answer */
+			shutdown(s, SHUT_WR);
+			while (recv(s, busy, sizeof(busy), MSG_DONTWAIT) > 0)
+				;
 			close(s);
 			continue;
 		}
