@@ -37,42 +37,21 @@ usage(FILE *out, bool json, const char *name)
 	return CTL_USAGE;
 }
 
-/* An ISO 8601 time (UTC) for text output. */
-static void
-iso_time(uint64_t ms, char *buf, size_t len)
-{
-	struct tm	tm;
-	time_t		t = (time_t)(ms / 1000);
-
-	if (gmtime_r(&t, &tm) == NULL)
-		snprintf(buf, len, "%" PRIu64, ms / 1000);
-	else
-		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /*
  * Options after the command: --name VALUE pairs, each allowed once, from
  * the names given (a NULL-terminated list).  vals[i] gets the value of
- * names[i], NULL when absent; pos gets the one positional argument, when
- * the command takes one.  -1: a usage error.
+ * names[i], NULL when absent.  -1: a usage error.
  */
 static int
-options(int argc, char **argv, const char *const *names, const char **vals,
-    const char **pos)
+options(int argc, char **argv, const char *const *names, const char **vals)
 {
 	int	i, k;
 
 	for (k = 0; names[k] != NULL; k++)
 		vals[k] = NULL;
-	if (pos != NULL)
-		*pos = NULL;
 	for (i = 1; i < argc; i++) {
-		if (strncmp(argv[i], "--", 2) != 0) {
-			if (pos == NULL || *pos != NULL)
-				return -1;
-			*pos = argv[i];
-			continue;
-		}
+		if (strncmp(argv[i], "--", 2) != 0)
+			return -1;
 		for (k = 0; names[k] != NULL; k++)
 			if (strcmp(argv[i] + 2, names[k]) == 0)
 				break;
@@ -132,12 +111,10 @@ host_arg(struct daemon *d, FILE *out, bool json, const struct addr *a,
 static int
 cmd_status(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 {
-	struct ct_stats	 s;
 	struct core	*c = d->core;
 	uint64_t	 now = wall_now_ms();
 	bool		 learning = detect_learning(d->detect, now);
 
-	ct_get_stats(d->ct, &s);
 	if (json) {
 		fprintf(out, "{\"version\": \"%s\", \"pid\": %ld, \"uptime\": "
 		    "%.3f, \"events\": %llu, \"new\": %llu, \"destroy\": %llu, "
@@ -211,7 +188,7 @@ cmd_quarantine(struct daemon *d, int argc, char **argv, bool json,
     FILE *out)
 {
 	struct addr	 a;
-	char		 note[160], host[ADDR_STRLEN];
+	char		 note[160], qnote[320], host[ADDR_STRLEN];
 	uint32_t	 timeout = 0;
 	uint64_t	 now = wall_now_ms();
 	size_t		 i;
@@ -237,15 +214,10 @@ cmd_quarantine(struct daemon *d, int argc, char **argv, bool json,
 	if (argc < 3 || (strcmp(argv[1], "add") != 0 &&
 	    strcmp(argv[1], "del") != 0) || (strcmp(argv[1], "del") == 0 &&
 	    argc != 3) || (strcmp(argv[1], "add") == 0 && argc != 3 &&
-	    (argc != 5 || strcmp(argv[3], "--timeout") != 0))) {
-		ctl_error(out, json, "usage: quarantine list | add ADDR "
-		    "[--timeout DURATION] | del ADDR");
+	    (argc != 5 || strcmp(argv[3], "--timeout") != 0)))
+		return usage(out, json, argv[0]);
+	if (address_arg(out, json, argv[2], &a) == -1)
 		return CTL_USAGE;
-	}
-	if (addr_parse(argv[2], strlen(argv[2]), &a) == -1) {
-		ctl_error(out, json, "not an address: %.64s", argv[2]);
-		return CTL_USAGE;
-	}
 	addr_fmt(&a, host, sizeof(host));
 	if (strcmp(argv[1], "del") == 0) {
 		if (quar_del(d->quar, &a, now) == -1) {
@@ -270,9 +242,10 @@ cmd_quarantine(struct daemon *d, int argc, char **argv, bool json,
 	}
 	r = quar_add(d->quar, &a, timeout, now, note, sizeof(note));
 	log_info("control: quarantine add %s: %s", host, note);
+	json_quote(qnote, sizeof(qnote), note);
 	if (json)
 		fprintf(out, "{\"host\": \"%s\", \"result\": \"%s\", \"note\": "
-		    "\"%s\"}\n", host, quar_result_name(r), note);
+		    "\"%s\"}\n", host, quar_result_name(r), qnote);
 	else
 		fprintf(out, "%s: %s\n", host, note);
 	if (d->quar->dirty)
@@ -374,13 +347,12 @@ static void
 hrow_out(struct daemon *d, const struct hrow *w, bool json, bool first,
     uint64_t now, FILE *out)
 {
-	struct host	 snap;
-	const struct host *h = &snap;
+	/* host_finish() changes none of the counts read here */
+	const struct host *h = &d->core->hosts.v[w->i];
 	char		 a[ADDR_STRLEN], ports[48];
 	long		 pmin, pmax;
 	bool		 q;
 
-	report_snapshot(d->core, &d->core->hosts.v[w->i], &snap);
 	addr_fmt(&h->addr, a, sizeof(a));
 	report_ports(h, &pmin, &pmax);
 	q = host_quarantined(d, &h->addr, now);
@@ -428,7 +400,7 @@ cmd_hosts(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	size_t		 i, n = 0, limit = SIZE_MAX;
 	int		 k = 0;
 
-	if (options(argc, argv, names, vals, NULL) == -1 ||
+	if (options(argc, argv, names, vals) == -1 ||
 	    limit_parse(vals[1], &limit) == -1)
 		return usage(out, json, argv[0]);
 	if (vals[0] != NULL) {
@@ -566,7 +538,7 @@ host_text(struct daemon *d, uint32_t hi, const struct host *h,
 	host_report(h, &d->core->conf->classify, &r);
 	addr_fmt(&h->addr, a, sizeof(a));
 	report_ports(h, &pmin, &pmax);
-	iso_time(h->first_ms, t, sizeof(t));
+	report_time(h->first_ms, t, sizeof(t));
 	fprintf(out, "host         %s, seen since %s, idle %llu s\n", a, t,
 	    (unsigned long long)(now > h->last_ms ? (now - h->last_ms) / 1000 :
 	    0));
@@ -599,7 +571,7 @@ host_text(struct daemon *d, uint32_t hi, const struct host *h,
 	if (hd == NULL || hd->learned_ms == 0)
 		fprintf(out, "baseline     learning\n");
 	else {
-		iso_time(hd->learned_ms, t, sizeof(t));
+		report_time(hd->learned_ms, t, sizeof(t));
 		fprintf(out, "baseline     learned %s: range %u-%u (%s), "
 		    "allocator %s, even ports %.0f %%\n", t, hd->port_min,
 		    hd->port_max, range_family_name(hd->family),
@@ -617,7 +589,7 @@ host_text(struct daemon *d, uint32_t hi, const struct host *h,
 	fprintf(out, "alerts       %zu recent%s\n", n, n ? ", newest first:" :
 	    "");
 	for (i = 0; i < n; i++) {
-		iso_time(al[i]->ts_ms, t, sizeof(t));
+		report_time(al[i]->ts_ms, t, sizeof(t));
 		alert_line(al[i], line, sizeof(line));
 		fprintf(out, "  %s %s\n", t, line);
 	}
@@ -638,11 +610,13 @@ cmd_host(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 		return CTL_USAGE;
 	if (host_arg(d, out, json, &a, true, &hi) == NULL)
 		return CTL_NOTFOUND;
-	report_snapshot(d->core, &d->core->hosts.v[hi], &snap);
-	if (json)
-		host_json(d, hi, &snap, quar_find(d->quar, &a), now, out);
-	else
+	if (json)	/* the report's writer takes its own snapshot */
+		host_json(d, hi, &d->core->hosts.v[hi], quar_find(d->quar, &a),
+		    now, out);
+	else {
+		report_snapshot(d->core, &d->core->hosts.v[hi], &snap);
 		host_text(d, hi, &snap, quar_find(d->quar, &a), now, out);
+	}
 	return CTL_OK;
 }
 
@@ -656,7 +630,7 @@ cmd_services(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	uint32_t	*o;
 	size_t		 i, limit = SIZE_MAX;
 
-	if (options(argc, argv, names, vals, NULL) == -1 ||
+	if (options(argc, argv, names, vals) == -1 ||
 	    limit_parse(vals[0], &limit) == -1)
 		return usage(out, json, argv[0]);
 	if ((o = report_svc_order(c)) == NULL && c->svcs.n > 0) {
@@ -729,7 +703,7 @@ cmd_alerts(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	size_t		 limit = SIZE_MAX, n = 0, skip = 0, total = 0;
 	char		 t[32], line[640];
 
-	if (options(argc, argv, names, vals, NULL) == -1 ||
+	if (options(argc, argv, names, vals) == -1 ||
 	    limit_parse(vals[2], &limit) == -1)
 		return usage(out, json, argv[0]);
 	if (vals[0] != NULL) {
@@ -772,7 +746,7 @@ cmd_alerts(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 			fputs(n ? ", " : "\n", out);
 			alert_json(out, x);
 		} else {
-			iso_time(x->ts_ms, t, sizeof(t));
+			report_time(x->ts_ms, t, sizeof(t));
 			alert_line(x, line, sizeof(line));
 			fprintf(out, "%s %s\n", t, line);
 		}
@@ -875,14 +849,14 @@ cmd_stats(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	const struct quar	*q = d->quar;
 	struct ctl_stats	 cs = { 0 };
 	struct ct_stats		 ls;
-	struct metrics_src	 m;
 	bool			 f, g = true;
 	size_t			 i;
 	int			 r;
 
 	(void)argc;
 	(void)argv;
-	daemon_metrics_src(d, &m, &ls);
+	daemon_stats_refresh(d);
+	ct_get_stats(d->ct, &ls);
 	if (d->ctl != NULL)
 		ctl_get_stats(d->ctl, &cs);
 	if (json)
@@ -924,7 +898,7 @@ cmd_stats(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	for (i = 0; i < NDETECTORS; i++)
 		stat_u(out, json, &f, detect_name(i), d->detect->by_detector[i]);
 	stat_group(out, json, &f, &g, "quarantine");
-	stat_u(out, json, &f, "active", quar_active(q, m.now_ms));
+	stat_u(out, json, &f, "active", quar_active(q, wall_now_ms()));
 	for (r = 0; r < QR_NRESULTS; r++)
 		stat_u(out, json, &f, quar_result_name(r), q->results[r]);
 	stat_u(out, json, &f, "released", q->released);

@@ -655,9 +655,8 @@ daemon_metrics_src(struct daemon *d, struct metrics_src *m,
 
 /* metrics.file; a failure is logged once until a write works. */
 static void
-daemon_metrics_tick(void *arg)
+daemon_metrics_write(struct daemon *d)
 {
-	struct daemon		*d = arg;
 	struct metrics_src	 m;
 	struct ct_stats		 ls;
 	char			 err[512];
@@ -671,6 +670,14 @@ daemon_metrics_tick(void *arg)
 		log_info("metrics.file %s written", d->conf->metrics_file);
 		d->metrics_failing = false;
 	}
+}
+
+static void
+daemon_metrics_tick(void *arg)
+{
+	struct daemon	*d = arg;
+
+	daemon_metrics_write(d);
 	timer_set(d->loop, &d->metrics, d->conf->metrics_interval_s * 1000ULL);
 }
 
@@ -890,7 +897,7 @@ daemon_run(struct conf *conf, bool verbose)
 	if (d.conf->state_file != NULL)
 		(void)daemon_state_save(&d, true, NULL, 0);
 	if (d.conf->metrics_file != NULL)
-		daemon_metrics_tick(&d);
+		daemon_metrics_write(&d);
 	if (d.nftq != NULL)
 		daemon_quar_save(&d);
 out:

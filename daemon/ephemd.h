@@ -1127,6 +1127,7 @@ void	 report_snapshot(const struct core *, const struct host *,
 	    struct host *);
 void	 report_ports(const struct host *, long *, long *);
 uint32_t *report_svc_order(const struct core *);
+void	 report_time(uint64_t, char *, size_t);
 void	 report_host_json(FILE *, const struct core *, const struct host *);
 void	 report_text(FILE *, struct core *, const struct replay_stats *,
 	    const struct ct_stats *, const struct quar *);

@@ -107,8 +107,9 @@ report_flow_hook(void *arg, const struct flow_event *ev, uint64_t start_ms,
 	report_flow(arg, ev, start_ms, life_ms, known);
 }
 
-static void
-fmt_time(uint64_t ms, char *buf, size_t len)
+/* An ISO 8601 time (UTC), or seconds when it cannot be had. */
+void
+report_time(uint64_t ms, char *buf, size_t len)
 {
 	struct tm	tm;
 	time_t		t = ms / 1000;
@@ -246,8 +247,8 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st,
 		    c->svcs.n - TEXT_SERVICES);
 	free(so);
 
-	fmt_time(st->first_ms, t0, sizeof(t0));
-	fmt_time(st->last_ms, t1, sizeof(t1));
+	report_time(st->first_ms, t0, sizeof(t0));
+	report_time(st->last_ms, t1, sizeof(t1));
 	fprintf(fp, "\ninput\n");
 	if (ls == NULL)
 		fprintf(fp, "  lines            %" PRIu64 "\n", st->lines);
