@@ -111,30 +111,6 @@ addr_cmp(const struct addr *a, const struct addr *b)
 	return memcmp(a->b, b->b, sizeof(a->b));
 }
 
-/* A fast 64-bit mixer (splitmix64 finaliser). */
-uint64_t
-hash64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
-/*
- * Multiply two words into 128 bits and fold the halves (as wyhash does):
- * one multiplication mixes 128 bits of input.
- */
-uint64_t
-hash_mum(uint64_t a, uint64_t b)
-{
-	unsigned __int128	r = (unsigned __int128)a * b;
-
-	return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
 uint64_t
 addr_hash(const struct addr *a)
 {
@@ -142,7 +118,7 @@ addr_hash(const struct addr *a)
 
 	memcpy(&hi, a->b, 8);
 	memcpy(&lo, a->b + 8, 8);
-	return hash64(hash_mum(hi ^ 0xa0761d6478bd642fULL,
+	return hash_mix64(hash_mum(hi ^ 0xa0761d6478bd642fULL,
 	    lo ^ 0xe7037ed1a0b428dbULL));
 }
 

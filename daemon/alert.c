@@ -5,7 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "ephemd.h"
+#include "detect.h"
 
 /* A summary holds no quote or backslash: it is made by the detectors. */
 void
@@ -17,7 +17,7 @@ alert_json(FILE *fp, const struct alert *a)
 	fprintf(fp, "{\"ts\": %.3f, \"host\": \"%s\", \"detector\": \"%s\", "
 	    "\"severity\": \"%s\", \"action\": \"%s\", \"summary\": \"%s\", "
 	    "\"evidence\": %s", a->ts_ms / 1000.0, host, a->detector,
-	    severity_name(a->severity), action_name(a->action), a->summary,
+	    alert_severity_name(a->severity), alert_action_name(a->action), a->summary,
 	    a->evidence[0] ? a->evidence : "{}");
 	/* the safety policy's answer, when a detector asked for a block */
 	if (a->quarantine[0])
@@ -29,7 +29,7 @@ void
 alert_line(const struct alert *a, char *buf, size_t len)
 {
 	snprintf(buf, len, "alert %s %s: %s%s%s", a->detector,
-	    severity_name(a->severity), a->summary,
+	    alert_severity_name(a->severity), a->summary,
 	    a->quarantine[0] ? "; quarantine " : "", a->quarantine);
 }
 
@@ -51,4 +51,20 @@ alert_hook(void *arg, const struct alert *a)
 	snprintf(b.quarantine, sizeof(b.quarantine), "replay: nothing is "
 	    "blocked");
 	alert_json(arg, &b);
+}
+
+const char *
+alert_severity_name(int s)
+{
+	static const char *const names[] = { "info", "warning", "critical" };
+
+	return s >= 0 && s <= SEV_CRITICAL ? names[s] : "info";
+}
+
+const char *
+alert_action_name(int a)
+{
+	static const char *const names[] = { "log", "quarantine", "dry-run" };
+
+	return a >= 0 && a <= ACT_DRYRUN ? names[a] : "log";
 }

@@ -13,7 +13,7 @@
 
 #include <libconfig.h>
 
-#include "ephemd.h"
+#include "live.h"
 
 enum ktype {
 	K_BOOL,
@@ -265,7 +265,7 @@ unit_parse(const char *s, const struct unit *units, unsigned long long max,
 
 /* "90", "90s", "15m", "24h", "7d": seconds. */
 int
-duration_parse(const char *s, uint32_t *ret)
+conf_duration_parse(const char *s, uint32_t *ret)
 {
 	unsigned long long	v;
 
@@ -325,7 +325,7 @@ setting_number(const config_setting_t *s, enum ktype type,
 	case CONFIG_TYPE_STRING:
 		str = config_setting_get_string(s);
 		if (type == K_DURATION) {
-			if (duration_parse(str, &d) == -1)
+			if (conf_duration_parse(str, &d) == -1)
 				return -1;
 			*ret = d;
 			return 0;
@@ -669,7 +669,7 @@ conf_print(FILE *fp, const struct conf *c)
 			fprintf(fp, "%g", *(const double *)field);
 			break;
 		case K_ACTION:
-			fprintf(fp, "\"%s\"", action_name(*(const int *)field));
+			fprintf(fp, "\"%s\"", alert_action_name(*(const int *)field));
 			break;
 		case K_NETS: {
 			const struct netlist *l = field;

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ephemd.h"
+#include "live.h"
 #include "daemon.h"
 #include "log.h"
 
@@ -112,7 +112,7 @@ static int
 cmd_status(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 {
 	struct core	*c = d->core;
-	uint64_t	 now = wall_now_ms();
+	uint64_t	 now = loop_wall_ms();
 	bool		 learning = detect_learning(d->detect, now);
 
 	if (json) {
@@ -190,7 +190,7 @@ cmd_quarantine(struct daemon *d, int argc, char **argv, bool json,
 	struct addr	 a;
 	char		 note[160], qnote[320], host[ADDR_STRLEN];
 	uint32_t	 timeout = 0;
-	uint64_t	 now = wall_now_ms();
+	uint64_t	 now = loop_wall_ms();
 	size_t		 i;
 	bool		 first = true;
 	int		 r;
@@ -230,7 +230,7 @@ cmd_quarantine(struct daemon *d, int argc, char **argv, bool json,
 		daemon_quar_save(d);
 		return CTL_OK;
 	}
-	if (argc == 5 && (duration_parse(argv[4], &timeout) == -1 ||
+	if (argc == 5 && (conf_duration_parse(argv[4], &timeout) == -1 ||
 	    timeout == 0)) {
 		ctl_error(out, json, "--timeout: not a duration: %.32s",
 		    argv[4]);
@@ -242,7 +242,7 @@ cmd_quarantine(struct daemon *d, int argc, char **argv, bool json,
 	}
 	r = quar_add(d->quar, &a, timeout, now, note, sizeof(note));
 	log_info("control: quarantine add %s: %s", host, note);
-	json_quote(qnote, sizeof(qnote), note);
+	ctl_json_quote(qnote, sizeof(qnote), note);
 	if (json)
 		fprintf(out, "{\"host\": \"%s\", \"result\": \"%s\", \"note\": "
 		    "\"%s\"}\n", host, quar_result_name(r), qnote);
@@ -274,7 +274,7 @@ cmd_reload(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 		fprintf(out, "{\"reloaded\": %s, \"messages\": [",
 		    r == 0 ? "true" : "false");
 		for (p = strtok(text, "\n"); p != NULL; p = strtok(NULL, "\n")) {
-			json_quote(q, sizeof(q), p);
+			ctl_json_quote(q, sizeof(q), p);
 			fprintf(out, "%s\"%s\"", p == text ? "" : ", ", q);
 		}
 		fprintf(out, "]}\n");
@@ -360,7 +360,7 @@ hrow_out(struct daemon *d, const struct hrow *w, bool json, bool first,
 		fprintf(out, "%s\n  {\"host\": \"%s\", \"flows\": %u, "
 		    "\"held\": %u, \"held_max\": %u, \"range_family\": "
 		    "\"%s\", ", first ? "" : ",", a, h->flows, h->held,
-		    w->r.conc_max, range_family_name(w->r.family));
+		    w->r.conc_max, host_family_name(w->r.family));
 		if (pmin >= 0)
 			fprintf(out, "\"port_min\": %ld, \"port_max\": %ld, ",
 			    pmin, pmax);
@@ -369,7 +369,7 @@ hrow_out(struct daemon *d, const struct hrow *w, bool json, bool first,
 		fprintf(out, "\"allocator\": \"%s\", \"flows_per_min\": %.2f, "
 		    "\"dsts_per_min\": %.2f, \"lifetime_p50\": %.3f, "
 		    "\"last_seen\": %.3f, \"baseline\": \"%s\", "
-		    "\"quarantined\": %s}", allocator_name(w->r.allocator),
+		    "\"quarantined\": %s}", host_allocator_name(w->r.allocator),
 		    w->r.flows_per_min, w->r.dsts_per_min, w->r.life_p50,
 		    h->last_ms / 1000.0, host_learned(d, w->i) ? "learned" :
 		    "learning", q ? "true" : "false");
@@ -381,8 +381,8 @@ hrow_out(struct daemon *d, const struct hrow *w, bool json, bool first,
 		snprintf(ports, sizeof(ports), "-");
 	fprintf(out, "%-39s %7u %5u %5u  %-7s %-11s  %-15s %7.1f %7.1f %8.1f "
 	    "%6llu  %-8s %s\n", a, h->flows, h->held, w->r.conc_max,
-	    range_family_name(w->r.family), ports,
-	    allocator_name(w->r.allocator), w->r.flows_per_min,
+	    host_family_name(w->r.family), ports,
+	    host_allocator_name(w->r.allocator), w->r.flows_per_min,
 	    w->r.dsts_per_min, w->r.life_p50, (unsigned long long)(now >
 	    h->last_ms ? (now - h->last_ms) / 1000 : 0),
 	    host_learned(d, w->i) ? "learned" : "learning", q ? "yes" : "no");
@@ -396,7 +396,7 @@ cmd_hosts(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	struct core	*c = d->core;
 	struct hrow	*rows;
 	struct host	 snap;
-	uint64_t	 now = wall_now_ms();
+	uint64_t	 now = loop_wall_ms();
 	size_t		 i, n = 0, limit = SIZE_MAX;
 	int		 k = 0;
 
@@ -497,8 +497,8 @@ host_json(struct daemon *d, uint32_t hi, const struct host *h,
 		fprintf(out, "{\"learned\": true, \"since\": %.3f, "
 		    "\"range_family\": \"%s\", \"allocator\": \"%s\", "
 		    "\"port_min\": %u, \"port_max\": %u, \"even_ratio\": %.4f}",
-		    hd->learned_ms / 1000.0, range_family_name(hd->family),
-		    allocator_name(hd->allocator), hd->port_min, hd->port_max,
+		    hd->learned_ms / 1000.0, host_family_name(hd->family),
+		    host_allocator_name(hd->allocator), hd->port_min, hd->port_max,
 		    hd->even_ratio);
 	fprintf(out, ",\n \"quarantine\": ");
 	if (q == NULL)
@@ -547,13 +547,13 @@ host_text(struct daemon *d, uint32_t hi, const struct host *h,
 	    h->other_flows, h->ended, r.unreplied * 100);
 	if (pmin >= 0)
 		fprintf(out, "range        %ld-%ld, family %s\n", pmin, pmax,
-		    range_family_name(r.family));
+		    host_family_name(r.family));
 	else
 		fprintf(out, "range        none yet\n");
 	fprintf(out, "allocator    %s: of %u steps between TCP connects, "
 	    "%.0f %% were +1 and %.0f %% within 1..16; of %u per-destination "
 	    "pairs %.0f %% within 1..16; even ports %.0f %%\n",
-	    allocator_name(r.allocator), h->n_delta, r.f_unit * 100,
+	    host_allocator_name(r.allocator), h->n_delta, r.f_unit * 100,
 	    r.f_small * 100, h->n_pair, r.f_pair_small * 100,
 	    r.even_ratio * 100);
 	fprintf(out, "concurrency  %u held now, p50 %u, p95 %u, max %u\n",
@@ -574,8 +574,8 @@ host_text(struct daemon *d, uint32_t hi, const struct host *h,
 		report_time(hd->learned_ms, t, sizeof(t));
 		fprintf(out, "baseline     learned %s: range %u-%u (%s), "
 		    "allocator %s, even ports %.0f %%\n", t, hd->port_min,
-		    hd->port_max, range_family_name(hd->family),
-		    allocator_name(hd->allocator), hd->even_ratio * 100);
+		    hd->port_max, host_family_name(hd->family),
+		    host_allocator_name(hd->allocator), hd->even_ratio * 100);
 	}
 	if (q == NULL || q->until_ms <= now)
 		fprintf(out, "quarantine   no%s\n", q != NULL && q->offences ?
@@ -602,7 +602,7 @@ cmd_host(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	struct host	 snap;
 	struct addr	 a;
 	uint32_t	 hi;
-	uint64_t	 now = wall_now_ms();
+	uint64_t	 now = loop_wall_ms();
 
 	if (argc != 2)
 		return usage(out, json, argv[0]);
@@ -659,7 +659,7 @@ cmd_services(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 			    "\"p90\": %.3f, \"p99\": %.3f, \"max_lifetime\": "
 			    "%.3f, \"under_1m\": %.4f, \"under_3m\": %.4f, "
 			    "\"long_lived_limit\": ", i ? "," : "",
-			    proto_name(s->proto), s->port, s->flows, s->life.n,
+			    timeouts_proto_name(s->proto), s->port, s->flows, s->life.n,
 			    lhist_quantile(&s->life, 0.5) / 1000.0,
 			    lhist_quantile(&s->life, 0.9) / 1000.0,
 			    lhist_quantile(&s->life, 0.99) / 1000.0,
@@ -670,7 +670,7 @@ cmd_services(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 				fprintf(out, "%.3f}", lim);
 			continue;
 		}
-		snprintf(name, sizeof(name), "%s/%u", proto_name(s->proto),
+		snprintf(name, sizeof(name), "%s/%u", timeouts_proto_name(s->proto),
 		    s->port);
 		snprintf(life, sizeof(life), "%.1f/%.1f/%.1f",
 		    lhist_quantile(&s->life, 0.5) / 1000.0,
@@ -698,7 +698,7 @@ cmd_alerts(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	static const char *const names[] = { "since", "host", "limit", NULL };
 	const char	*vals[3];
 	struct addr	 a;
-	uint64_t	 now = wall_now_ms(), from = 0, i, first, kept;
+	uint64_t	 now = loop_wall_ms(), from = 0, i, first, kept;
 	uint32_t	 since;
 	size_t		 limit = SIZE_MAX, n = 0, skip = 0, total = 0;
 	char		 t[32], line[640];
@@ -707,7 +707,7 @@ cmd_alerts(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	    limit_parse(vals[2], &limit) == -1)
 		return usage(out, json, argv[0]);
 	if (vals[0] != NULL) {
-		if (duration_parse(vals[0], &since) == -1) {
+		if (conf_duration_parse(vals[0], &since) == -1) {
 			ctl_error(out, json, "--since: not a duration: %.32s",
 			    vals[0]);
 			return CTL_USAGE;
@@ -770,7 +770,7 @@ cmd_baseline(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 {
 	struct addr	 a;
 	uint32_t	 hi;
-	uint64_t	 now = wall_now_ms();
+	uint64_t	 now = loop_wall_ms();
 	char		 err[512], host[ADDR_STRLEN] = "";
 	bool		 saved;
 
@@ -898,7 +898,7 @@ cmd_stats(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	for (i = 0; i < NDETECTORS; i++)
 		stat_u(out, json, &f, detect_name(i), d->detect->by_detector[i]);
 	stat_group(out, json, &f, &g, "quarantine");
-	stat_u(out, json, &f, "active", quar_active(q, wall_now_ms()));
+	stat_u(out, json, &f, "active", quar_active(q, loop_wall_ms()));
 	for (r = 0; r < QR_NRESULTS; r++)
 		stat_u(out, json, &f, quar_result_name(r), q->results[r]);
 	stat_u(out, json, &f, "released", q->released);
@@ -987,7 +987,7 @@ cmd_help(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	if (json)
 		fputs("{\"commands\": [", out);
 	for (i = 0; i < NCOMMANDS; i++) {
-		json_quote(q, sizeof(q), commands[i].usage);
+		ctl_json_quote(q, sizeof(q), commands[i].usage);
 		if (json)
 			fprintf(out, "%s\"%s\"", i ? ", " : "", q);
 		else

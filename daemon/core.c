@@ -13,7 +13,7 @@ core_conf_default(struct core_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	timeouts_default(&c->timeouts);
-	classify_default(&c->classify);
+	host_classify_default(&c->classify);
 	c->max_flows = 1 << 20;
 	c->max_hosts = 65536;
 	c->max_services = 4096;

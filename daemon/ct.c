@@ -28,7 +28,7 @@
 #include <libmnl/libmnl.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 
-#include "ephemd.h"
+#include "live.h"
 #include "log.h"
 
 #ifndef SO_MEMINFO
@@ -173,7 +173,7 @@ ct_event_from(const struct nf_conntrack *ct, int type, bool userspace,
 	 * timestamps, when net.netfilter.nf_conntrack_timestamp=1, time the
 	 * flow itself.
 	 */
-	ev->ts_ms = wall_now_ms();
+	ev->ts_ms = loop_wall_ms();
 	if (nfct_attr_is_set(ct, ATTR_TIMESTAMP_START))
 		ev->kstart_ms = ns_to_ms(nfct_get_attr_u64(ct,
 		    ATTR_TIMESTAMP_START));
@@ -234,7 +234,7 @@ ct_msg(const struct nlmsghdr *nlh, void *arg)
 static void
 ct_check_loss(struct ct *c)
 {
-	uint64_t	drops, now = wall_now_ms();
+	uint64_t	drops, now = loop_wall_ms();
 
 	c->loss_checked_ms = loop_now_ms();
 	if (sock_drops(mnl_socket_get_fd(c->ev), &drops) == -1) {
@@ -361,7 +361,7 @@ ct_dump_read(int fd, uint32_t events, void *arg)
 			continue;
 		c->dumping = false;
 		if (rv == MNL_CB_STOP)
-			core_dump_end(c->core, wall_now_ms());
+			core_dump_end(c->core, loop_wall_ms());
 		else {
 			c->st.dump_errors++;
 			log_warnx("conntrack dump failed: flows are not "
@@ -404,7 +404,7 @@ ct_dump(struct ct *c)
 		c->st.dump_errors++;
 		return -1;
 	}
-	core_dump_begin(c->core, wall_now_ms());
+	core_dump_begin(c->core, loop_wall_ms());
 	c->dumping = true;
 	return 0;
 }

@@ -29,7 +29,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
-#include "ephemd.h"
+#include "live.h"
 #include "log.h"
 
 #define CTL_TIMEOUT_MS	2000
@@ -58,7 +58,7 @@ struct ctl {
 
 /* src as the inside of a JSON string: quotes, backslashes, controls. */
 void
-json_quote(char *dst, size_t len, const char *src)
+ctl_json_quote(char *dst, size_t len, const char *src)
 {
 	size_t	o = 0;
 
@@ -90,7 +90,7 @@ ctl_error(FILE *out, bool json, const char *fmt, ...)
 		fprintf(out, "%s\n", msg);
 		return;
 	}
-	json_quote(q, sizeof(q), msg);
+	ctl_json_quote(q, sizeof(q), msg);
 	fprintf(out, "{\"error\": \"%s\"}\n", q);
 }
 

@@ -17,7 +17,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "ephemd.h"
+#include "live.h"
 #include "daemon.h"
 #include "log.h"
 
@@ -61,7 +61,7 @@ daemon_alert(void *arg, const struct alert *a)
 	b = *a;
 	r = quar_verdict(d->quar, &a->host, a->detector,
 	    a->action == ACT_DRYRUN, detect_learning(d->detect, a->ts_ms),
-	    wall_now_ms(), b.quarantine, sizeof(b.quarantine));
+	    loop_wall_ms(), b.quarantine, sizeof(b.quarantine));
 	addr_fmt(&a->host, host, sizeof(host));
 	switch (r) {
 	case QR_BLOCKED:
@@ -269,7 +269,7 @@ daemon_still_trying(struct daemon *d, uint64_t now)
 		    "still trying: %llu packets dropped in the last minute, "
 		    "%llu since the block began (last: %s to %s port %u); the "
 		    "block ends in %llu min", host, (unsigned long long)fresh,
-		    (unsigned long long)h->drops, proto_name(last->proto), dst,
+		    (unsigned long long)h->drops, timeouts_proto_name(last->proto), dst,
 		    last->dport,
 		    (unsigned long long)((h->until_ms - now + 59999) / 60000));
 		/* evidence is bounded: four samples fit with room to spare */
@@ -343,7 +343,7 @@ static void
 daemon_qcheck(void *arg)
 {
 	struct daemon	*d = arg;
-	uint64_t	 now = wall_now_ms();
+	uint64_t	 now = loop_wall_ms();
 	char		 host[ADDR_STRLEN];
 	size_t		 i;
 
@@ -374,7 +374,7 @@ daemon_qcheck(void *arg)
 static int
 quar_loader(struct daemon *d, FILE *msgs)
 {
-	return quar_load(d->quar, d->conf->quar.file, wall_now_ms(), msgs);
+	return quar_load(d->quar, d->conf->quar.file, loop_wall_ms(), msgs);
 }
 
 /* quarantine.file, when there is one. */
@@ -433,7 +433,7 @@ daemon_quar_start(struct daemon *d)
 	d->quar->be.push = daemon_q_push;
 	d->quar->be.allowed = daemon_q_allowed;
 	d->quar->be.arg = d;
-	now = wall_now_ms();
+	now = loop_wall_ms();
 	daemon_quar_load(d);
 	for (i = 0; i < 2; i++) {
 		if ((n = nftq_dump(d->nftq, sets[i], &v)) == -1) {
@@ -468,7 +468,7 @@ daemon_tick(void *arg)
 {
 	struct daemon	*d = arg;
 
-	detect_tick(d->detect, wall_now_ms());
+	detect_tick(d->detect, loop_wall_ms());
 	timer_set(d->loop, &d->tick, 1000);
 }
 
@@ -511,7 +511,7 @@ daemon_state_save(struct daemon *d, bool at_exit, char *err, size_t len)
 		snprintf(err, len, "state.file is not set");
 		return -1;
 	}
-	if (state_save(d->detect, d->conf->state_file, wall_now_ms(), err,
+	if (state_save(d->detect, d->conf->state_file, loop_wall_ms(), err,
 	    len) == -1) {
 		if (!d->state_failing || at_exit)
 			log_warnx("state file not saved: %s", err);
@@ -649,7 +649,7 @@ daemon_metrics_src(struct daemon *d, struct metrics_src *m,
 	m->quar = d->quar;
 	m->ct = ls;
 	m->started_ms = d->started_ms;
-	m->now_ms = wall_now_ms();
+	m->now_ms = loop_wall_ms();
 	m->per_host = d->conf->metrics_per_host;
 }
 
@@ -881,7 +881,7 @@ daemon_run(struct conf *conf, bool verbose)
 	d.metrics.arg = &d;
 	if (conf->metrics_file != NULL)
 		timer_set(d.loop, &d.metrics, 1000);
-	d.started_ms = wall_now_ms();
+	d.started_ms = loop_wall_ms();
 	/* measuring matters more than being asked: run on without it */
 	if (conf->ctl_socket != NULL && (d.ctl = ctl_open(conf->ctl_socket,
 	    conf->ctl_group, conf->ctl_clients, d.loop, control_command,

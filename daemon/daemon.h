@@ -5,6 +5,8 @@
 #ifndef EPHEMD_DAEMON_H
 #define EPHEMD_DAEMON_H
 
+#include "live.h"
+
 #define ALERT_RING	256	/* recent alerts kept for ephemctl alerts */
 
 struct daemon {

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ephemd.h"
+#include "detect.h"
 
 static const struct detector_ops *const detectors[NDETECTORS] = {
 	&detect_long_lived,
@@ -468,20 +468,4 @@ detect_raise(struct detect *d, const struct detector_ops *ops,
 	d->by_detector[di]++;
 	if (d->sink != NULL)
 		d->sink(d->sink_arg, a);
-}
-
-const char *
-severity_name(int s)
-{
-	static const char *const names[] = { "info", "warning", "critical" };
-
-	return s >= 0 && s <= SEV_CRITICAL ? names[s] : "info";
-}
-
-const char *
-action_name(int a)
-{
-	static const char *const names[] = { "log", "quarantine", "dry-run" };
-
-	return a >= 0 && a <= ACT_DRYRUN ? names[a] : "log";
 }

@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ephemd.h"
+#include "detect.h"
 
 static void
 ac_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
@@ -34,13 +34,13 @@ ac_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	snprintf(a.summary, sizeof(a.summary), "host %s changed its port "
 	    "allocator: %s with %.0f %% even ports over its last %u connects, "
 	    "learned %s with %.0f %%: a new stack or a NAT behind it", addr,
-	    allocator_name(cls), even * 100, n, allocator_name(hd->allocator),
+	    host_allocator_name(cls), even * 100, n, host_allocator_name(hd->allocator),
 	    hd->even_ratio * 100.0);
 	snprintf(a.evidence, sizeof(a.evidence), "{\"allocator\": \"%s\", "
 	    "\"even_ratio\": %.4f, \"learned_allocator\": \"%s\", "
 	    "\"learned_even_ratio\": %.4f, \"windows\": %u, \"connects\": %u, "
 	    "\"min_windows\": %u, \"odd_share\": %.2f, \"last_sport\": %u}",
-	    allocator_name(cls), even, allocator_name(hd->allocator),
+	    host_allocator_name(cls), even, host_allocator_name(hd->allocator),
 	    hd->even_ratio, hd->ac_run, n, ac->min_windows, ac->odd_share,
 	    ev->sport);
 	detect_raise(d, &detect_allocator_change, &a);
@@ -68,7 +68,7 @@ ac_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	if (n < ac->window)
 		return;
 	host_alloc_feat(h, &now);
-	cls = alloc_classify(&now, &hd->ac_snap, cc, &even);
+	cls = host_alloc_classify(&now, &hd->ac_snap, cc, &even);
 	hd->ac_snap = now;
 	changed = (cls != AL_UNKNOWN && cls != hd->allocator) ||
 	    (hd->even_ratio >= cc->even_share && 1 - even > ac->odd_share);

@@ -21,7 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ephemd.h"
+#include "detect.h"
 
 
 /* A host's (dst, proto, dport), or a NAT address's. */
@@ -72,7 +72,7 @@ ex_alert(struct detect *d, const struct flow_event *ev, const struct flow *f,
 	if (strcmp(level, "nat") == 0)
 		snprintf(a.summary, sizeof(a.summary), "NAT address %s holds "
 		    "%u of %u ports towards %s %s/%u (%.0f %%); host %s opened "
-		    "the last", nat, held, range, dst, proto_name(ev->proto),
+		    "the last", nat, held, range, dst, timeouts_proto_name(ev->proto),
 		    ev->dport, share * 100, addr);
 	else if (strcmp(level, "host") == 0)
 		snprintf(a.summary, sizeof(a.summary), "host %s holds %u "
@@ -81,14 +81,14 @@ ex_alert(struct detect *d, const struct flow_event *ev, const struct flow *f,
 	else
 		snprintf(a.summary, sizeof(a.summary), "host %s holds %u "
 		    "ports towards %s %s/%u, %.0f %% of its %u-port range",
-		    addr, held, dst, proto_name(ev->proto), ev->dport,
+		    addr, held, dst, timeouts_proto_name(ev->proto), ev->dport,
 		    share * 100, range);
 	snprintf(a.evidence, sizeof(a.evidence), "{\"level\": \"%s\", "
 	    "\"held\": %u, \"range\": %u, \"share\": %.4f, \"warning\": %.2f, "
 	    "\"critical\": %.2f, \"dst\": \"%s\", \"dport\": %u, "
 	    "\"proto\": \"%s\", \"nat_addr\": \"%s\", \"last_sport\": %u}",
 	    level, held, range, share, xc->warning, xc->critical, dst,
-	    ev->dport, proto_name(ev->proto), nat, ev->sport);
+	    ev->dport, timeouts_proto_name(ev->proto), nat, ev->sport);
 	detect_raise(d, &detect_exhaustion, &a);
 }
 
@@ -137,8 +137,8 @@ ex_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	nat = ex_count(d->ex_nat, nkey, 1);
 	if (!d->judge)
 		return;
-	if ((range = range_family_size(hd->family)) == 0)
-		range = range_family_size(RF_IANA);
+	if ((range = host_family_size(hd->family)) == 0)
+		range = host_family_size(RF_IANA);
 	if (per_dst >= xc->warning * range)
 		ex_alert(d, ev, f, "destination", per_dst, range);
 	else if (h->held >= xc->warning * range)

@@ -21,7 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ephemd.h"
+#include "detect.h"
 
 #define FP_CEILING	200	/* a 64-bit sketch reads up to about 266 */
 
@@ -115,13 +115,13 @@ fp_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	addr_fmt(&a.host, addr, sizeof(addr));
 	snprintf(a.summary, sizeof(a.summary), "host %s sent from %s port "
 	    "%u to %u destinations in %.0f s (threshold %u)", addr,
-	    proto_name(s->proto), s->port, dsts,
+	    timeouts_proto_name(s->proto), s->port, dsts,
 	    (ev->ts_ms - s->since_ms) / 1000.0, min);
 	snprintf(a.evidence, sizeof(a.evidence), "{\"proto\": \"%s\", "
 	    "\"sport\": %u, \"destinations\": %u, \"flows\": %u, "
 	    "\"window\": %.3f, \"threshold\": %u, \"last_dport\": %u, "
 	    "\"learned_fixed_udp\": [%u, %u, %u, %u, %u, %u, %u, %u]}",
-	    proto_name(s->proto), s->port, dsts, s->hits,
+	    timeouts_proto_name(s->proto), s->port, dsts, s->hits,
 	    (ev->ts_ms - s->since_ms) / 1000.0, min, ev->dport,
 	    hd->fixed[0], hd->fixed[1], hd->fixed[2], hd->fixed[3],
 	    hd->fixed[4], hd->fixed[5], hd->fixed[6], hd->fixed[7]);

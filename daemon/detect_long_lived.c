@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ephemd.h"
+#include "detect.h"
 
 #define LL_EVERY_MS	60000	/* a pass over the open flows a minute */
 
@@ -109,13 +109,13 @@ ll_alert(struct detect *d, const struct flow *f, const struct svc *s,
 	addr_fmt(&a.host, addr, sizeof(addr));
 	snprintf(a.summary, sizeof(a.summary), "host %s holds %s/%u from port "
 	    "%u for %" PRIu64 " min; the service's flows last %.1f s (p99 of "
-	    "%u flows)", addr, proto_name(s->proto), s->port, f->sport,
+	    "%u flows)", addr, timeouts_proto_name(s->proto), s->port, f->sport,
 	    age / 60000, v->p99_ms / 1000.0, s->life.n);
 	snprintf(a.evidence, sizeof(a.evidence), "{\"proto\": \"%s\", "
 	    "\"dport\": %u, \"sport\": %u, \"age\": %.3f, \"service_p99\": %.3f, "
 	    "\"service_samples\": %u, \"service_open_as_old\": %u, "
 	    "\"threshold\": %.3f, \"factor\": %.1f, \"min_age\": %u, "
-	    "\"started\": %.3f}", proto_name(s->proto), s->port, f->sport,
+	    "\"started\": %.3f}", timeouts_proto_name(s->proto), s->port, f->sport,
 	    age / 1000.0, v->p99_ms / 1000.0, s->life.n, v->old,
 	    v->limit_ms / 1000.0, lc->factor, lc->min_age_s,
 	    f->start_ms / 1000.0);

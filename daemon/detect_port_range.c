@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ephemd.h"
+#include "detect.h"
 
 static void
 pr_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
@@ -41,7 +41,7 @@ pr_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 		    "connects from ports %u-%u, outside its range %u-%u and "
 		    "the %s family's", addr, hd->pr_count, hd->pr_first,
 		    hd->pr_last, hd->port_min, hd->port_max,
-		    range_family_name(hd->family));
+		    host_family_name(hd->family));
 	snprintf(a.evidence, sizeof(a.evidence), "{\"kind\": \"%s\", "
 	    "\"sport\": %u, \"dport\": %u, \"count\": %u, \"first_port\": %u, "
 	    "\"window\": %.3f, \"min_ports\": %u, \"learned_min\": %u, "
@@ -51,7 +51,7 @@ pr_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	    privileged ? ev->sport : hd->pr_first,
 	    privileged ? 0.0 : (ev->ts_ms - hd->pr_since_ms) / 1000.0,
 	    pc->min_ports, hd->port_min, hd->port_max, pc->slack,
-	    range_family_name(hd->family), hd->learned_ms ? "true" : "false");
+	    host_family_name(hd->family), hd->learned_ms ? "true" : "false");
 	detect_raise(d, &detect_port_range, &a);
 }
 
@@ -74,7 +74,7 @@ pr_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 		return;		/* no range of its own yet */
 	near = (uint32_t)p + pc->slack >= hd->port_min &&
 	    p <= (uint32_t)hd->port_max + pc->slack;
-	if (range_family_holds(hd->family, p)) {
+	if (host_family_holds(hd->family, p)) {
 		if (p < hd->port_min)
 			hd->port_min = p;
 		if (p > hd->port_max)

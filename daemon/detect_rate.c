@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ephemd.h"
+#include "detect.h"
 
 static void
 rate_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,

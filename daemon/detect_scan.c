@@ -22,7 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ephemd.h"
+#include "detect.h"
 
 /* A (dst, dport) in one of two Bloom filters (2 bits of 1024 each). */
 static bool
@@ -88,7 +88,7 @@ scan_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	    (ev->ts_ms - since) / 1000.0, ports, sc->min_ports,
 	    hd->first_contacts, hd->trw_fail, hd->trw_ok, hd->trw,
 	    log(sc->p_detect / sc->p_false), sc->min_failures, ev->dport,
-	    ev->sport, proto_name(ev->proto));
+	    ev->sport, timeouts_proto_name(ev->proto));
 	detect_raise(d, &detect_scan, &a);
 }
 
@@ -108,7 +108,7 @@ scan_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 		hd->scan_news = 0;
 	}
 	hd->scan_news++;
-	lcount_add(&hd->scan_dports, hash64(((uint64_t)ev->proto << 16) |
+	lcount_add(&hd->scan_dports, hash_mix64(((uint64_t)ev->proto << 16) |
 	    ev->dport));
 
 	if (now - hd->seen_since_ms >= (uint64_t)sc->idle_s * 1000) {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ephemd.h"
+#include "live.h"
 
 #define NF_SYS	"/proc/sys/net/netfilter/"
 

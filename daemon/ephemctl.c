@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +15,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
-#include "ephemd.h"
+#include "ctl.h"
 
 static void
 usage(void)

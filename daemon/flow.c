@@ -66,7 +66,7 @@ flow_key(const struct flow_event *ev)
 	    w[3] ^ 0x589965cc75374cc3ULL) ^
 	    hash_mum(w[4] ^ 0x1d8e4e27c47d124fULL,
 	    w[5] ^ 0x9e3779b97f4a7c15ULL);
-	h = hash64(h);
+	h = hash_mix64(h);
 	return h ? h : 1;
 }
 

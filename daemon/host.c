@@ -45,7 +45,7 @@ seg_of(uint16_t port)
 }
 
 void
-classify_default(struct classify_conf *c)
+host_classify_default(struct classify_conf *c)
 {
 	c->min_samples = 10;
 	c->fixed_share = 0.5;
@@ -130,7 +130,7 @@ host_tcp_port(struct host *h, const struct flow_event *ev, uint64_t now_ms)
 		h->n_even++;
 
 	/* steps between successive connects to one destination */
-	dkey = (uint32_t)(hash64(addr_hash(&ev->dst) ^ ev->dport) >> 32);
+	dkey = (uint32_t)(hash_mix64(addr_hash(&ev->dst) ^ ev->dport) >> 32);
 	for (i = 0; i < HOST_RECENT; i++) {
 		r = &h->recent[i];
 		if (r->ts_ms != 0 && r->dst == dkey)
@@ -169,7 +169,7 @@ host_new_flow(struct host *h, const struct flow_event *ev, uint64_t now_ms)
 		h->other_flows++;
 		return;
 	}
-	lcount_add(&h->min_dport, hash64(ev->dport + 1));
+	lcount_add(&h->min_dport, hash_mix64(ev->dport + 1));
 	if (ev->sport < h->any_min)
 		h->any_min = ev->sport;
 	if (ev->sport > h->any_max)
@@ -263,7 +263,7 @@ host_alloc_feat(const struct host *h, struct alloc_feat *a)
  * in then: a window of a host's connects, or all of them (then NULL).
  */
 int
-alloc_classify(const struct alloc_feat *now, const struct alloc_feat *then,
+host_alloc_classify(const struct alloc_feat *now, const struct alloc_feat *then,
     const struct classify_conf *c, double *ret_even)
 {
 	struct alloc_feat	w = *now;
@@ -302,7 +302,7 @@ alloc_classify(const struct alloc_feat *now, const struct alloc_feat *then,
 
 /* Whether a family's default range holds the port. */
 bool
-range_family_holds(int family, uint16_t port)
+host_family_holds(int family, uint16_t port)
 {
 	size_t	i;
 
@@ -314,7 +314,7 @@ range_family_holds(int family, uint16_t port)
 
 /* Ports in a family's default range; 0 for unknown and custom. */
 uint32_t
-range_family_size(int family)
+host_family_size(int family)
 {
 	size_t	i;
 
@@ -374,7 +374,7 @@ host_report(const struct host *h, const struct classify_conf *c,
 	r->f_pair_small = ratio(h->n_pair_small, h->n_pair);
 	r->even_ratio = ratio(h->n_even, h->n_tcp_ports);
 	host_alloc_feat(h, &a);
-	r->allocator = alloc_classify(&a, NULL, c, NULL);
+	r->allocator = host_alloc_classify(&a, NULL, c, NULL);
 	r->family = host_family(h, c, r->allocator);
 
 	r->conc_p50 = chist_quantile(&h->conc, 0.50);
@@ -397,7 +397,7 @@ host_report(const struct host *h, const struct classify_conf *c,
 }
 
 const char *
-range_family_name(int f)
+host_family_name(int f)
 {
 	static const char *const names[] = {
 		"unknown", "linux", "iana", "freebsd", "openbsd", "legacy",
@@ -408,7 +408,7 @@ range_family_name(int f)
 }
 
 const char *
-allocator_name(int a)
+host_allocator_name(int a)
 {
 	static const char *const names[] = {
 		"unknown", "sequential", "per-destination", "random", "fixed",

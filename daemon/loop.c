@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ephemd.h"
+#include "live.h"
 #include "log.h"
 
 #define LOOP_FDS	96	/* netlink, signals, NFLOG, control clients */
@@ -41,7 +41,7 @@ loop_now_ms(void)
 }
 
 uint64_t
-wall_now_ms(void)
+loop_wall_ms(void)
 {
 	struct timespec	ts;
 

@@ -1,11 +1,11 @@
 /*
  * ephemd: start-up.  Only main() lives here; everything else is in
  * libephemd.a, which the tests link too.  The order: options, logging,
- * configuration (-n stops there), then the mode: replay, doctor, or the
- * live daemon (which drops privileges after opening its sockets).
+ * configuration (-n stops there), then the mode: replay (replay_main.c),
+ * doctor, or the live daemon (daemon.c, which drops privileges after
+ * opening its sockets).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "ephemd.h"
+#include "live.h"
 #include "log.h"
 
 int
@@ -67,17 +67,11 @@ main(int argc, char *argv[])
 	    "  -V, --version        print the version\n"
 	    "See ephemd(8) and ephemd.conf(5).\n";
 	struct netlist		 internal = { NULL, 0 };
-	struct replay_stats	 st;
+	struct replay_opts	 ro = { .json = -1 };
 	struct conf		*conf = NULL;
-	struct core		*core;
-	const char		*path = NULL, *replay = NULL, *name;
-	const char		*flow_log = NULL, *alerts = NULL;
-	const char		*learning = NULL, *load = NULL, *save = NULL;
-	char			 err[512];
-	FILE			*flp = NULL, *afp = NULL;
-	struct detect		*detect = NULL;
+	const char		*path = NULL, *learning = NULL;
 	uint32_t		 learning_s = 0;
-	int			 ch, fd, json = -1, rv, check = 0, doctor = 0;
+	int			 ch, rv, check = 0, doctor = 0;
 	int			 to_stderr = isatty(STDERR_FILENO), verbose = 0;
 
 	while ((ch = getopt_long(argc, argv, "c:nr:R:i:F:A:L:l:s:DdvVh", longopts,
@@ -90,13 +84,13 @@ main(int argc, char *argv[])
 			check = 1;
 			break;
 		case 'r':
-			replay = optarg;
+			ro.capture = optarg;
 			break;
 		case 'R':
 			if (strcmp(optarg, "json") == 0)
-				json = 1;
+				ro.json = 1;
 			else if (strcmp(optarg, "text") == 0)
-				json = 0;
+				ro.json = 0;
 			else {
 				fprintf(stderr, "ephemd: --report takes text "
 				    "or json, not %s\n", optarg);
@@ -111,14 +105,14 @@ main(int argc, char *argv[])
 			}
 			break;
 		case 'F':
-			flow_log = optarg;
+			ro.flow_log = optarg;
 			break;
 		case 'A':
-			alerts = optarg;
+			ro.alerts = optarg;
 			break;
 		case 'L':
 			learning = optarg;
-			if (duration_parse(optarg, &learning_s) == -1) {
+			if (conf_duration_parse(optarg, &learning_s) == -1) {
 				fprintf(stderr, "ephemd: --learning-period %s: "
 				    "not a duration such as 90m or 24h\n",
 				    optarg);
@@ -126,10 +120,10 @@ main(int argc, char *argv[])
 			}
 			break;
 		case 'l':
-			load = optarg;
+			ro.load_state = optarg;
 			break;
 		case 's':
-			save = optarg;
+			ro.save_state = optarg;
 			break;
 		case 'D':
 			doctor = 1;
@@ -151,17 +145,17 @@ main(int argc, char *argv[])
 			return 2;
 		}
 	}
-	if (optind != argc || check + doctor + (replay != NULL) > 1) {
+	if (optind != argc || check + doctor + (ro.capture != NULL) > 1) {
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (check || doctor || replay != NULL)
+	if (check || doctor || ro.capture != NULL)
 		to_stderr = 1;
 	log_init("ephemd", to_stderr, LOG_DAEMON);
 	log_setverbose(verbose);
 
 	/* the configuration: required live, optional for replay and doctor */
-	if (path != NULL || (replay == NULL && !doctor) ||
+	if (path != NULL || (ro.capture == NULL && !doctor) ||
 	    access(CONF_FILE, R_OK) == 0) {
 		if (path == NULL)
 			path = CONF_FILE;
@@ -192,66 +186,9 @@ main(int argc, char *argv[])
 		conf_free(conf);
 		return rv == 0 ? 0 : 1;
 	}
-	if (replay == NULL)
+	if (ro.capture == NULL)
 		return daemon_run(conf, verbose > 0);
-
-	if ((core = core_new(&conf->core)) == NULL)
-		fatal("core");
-	if (flow_log != NULL) {
-		if ((flp = fopen(flow_log, "we")) == NULL)
-			fatal("%s", flow_log);
-		core->on_end = report_flow_hook;
-		core->on_end_arg = flp;
-	}
-	if (alerts != NULL) {
-		if (strcmp(alerts, "-") == 0)
-			afp = stdout;
-		else if ((afp = fopen(alerts, "we")) == NULL)
-			fatal("%s", alerts);
-	}
-	if (alerts != NULL || load != NULL || save != NULL) {
-		if ((detect = detect_new(core, &conf->detect,
-		    afp != NULL ? alert_hook : NULL, afp)) == NULL)
-			fatal("detectors");
-		if (load != NULL)
-			state_load(detect, load, stderr);
-	}
-	if (strcmp(replay, "-") == 0) {
-		fd = STDIN_FILENO;
-		name = "(stdin)";
-	} else if ((fd = open(replay, O_RDONLY | O_CLOEXEC)) == -1)
-		fatal("%s", replay);
-	else
-		name = replay;
-	memset(&st, 0, sizeof(st));
-	rv = replay_fd(fd, name, core, detect, &st);
-	if (fd != STDIN_FILENO)
-		close(fd);
-	if (rv == 0) {
-		if (st.bad > REPLAY_BAD_KEEP)
-			log_warnx("%s: %llu bad lines in all, the first %d "
-			    "shown", name, (unsigned long long)st.bad,
-			    REPLAY_BAD_KEEP);
-		core_finish(core);
-		if (json == 1 || (json == -1 && conf->report_json &&
-		    path != NULL))
-			report_json(stdout, core, &st, NULL, NULL);
-		else
-			report_text(stdout, core, &st, NULL, NULL);
-		if (fflush(stdout) == EOF || ferror(stdout))
-			fatal("stdout");
-		if (save != NULL && state_save(detect, save, core->now_ms, err,
-		    sizeof(err)) == -1) {
-			log_warnx("state not saved: %s", err);
-			rv = -1;
-		}
-	}
-	if (flp != NULL && fclose(flp) == EOF)
-		fatal("%s", flow_log);
-	if (afp != NULL && afp != stdout && fclose(afp) == EOF)
-		fatal("%s", alerts);
-	detect_free(detect);
-	core_free(core);
+	rv = replay_main(conf, &ro);
 	conf_free(conf);
-	return rv == 0 ? 0 : 1;
+	return rv;
 }

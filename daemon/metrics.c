@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ephemd.h"
+#include "live.h"
 
 struct mw {
 	FILE		*fp;

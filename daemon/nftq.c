@@ -28,7 +28,7 @@
 #include <libnftnl/chain.h>
 #include <nftables/libnftables.h>
 
-#include "ephemd.h"
+#include "live.h"
 
 /* nftables' data types (nftables src/datatype.h) */
 #define TYPE_IPADDR	7

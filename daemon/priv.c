@@ -12,7 +12,7 @@
 
 #include <cap-ng.h>
 
-#include "ephemd.h"
+#include "live.h"
 #include "log.h"
 
 int

@@ -31,7 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ephemd.h"
+#include "live.h"
 
 #define QUAR_MAGIC	"ephemd-quarantine"
 #define QUAR_VERSION	1
@@ -623,88 +623,21 @@ load_record(struct quar *q, char *rec)
 int
 quar_load(struct quar *q, const char *path, uint64_t now, FILE *msgs)
 {
-	FILE		*fp;
-	char		*line = NULL, *tilde;
-	size_t		 cap = 0, lineno = 0, records = 0;
-	ssize_t		 n;
-	unsigned long	 crc, count;
-	int		 damaged = 0, rv = -1;
-	bool		 ended = false;
+	struct record_reader	 r;
+	char			*rec;
+	size_t			 records;
+	int			 problems;
 
-	if ((fp = fopen(path, "re")) == NULL) {
-		fprintf(msgs, "%s: %s\n", path, strerror(errno));
+	if (record_open(&r, path, QUAR_MAGIC, QUAR_VERSION, msgs) == -1)
 		return -1;
-	}
-	while ((n = getline(&line, &cap, fp)) != -1) {
-		lineno++;
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = '\0';
-		if ((tilde = strrchr(line, '~')) == NULL || tilde == line ||
-		    tilde[-1] != ' ' || sscanf(tilde + 1, "%8lx", &crc) != 1 ||
-		    strlen(tilde + 1) != 8 ||
-		    crc32_text(line, (size_t)(tilde - 1 - line)) != crc) {
-			if (lineno == 1)
-				goto foreign;
-			fprintf(msgs, "%s:%zu: checksum mismatch; record "
-			    "skipped\n", path, lineno);
-			damaged++;
-			continue;
-		}
-		tilde[-1] = '\0';
-		if (lineno == 1) {
-			int ver;
-
-			if (sscanf(line, QUAR_MAGIC " %d", &ver) != 1)
-				goto foreign;
-			if (ver != QUAR_VERSION) {
-				fprintf(msgs, "%s:1: version %d, this ephemd "
-				    "reads %d: not loaded\n", path, ver,
-				    QUAR_VERSION);
-				goto out;
-			}
-			continue;
-		}
-		if (ended) {
-			fprintf(msgs, "%s:%zu: text after the end record; "
-			    "ignored\n", path, lineno);
-			damaged++;
-			break;
-		}
-		if (sscanf(line, "end %lu", &count) == 1) {
-			ended = true;
-			if (count != records + (unsigned long)damaged) {
-				fprintf(msgs, "%s:%zu: %lu records announced, "
-				    "%zu read\n", path, lineno, count,
-				    records);
-			}
-			continue;
-		}
-		if (load_record(q, line) == -1) {
-			fprintf(msgs, "%s:%zu: not a quarantine record; "
-			    "skipped\n", path, lineno);
-			damaged++;
-			continue;
-		}
-		records++;
-	}
-	if (lineno == 0)
-		goto foreign;
-	if (!ended) {
-		fprintf(msgs, "%s: truncated: no end line; kept what was "
-		    "read\n", path);
-		damaged++;
-	}
+	while ((rec = record_read(&r)) != NULL)
+		if (load_record(q, rec) == -1)
+			record_bad(&r, "not a quarantine record");
+	records = r.records;
+	problems = record_close(&r);
 	fprintf(msgs, "%s: %zu quarantine records read, %zu still due\n",
 	    path, records, quar_active(q, now));
-	rv = damaged;
-	goto out;
-foreign:
-	fprintf(msgs, "%s:1: not an ephemd quarantine file: not loaded\n",
-	    path);
-out:
-	free(line);
-	fclose(fp);
-	return rv;
+	return problems;
 }
 
 /* h's last samples, oldest first, as JSON objects separated by commas. */
@@ -721,7 +654,7 @@ quar_samples_json(FILE *fp, const struct qhost *h)
 		addr_fmt(&s->dst, dst, sizeof(dst));
 		fprintf(fp, "%s{\"ts\": %.3f, \"dst\": \"%s\", \"proto\": "
 		    "\"%s\", \"dport\": %u}", k ? ", " : "", s->ts_ms / 1000.0,
-		    dst, proto_name(s->proto), s->dport);
+		    dst, timeouts_proto_name(s->proto), s->dport);
 	}
 }
 

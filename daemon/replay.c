@@ -28,22 +28,25 @@
 
 /* Parsed events waiting for the core, prefetched together. */
 struct replay_batch {
-	struct flow_event	ev[REPLAY_BATCH];
-	size_t			n;
+	struct flow_event	 ev[REPLAY_BATCH];
+	size_t			 n;
+	struct core		*core;
+	replay_tick_fn		 tick;		/* the detectors, or NULL */
+	void			*tick_arg;
 };
 
 /* The detectors, when any, run on the capture's own clock. */
 static void
-batch_flush(struct replay_batch *b, struct core *core, struct detect *d)
+batch_flush(struct replay_batch *b)
 {
 	size_t	i;
 
 	for (i = 0; i < b->n; i++)
-		core_prefetch(core, &b->ev[i]);
+		core_prefetch(b->core, &b->ev[i]);
 	for (i = 0; i < b->n; i++) {
-		core_event(core, &b->ev[i]);
-		if (d != NULL)
-			detect_tick(d, core->now_ms);
+		core_event(b->core, &b->ev[i]);
+		if (b->tick != NULL)
+			b->tick(b->tick_arg, b->core->now_ms);
 	}
 	b->n = 0;
 }
@@ -506,7 +509,7 @@ replay_parse_line(const char *line, size_t len, struct flow_event *ev,
 				ev->flags |= EVF_TIMEOUT;
 			} else if (ev->state == CTS_NONE && s[0] >= 'A' &&
 			    s[0] <= 'Z')
-				ev->state = ct_state_parse(s, n);
+				ev->state = timeouts_state_parse(s, n);
 			else
 				BAD("unexpected word");
 			break;
@@ -551,8 +554,7 @@ replay_bad(struct replay_stats *st, const char *name, const char *why)
 /* -1: refuse the whole input (no timestamps). */
 static int
 replay_line(const char *line, size_t len, const char *name,
-    struct replay_batch *b, struct core *core, struct detect *d,
-    struct replay_stats *st)
+    struct replay_batch *b, struct replay_stats *st)
 {
 	struct flow_event	*ev = &b->ev[b->n];
 	const char		*why = NULL;
@@ -565,7 +567,7 @@ replay_line(const char *line, size_t len, const char *name,
 		st->last_ms = ev->ts_ms;
 		st->events++;
 		if (++b->n == REPLAY_BATCH)
-			batch_flush(b, core, d);
+			batch_flush(b);
 		break;
 	case PARSE_IGNORED:
 		st->ignored++;
@@ -588,13 +590,13 @@ replay_line(const char *line, size_t len, const char *name,
 }
 
 /*
- * Replay everything readable from fd into core, and run the detectors d
- * (NULL: none) on the capture's clock.  name is used in messages.
+ * Replay everything readable from fd into core, calling tick (NULL: none)
+ * with the capture's clock after every event.  name is used in messages.
  * Returns 0 at the end of the input, -1 on a read error or refused input.
  */
 int
-replay_fd(int fd, const char *name, struct core *core, struct detect *d,
-    struct replay_stats *st)
+replay_fd(int fd, const char *name, struct core *core, replay_tick_fn tick,
+    void *tick_arg, struct replay_stats *st)
 {
 	struct replay_batch	*batch;
 	char		*buf, *p, *nl, *end;
@@ -609,6 +611,9 @@ replay_fd(int fd, const char *name, struct core *core, struct detect *d,
 		log_warn("replay buffer");
 		goto out;
 	}
+	batch->core = core;
+	batch->tick = tick;
+	batch->tick_arg = tick_arg;
 	for (;;) {
 		r = read(fd, buf + have, REPLAY_BUFSZ - have);
 		if (r == -1) {
@@ -623,8 +628,7 @@ replay_fd(int fd, const char *name, struct core *core, struct detect *d,
 		while ((nl = memchr(p, '\n', end - p)) != NULL) {
 			if (skipping)
 				skipping = false;
-			else if (replay_line(p, nl - p, name, batch,
-			    core, d, st) == -1)
+			else if (replay_line(p, nl - p, name, batch, st) == -1)
 				goto out;
 			p = nl + 1;
 		}
@@ -632,8 +636,7 @@ replay_fd(int fd, const char *name, struct core *core, struct detect *d,
 		if (r == 0) {
 			/* a last line without a newline */
 			if (have > 0 && !skipping &&
-			    replay_line(p, have, name, batch, core, d,
-			    st) == -1)
+			    replay_line(p, have, name, batch, st) == -1)
 				goto out;
 			break;
 		}
@@ -650,7 +653,7 @@ replay_fd(int fd, const char *name, struct core *core, struct detect *d,
 	rv = 0;
 out:
 	if (batch != NULL)
-		batch_flush(batch, core, d);
+		batch_flush(batch);
 	free(batch);
 	free(buf);
 	return rv;

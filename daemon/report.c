@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "ephemd.h"
+#include "live.h"
 
 #define TEXT_SERVICES	25	/* services shown in the text report */
 
@@ -88,8 +88,8 @@ report_flow(FILE *fp, const struct flow_event *ev, uint64_t start_ms,
 	fprintf(fp, "{\"host\": \"%s\", \"proto\": \"%s\", \"sport\": %u, "
 	    "\"dst\": \"%s\", \"dport\": %u, \"state\": \"%s\", "
 	    "\"unreplied\": %s, \"start\": %.3f, \"stop\": %.3f, ", src,
-	    proto_name(ev->proto), ev->sport, dst, ev->dport,
-	    ct_state_name(ev->state),
+	    timeouts_proto_name(ev->proto), ev->sport, dst, ev->dport,
+	    timeouts_state_name(ev->state),
 	    (ev->flags & EVF_UNREPLIED) ? "true" : "false",
 	    (ev->kstart_ms ? ev->kstart_ms : start_ms) / 1000.0,
 	    (ev->kstop_ms ? ev->kstop_ms : ev->ts_ms) / 1000.0);
@@ -217,8 +217,8 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st,
 		fprintf(fp, "%-39s %6u %6u %6u  %-7s %-11s  %-15s %5.2f %5.2f"
 		    " %5.2f %5.2f  %-15s %-21s %5.2f %5.2f %7.1f %7.1f %6.2f\n",
 		    a, h->flows, h->tcp_flows, h->udp_flows,
-		    range_family_name(r.family), ports,
-		    allocator_name(r.allocator), r.f_unit, r.f_small,
+		    host_family_name(r.family), ports,
+		    host_allocator_name(r.allocator), r.f_unit, r.f_small,
 		    r.f_pair_small, r.even_ratio, held, life, r.under_1m,
 		    r.under_3m, r.flows_per_min, r.dsts_per_min, r.unreplied);
 	}
@@ -231,7 +231,7 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st,
 		char name[16];
 
 		s = &c->svcs.v[so[i]];
-		snprintf(name, sizeof(name), "%s/%u", proto_name(s->proto),
+		snprintf(name, sizeof(name), "%s/%u", timeouts_proto_name(s->proto),
 		    s->port);
 		snprintf(life, sizeof(life), "%.1f/%.1f/%.1f",
 		    lhist_quantile(&s->life, 0.5) / 1000.0,
@@ -280,7 +280,7 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st,
 	if (ls != NULL)
 		live_text(fp, c, ls);
 	if (q != NULL)
-		quar_report_text(fp, q, wall_now_ms());
+		quar_report_text(fp, q, loop_wall_ms());
 }
 
 static void
@@ -314,7 +314,7 @@ report_host_json(FILE *fp, const struct core *c, const struct host *live)
 	    " \"other_flows\": %u,\n", h->flows, h->tcp_flows, h->udp_flows,
 	    h->other_flows);
 	fprintf(fp, "     \"range_family\": \"%s\", ",
-	    range_family_name(r.family));
+	    host_family_name(r.family));
 	if (pmin >= 0)
 		fprintf(fp, "\"port_min\": %ld, \"port_max\": %ld, "
 		    "\"all_port_min\": %u, \"all_port_max\": %u,\n", pmin, pmax,
@@ -335,7 +335,7 @@ report_host_json(FILE *fp, const struct core *c, const struct host *live)
 	    "{\"tcp_ports\": %u, \"steps\": %u, \"unit_step\": %.4f, "
 	    "\"small_step\": %.4f, \"zero_step\": %.4f, "
 	    "\"same_dst_pairs\": %u, \"same_dst_small_step\": %.4f},\n",
-	    allocator_name(r.allocator), h->n_tcp_ports, h->n_delta, r.f_unit,
+	    host_allocator_name(r.allocator), h->n_tcp_ports, h->n_delta, r.f_unit,
 	    r.f_small, h->n_delta ? (double)h->n_zero / h->n_delta : 0.0,
 	    h->n_pair, r.f_pair_small);
 	fprintf(fp, "     \"even_ratio\": %.4f,\n", r.even_ratio);
@@ -373,7 +373,7 @@ report_json(FILE *fp, struct core *c, const struct replay_stats *st,
 		s = &c->svcs.v[so[i]];
 		fprintf(fp, "    {\"proto\": \"%s\", \"port\": %u, \"flows\": %u,"
 		    " \"max_lifetime\": %.3f, \"lifetime\": ",
-		    proto_name(s->proto), s->port, s->flows, s->max_ms / 1000.0);
+		    timeouts_proto_name(s->proto), s->port, s->flows, s->max_ms / 1000.0);
 		json_life(fp, &s->life,
 		    s->life.n ? (double)s->under_1m / s->life.n : 0.0,
 		    s->life.n ? (double)s->under_3m / s->life.n : 0.0);
@@ -404,6 +404,6 @@ report_json(FILE *fp, struct core *c, const struct replay_stats *st,
 	if (ls != NULL)
 		live_json(fp, c, ls);
 	if (q != NULL)
-		quar_report_json(fp, q, wall_now_ms());
+		quar_report_json(fp, q, loop_wall_ms());
 	fprintf(fp, "\n}\n");
 }

@@ -31,104 +31,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ephemd.h"
+#include "detect.h"
 
 #define STATE_MAGIC	"ephemd-state"
 #define STATE_VERSION	1
-#define STATE_LINE	4096
-
-/* CRC-32 (IEEE 802.3) of a record's text, also for quarantine.file */
-uint32_t
-crc32_text(const char *p, size_t n)
-{
-	static uint32_t	table[256];
-	uint32_t	c = 0xffffffffu;
-	size_t		i;
-	int		k;
-
-	if (table[1] == 0)
-		for (i = 0; i < 256; i++) {
-			c = (uint32_t)i;
-			for (k = 0; k < 8; k++)
-				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-	for (c = 0xffffffffu, i = 0; i < n; i++)
-		c = table[(c ^ (uint8_t)p[i]) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffu;
-}
-
-/*
- * A record: its text, then " ~" and its CRC.  Also quarantine.file's.
- */
-void
-record_put(FILE *fp, const char *fmt, ...)
-{
-	char	line[STATE_LINE];
-	va_list	ap;
-	int	n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line))
-		n = 0;		/* cannot happen: records are bounded */
-	fprintf(fp, "%s ~%08x\n", line, crc32_text(line, (size_t)n));
-}
-
-/*
- * Replace path whole: fn writes the new content into a temporary file
- * beside it (path.XXXXXX), which gets mode and is renamed over path.
- * With durable, the file is fsync'd before the rename and the directory
- * after it.  An error, or a crash, leaves the old file and no temporary
- * one.  For quarantine.file, report.file and metrics.file (state.file
- * keeps its documented state.tmp).  0, or -1 with the reason in err.
- */
-int
-file_replace(const char *path, mode_t mode, bool durable,
-    void (*fn)(FILE *, void *), void *arg, char *err, size_t len)
-{
-	char	 tmp[4096], dir[4096];
-	FILE	*fp;
-	int	 fd, dfd;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
-	    sizeof(tmp)) {
-		snprintf(err, len, "%s: name too long", path);
-		return -1;
-	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		snprintf(err, len, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	if ((fp = fdopen(fd, "w")) == NULL) {
-		snprintf(err, len, "%s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	fn(fp, arg);
-	if (fflush(fp) == EOF || ferror(fp) || (durable && fsync(fd) == -1) ||
-	    fchmod(fd, mode) == -1) {
-		snprintf(err, len, "%s: %s", tmp, strerror(errno));
-		fclose(fp);
-		unlink(tmp);
-		return -1;
-	}
-	fclose(fp);
-	if (rename(tmp, path) == -1) {
-		snprintf(err, len, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	if (durable && (dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	return 0;
-}
 
 /* Non-empty buckets as index:count pairs, "-" for none. */
 static void
@@ -284,22 +190,10 @@ parse_buckets(const char *s, uint32_t *c, size_t n)
 }
 
 struct loader {
-	struct detect	*d;
-	const char	*path;
-	FILE		*errs;
-	size_t		 line;
-	size_t		 bad;
-	size_t		 svcs, hosts;
+	struct detect		*d;
+	struct record_reader	 r;
+	size_t			 svcs, hosts;
 };
-
-static void
-bad(struct loader *l, const char *why)
-{
-	l->bad++;
-	if (l->bad <= 10)
-		fprintf(l->errs, "%s:%zu: %s; record skipped\n", l->path,
-		    l->line, why);
-}
 
 static void
 load_gateway(struct loader *l, char *s)
@@ -307,13 +201,13 @@ load_gateway(struct loader *l, char *s)
 	struct detect	*d = l->d;
 	uint64_t	 saved, decays;
 	unsigned	 minutes, learned;
-	char		 b[STATE_LINE];
+	char		 b[RECORD_LINE];
 	struct rhist	 r;
 
 	if (sscanf(s, "%" SCNu64 " %u %" SCNu64 " %u %4095s", &saved,
 	    &learned, &decays, &minutes, b) != 5 || learned > 1 ||
 	    parse_buckets(b, r.w, RATE_BUCKETS) == -1) {
-		bad(l, "gateway record: bad fields");
+		record_bad(&l->r, "gateway record: bad fields");
 		return;
 	}
 	d->pop_rate = r;
@@ -330,7 +224,7 @@ load_svc(struct loader *l, char *s)
 	uint32_t	 si;
 	unsigned	 proto, port, flows, u1, u3;
 	uint64_t	 max_ms, min_ms, n = 0;
-	char		 b[STATE_LINE];
+	char		 b[RECORD_LINE];
 	struct lhist	 h;
 	size_t		 i;
 
@@ -339,18 +233,18 @@ load_svc(struct loader *l, char *s)
 	    &port, &flows, &u1, &u3, &max_ms, &min_ms, b) != 8 ||
 	    proto > 255 || port > 65535 ||
 	    parse_buckets(b, h.c, LHIST_BUCKETS) == -1 || min_ms > max_ms) {
-		bad(l, "service record: bad fields");
+		record_bad(&l->r, "service record: bad fields");
 		return;
 	}
 	for (i = 0; i < LHIST_BUCKETS; i++)
 		n += h.c[i];
 	if (n == 0 || n > UINT32_MAX) {
-		bad(l, "service record: no lifetimes");
+		record_bad(&l->r, "service record: no lifetimes");
 		return;
 	}
 	if ((sv = svctab_get(&c->svcs, (uint8_t)proto, (uint16_t)port,
 	    &si)) == NULL) {
-		bad(l, "service record: the service table is full");
+		record_bad(&l->r, "service record: the service table is full");
 		return;
 	}
 	h.n = (uint32_t)n;
@@ -371,7 +265,7 @@ load_host(struct loader *l, char *s)
 	struct host	*h;
 	struct hdet	*hd;
 	struct addr	 a;
-	char		 as[64], fixed[128], b[STATE_LINE];
+	char		 as[64], fixed[128], b[RECORD_LINE];
 	uint64_t	 first, learned;
 	unsigned	 fam, alloc, pmin, pmax, minutes, f[HD_FIXED];
 	float		 even;
@@ -388,17 +282,17 @@ load_host(struct loader *l, char *s)
 	    sscanf(fixed, "%u,%u,%u,%u,%u,%u,%u,%u", &f[0], &f[1], &f[2],
 	    &f[3], &f[4], &f[5], &f[6], &f[7]) != HD_FIXED ||
 	    parse_buckets(b, r.w, RATE_BUCKETS) == -1) {
-		bad(l, "host record: bad fields");
+		record_bad(&l->r, "host record: bad fields");
 		return;
 	}
 	for (i = 0; i < HD_FIXED; i++)
 		if (f[i] > 65535) {
-			bad(l, "host record: a fixed port above 65535");
+			record_bad(&l->r, "host record: a fixed port above 65535");
 			return;
 		}
 	if ((h = hosttab_get(&d->core->hosts, &a, first, &hi)) == NULL ||
 	    (hd = detect_hdet(d, hi)) == NULL) {
-		bad(l, "host record: the host table is full");
+		record_bad(&l->r, "host record: the host table is full");
 		return;
 	}
 	h->first_ms = first;
@@ -428,103 +322,31 @@ load_host(struct loader *l, char *s)
 int
 state_load(struct detect *d, const char *path, FILE *errs)
 {
-	struct loader	 l = { .d = d, .path = path, .errs = errs };
-	char		*line = NULL, *tilde, *sp;
-	size_t		 cap = 0;
-	ssize_t		 len;
-	unsigned long	 crc, records;
-	size_t		 n, total = 0;
-	bool		 ended = false;
-	FILE		*fp;
-	int		 version;
+	struct loader	 l = { .d = d };
+	char		*rec, *sp;
+	int		 problems;
 
-	if ((fp = fopen(path, "re")) == NULL) {
-		fprintf(errs, "%s: %s; learning from scratch\n", path,
-		    strerror(errno));
+	if (record_open(&l.r, path, STATE_MAGIC, STATE_VERSION, errs) == -1) {
+		fprintf(errs, "%s: learning from scratch\n", path);
 		return -1;
 	}
-	if (getline(&line, &cap, fp) == -1 ||
-	    sscanf(line, STATE_MAGIC " %d", &version) != 1) {
-		fprintf(errs, "%s:1: not an ephemd state file; learning from "
-		    "scratch\n", path);
-		free(line);
-		fclose(fp);
-		return -1;
-	}
-	if (version != STATE_VERSION) {
-		fprintf(errs, "%s:1: state file version %d, this ephemd reads "
-		    "%d; learning from scratch\n", path, version,
-		    STATE_VERSION);
-		free(line);
-		fclose(fp);
-		return -1;
-	}
-	l.line = 1;
-	while ((len = getline(&line, &cap, fp)) != -1) {
-		l.line++;
-		n = (size_t)len;
-		if (line[n - 1] != '\n') {
-			bad(&l, "a line without its end (truncated)");
-			break;
-		}
-		line[--n] = '\0';
-		if (strlen(line) != n || n > STATE_LINE) {
-			bad(&l, n > STATE_LINE ? "a line too long" :
-			    "a NUL byte in the line");
-			continue;
-		}
-		if ((tilde = strrchr(line, '~')) == NULL || tilde == line ||
-		    tilde[-1] != ' ' || sscanf(tilde + 1, "%lx", &crc) != 1 ||
-		    strlen(tilde + 1) != 8) {
-			bad(&l, "no checksum");
-			continue;
-		}
-		tilde[-1] = '\0';
-		if (crc32_text(line, strlen(line)) != crc) {
-			bad(&l, "checksum mismatch (a damaged line)");
-			continue;
-		}
-		if (ended) {
-			bad(&l, "a record after the end line");
-			continue;
-		}
-		if ((sp = strchr(line, ' ')) == NULL) {
-			bad(&l, "a record without fields");
+	while ((rec = record_read(&l.r)) != NULL) {
+		if ((sp = strchr(rec, ' ')) == NULL) {
+			record_bad(&l.r, "a record without fields");
 			continue;
 		}
 		*sp++ = '\0';
-		if (strcmp(line, "gateway") == 0)
+		if (strcmp(rec, "gateway") == 0)
 			load_gateway(&l, sp);
-		else if (strcmp(line, "svc") == 0)
+		else if (strcmp(rec, "svc") == 0)
 			load_svc(&l, sp);
-		else if (strcmp(line, "host") == 0)
+		else if (strcmp(rec, "host") == 0)
 			load_host(&l, sp);
-		else if (strcmp(line, "end") == 0) {
-			ended = true;
-			if (sscanf(sp, "%lu", &records) != 1)
-				bad(&l, "end record: bad count");
-			else if (records != total)
-				fprintf(errs, "%s:%zu: the end line counts %lu "
-				    "records, %zu were read\n", path, l.line,
-				    records, total);
-			continue;
-		} else {
-			bad(&l, "unknown record type");
-			continue;
-		}
-		total++;
+		else
+			record_bad(&l.r, "unknown record type %s", rec);
 	}
-	free(line);
-	if (ferror(fp))
-		fprintf(errs, "%s: %s\n", path, strerror(errno));
-	else if (!ended)
-		fprintf(errs, "%s:%zu: truncated: no end line; kept what was "
-		    "read before it\n", path, l.line);
-	fclose(fp);
-	if (l.bad > 10)
-		fprintf(errs, "%s: %zu damaged records in all, the first 10 "
-		    "shown\n", path, l.bad);
+	problems = record_close(&l.r);
 	fprintf(errs, "%s: loaded %zu services and %zu hosts%s\n", path,
-	    l.svcs, l.hosts, l.bad ? " (damaged records skipped)" : "");
-	return (int)(l.bad + !ended);
+	    l.svcs, l.hosts, problems ? " (damaged records skipped)" : "");
+	return problems;
 }

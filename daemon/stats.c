@@ -205,7 +205,7 @@ lhist_decay(struct lhist *h, double f, uint64_t seed)
 	for (i = 0; i < LHIST_BUCKETS; i++) {
 		if (h->c[i] == 0)
 			continue;
-		x = h->c[i] * f + (double)(hash64(seed + i) >> 11) *
+		x = h->c[i] * f + (double)(hash_mix64(seed + i) >> 11) *
 		    0x1.0p-53;
 		h->c[i] = (uint32_t)x;
 		n += h->c[i];

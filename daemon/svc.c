@@ -43,7 +43,7 @@ svc_hash(const void *array, uint32_t i)
 {
 	const struct svc *v = array;
 
-	return hash64(svc_keyval(v[i].proto, v[i].port));
+	return hash_mix64(svc_keyval(v[i].proto, v[i].port));
 }
 
 /* The service, created when new; NULL when the table is full. */
@@ -55,7 +55,7 @@ svctab_get(struct svctab *t, uint8_t proto, uint16_t port,
 	uint32_t	*slot, key = svc_keyval(proto, port);
 	size_t		 cap;
 
-	slot = dindex_find(&t->idx, hash64(key), svc_eq, t->v, &key);
+	slot = dindex_find(&t->idx, hash_mix64(key), svc_eq, t->v, &key);
 	if (*slot != 0) {
 		*ret_index = *slot - 1;
 		return &t->v[*slot - 1];
@@ -74,7 +74,7 @@ svctab_get(struct svctab *t, uint8_t proto, uint16_t port,
 	}
 	if (dindex_reserve(&t->idx, t->n + 1, svc_hash, t->v) == -1)
 		return NULL;
-	slot = dindex_find(&t->idx, hash64(key), svc_eq, t->v, &key);
+	slot = dindex_find(&t->idx, hash_mix64(key), svc_eq, t->v, &key);
 	v = &t->v[t->n];
 	memset(v, 0, sizeof(*v));
 	v->proto = proto;

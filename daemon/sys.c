@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ephemd.h"
+#include "live.h"
 
 #define NF_SYS	"/proc/sys/net/netfilter/"
 

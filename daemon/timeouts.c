@@ -89,7 +89,7 @@ timeouts_final(const struct ct_timeouts *t, const struct flow_event *ev)
 }
 
 int
-ct_state_parse(const char *s, size_t len)
+timeouts_state_parse(const char *s, size_t len)
 {
 	size_t	i;
 
@@ -101,7 +101,7 @@ ct_state_parse(const char *s, size_t len)
 }
 
 const char *
-ct_state_name(int state)
+timeouts_state_name(int state)
 {
 	size_t	i;
 
@@ -112,7 +112,7 @@ ct_state_name(int state)
 }
 
 const char *
-proto_name(uint8_t p)
+timeouts_proto_name(uint8_t p)
 {
 	switch (p) {
 	case IPPROTO_TCP:	return "tcp";

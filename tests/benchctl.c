@@ -16,7 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "ephemd.h"
+#include "live.h"
+#include "testutil.h"
 #include "daemon.h"
 
 #define RUNS	5
@@ -39,29 +40,13 @@ cmp_double(const void *a, const void *b)
 }
 
 static void
-sink(void *arg, const struct alert *a)
-{
-	(void)arg;
-	(void)a;
-}
-
-static void
 event(struct core *c, uint8_t type, uint32_t src, uint16_t sport,
     uint32_t dst, uint16_t dport, uint64_t ts)
 {
-	struct flow_event	ev;
+	struct flow_event	ev = t_ev(type, IPPROTO_TCP, src, sport, dst,
+				    dport, type == EV_DESTROY ? EVF_ASSURED : 0,
+				    ts);
 
-	memset(&ev, 0, sizeof(ev));
-	ev.ts_ms = ts;
-	ev.type = type;
-	ev.proto = IPPROTO_TCP;
-	ev.flags = EVF_PORTS | (type == EV_DESTROY ? EVF_ASSURED : 0);
-	ev.state = type == EV_NEW ? CTS_SYN_SENT : CTS_TIME_WAIT;
-	ev.sport = ev.nat_port = sport;
-	ev.dport = dport;
-	addr_from_v4(&ev.src, src);
-	addr_from_v4(&ev.dst, dst);
-	addr_from_v4(&ev.nat_addr, 0xcb007101);
 	core_event(c, &ev);
 }
 
@@ -111,7 +96,7 @@ main(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	if ((d.conf = conf_new()) == NULL ||
 	    (d.core = core_new(&d.conf->core)) == NULL ||
-	    (d.detect = detect_new(d.core, &d.conf->detect, sink, NULL)) ==
+	    (d.detect = detect_new(d.core, &d.conf->detect, NULL, NULL)) ==
 	    NULL || (d.quar = quar_new(&d.conf->quar)) == NULL) {
 		perror("benchctl");
 		return 1;

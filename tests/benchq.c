@@ -25,7 +25,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "ephemd.h"
+#include "live.h"
 
 static double
 now_s(void)
@@ -177,7 +177,7 @@ verdicts(uint32_t n)
 	for (i = 0; i < n; i++) {
 		addr_n(&a, 200000 + i);
 		t0 = now_s();
-		if (quar_verdict(q, &a, "scan", false, false, wall_now_ms(),
+		if (quar_verdict(q, &a, "scan", false, false, loop_wall_ms(),
 		    note, sizeof(note)) != QR_BLOCKED) {
 			fprintf(stderr, "benchq: verdict %u: %s\n", i, note);
 			return 1;
@@ -208,7 +208,7 @@ file(uint32_t n, const char *path)
 	struct addr		 a;
 	char			 note[160], err[512];
 	uint32_t		 i;
-	uint64_t		 now = wall_now_ms();
+	uint64_t		 now = loop_wall_ms();
 
 	policy(&c, n);
 	if ((q = quar_new(&c)) == NULL)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ephemd.h"
+#include "testutil.h"
 
 /* The address s, which must parse. */
 static struct addr
@@ -538,11 +538,5 @@ addr_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(addr_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return t_run(addr_suite());
 }

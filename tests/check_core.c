@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ephemd.h"
+#include "testutil.h"
 
 #define T0	1795263683000ULL	/* a capture's clock, ms */
 
@@ -600,11 +600,5 @@ core_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(core_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return t_run(core_suite());
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ephemd.h"
+#include "testutil.h"
 
 #define T0	1795000000000ULL
 #define MIN	60000ULL
@@ -17,17 +17,7 @@ static struct core_conf		 cconf;
 static struct detect_conf	 dconf;
 static struct core		*core;
 static struct detect		*det;
-static struct alert		 got[16];
-static int			 ngot;
-
-static void
-sink(void *arg, const struct alert *a)
-{
-	(void)arg;
-	if (ngot < 16)
-		got[ngot] = *a;
-	ngot++;
-}
+static struct t_alerts		 al;
 
 static void
 setup(void)
@@ -39,7 +29,7 @@ setup(void)
 	dconf.tick_s = 0;	/* every call runs the detectors */
 	core = NULL;
 	det = NULL;
-	ngot = 0;
+	memset(&al, 0, sizeof(al));
 }
 
 static void
@@ -55,7 +45,7 @@ start(void)
 {
 	core = core_new(&cconf);
 	ck_assert_ptr_nonnull(core);
-	det = detect_new(core, &dconf, sink, NULL);
+	det = detect_new(core, &dconf, t_alert_sink, &al);
 	ck_assert_ptr_nonnull(det);
 }
 
@@ -63,19 +53,12 @@ start(void)
 static void
 tcp(uint8_t type, int host, uint16_t sport, uint16_t dport, uint64_t ts)
 {
-	struct flow_event	ev;
+	struct flow_event	ev = t_ev(type, IPPROTO_TCP, 0x0a000000 | host,
+				    sport, 0xc0000201, dport,
+				    type == EV_DESTROY ? EVF_ASSURED : 0, ts);
 
-	memset(&ev, 0, sizeof(ev));
-	ev.ts_ms = ts;
-	ev.type = type;
-	ev.proto = IPPROTO_TCP;
-	ev.flags = EVF_PORTS | (type == EV_DESTROY ? EVF_ASSURED : 0);
-	ev.state = type == EV_NEW ? CTS_SYN_SENT : CTS_CLOSE;
-	ev.sport = sport;
-	ev.dport = dport;
-	addr_from_v4(&ev.src, 0x0a000000 | host);
-	addr_from_v4(&ev.dst, 0xc0000201);
-	addr_from_v4(&ev.nat_addr, 0xcb007101);
+	if (type == EV_DESTROY)
+		ev.state = CTS_CLOSE;	/* an RST: conntrack keeps it 10 s */
 	core_event(core, &ev);
 }
 
@@ -105,18 +88,18 @@ START_TEST(test_ll_threshold_boundary)
 	t = short_flows(50, 6129, T0);
 	tcp(EV_NEW, 66, 45000, 6129, t);
 	detect_tick(det, t + 15 * MIN - 1);
-	ck_assert_int_eq(ngot, 0);
+	ck_assert_int_eq(al.n, 0);
 	detect_tick(det, t + 15 * MIN);
-	ck_assert_int_eq(ngot, 1);
-	ck_assert_str_eq(got[0].detector, "long_lived");
-	ck_assert_int_eq(got[0].severity, SEV_WARNING);
-	ck_assert_int_eq(got[0].action, ACT_LOG);
-	ck_assert_msg(strstr(got[0].evidence, "\"dport\": 6129") != NULL &&
-	    strstr(got[0].evidence, "\"sport\": 45000") != NULL &&
-	    strstr(got[0].evidence, "\"service_p99\": 2.000") != NULL &&
-	    strstr(got[0].evidence, "\"service_samples\": 50") != NULL,
-	    "evidence %s", got[0].evidence);
-	ck_assert_uint_eq(got[0].host.b[15], 66);
+	ck_assert_int_eq(al.n, 1);
+	ck_assert_str_eq(al.v[0].detector, "long_lived");
+	ck_assert_int_eq(al.v[0].severity, SEV_WARNING);
+	ck_assert_int_eq(al.v[0].action, ACT_LOG);
+	ck_assert_msg(strstr(al.v[0].evidence, "\"dport\": 6129") != NULL &&
+	    strstr(al.v[0].evidence, "\"sport\": 45000") != NULL &&
+	    strstr(al.v[0].evidence, "\"service_p99\": 2.000") != NULL &&
+	    strstr(al.v[0].evidence, "\"service_samples\": 50") != NULL,
+	    "evidence %s", al.v[0].evidence);
+	ck_assert_uint_eq(al.v[0].host.b[15], 66);
 }
 END_TEST
 
@@ -130,9 +113,9 @@ START_TEST(test_ll_factor)
 	t = short_flows(50, 6129, T0);
 	tcp(EV_NEW, 66, 45000, 6129, t);
 	detect_tick(det, t + 20 * MIN - 1);
-	ck_assert_int_eq(ngot, 0);
+	ck_assert_int_eq(al.n, 0);
 	detect_tick(det, t + 20 * MIN);
-	ck_assert_int_eq(ngot, 1);
+	ck_assert_int_eq(al.n, 1);
 }
 END_TEST
 
@@ -145,7 +128,7 @@ START_TEST(test_ll_min_samples)
 	t = short_flows(49, 6129, T0);
 	tcp(EV_NEW, 66, 45000, 6129, t);
 	detect_tick(det, t + 60 * MIN);
-	ck_assert_int_eq(ngot, 0);
+	ck_assert_int_eq(al.n, 0);
 }
 END_TEST
 
@@ -159,7 +142,7 @@ START_TEST(test_ll_long_service)
 	t = short_flows(50, 6129, T0);
 	tcp(EV_NEW, 66, 45000, 6129, t);
 	detect_tick(det, t + 60 * MIN);
-	ck_assert_int_eq(ngot, 0);
+	ck_assert_int_eq(al.n, 0);
 }
 END_TEST
 
@@ -173,9 +156,9 @@ START_TEST(test_ll_learning)
 	t = short_flows(50, 6129, T0);
 	tcp(EV_NEW, 66, 45000, 6129, t);
 	detect_tick(det, T0 + 3600 * 1000 - 1);
-	ck_assert_int_eq(ngot, 0);
+	ck_assert_int_eq(al.n, 0);
 	detect_tick(det, T0 + 3600 * 1000);
-	ck_assert_int_eq(ngot, 1);
+	ck_assert_int_eq(al.n, 1);
 }
 END_TEST
 
@@ -193,16 +176,16 @@ START_TEST(test_ll_cooldown_escalation)
 	detect_tick(det, t + 15 * MIN);
 	detect_tick(det, t + 30 * MIN);
 	detect_tick(det, t + 74 * MIN);
-	ck_assert_int_eq(ngot, 1);
+	ck_assert_int_eq(al.n, 1);
 	ck_assert_uint_eq(det->suppressed, 2);
 	detect_tick(det, t + 76 * MIN);		/* cool-down over */
-	ck_assert_int_eq(ngot, 2);
-	ck_assert_int_eq(got[1].severity, SEV_WARNING);
+	ck_assert_int_eq(al.n, 2);
+	ck_assert_int_eq(al.v[1].severity, SEV_WARNING);
 	detect_tick(det, t + 120 * MIN);	/* critical: escalation */
-	ck_assert_int_eq(ngot, 3);
-	ck_assert_int_eq(got[2].severity, SEV_CRITICAL);
+	ck_assert_int_eq(al.n, 3);
+	ck_assert_int_eq(al.v[2].severity, SEV_CRITICAL);
 	detect_tick(det, t + 130 * MIN);
-	ck_assert_int_eq(ngot, 3);
+	ck_assert_int_eq(al.n, 3);
 }
 END_TEST
 
@@ -217,7 +200,7 @@ START_TEST(test_ll_incomplete_window)
 	tcp(EV_NEW, 66, 45000, 6129, t);
 	core_loss(core, 3, t + MIN, t + MIN + 10);
 	detect_tick(det, t + 60 * MIN);
-	ck_assert_int_eq(ngot, 0);
+	ck_assert_int_eq(al.n, 0);
 	/* a dump after the loss lists it: it is open, judge it */
 	core_dump_begin(core, t + 61 * MIN);
 	memset(&ev, 0, sizeof(ev));
@@ -233,7 +216,7 @@ START_TEST(test_ll_incomplete_window)
 	core_event(core, &ev);
 	core_dump_end(core, t + 61 * MIN);
 	detect_tick(det, t + 62 * MIN);
-	ck_assert_int_eq(ngot, 1);
+	ck_assert_int_eq(al.n, 1);
 }
 END_TEST
 
@@ -247,11 +230,11 @@ START_TEST(test_ll_disabled_and_ended)
 	t = short_flows(50, 6129, T0);
 	tcp(EV_NEW, 66, 45000, 6129, t);
 	detect_tick(det, t + 60 * MIN);
-	ck_assert_int_eq(ngot, 0);
+	ck_assert_int_eq(al.n, 0);
 	dconf.long_lived.enabled = true;
 	tcp(EV_DESTROY, 66, 45000, 6129, t + 61 * MIN);
 	detect_tick(det, t + 62 * MIN);
-	ck_assert_int_eq(ngot, 0);
+	ck_assert_int_eq(al.n, 0);
 }
 END_TEST
 
@@ -288,8 +271,6 @@ main(void)
 {
 	Suite	*s = suite_create("detect");
 	TCase	*tc = tcase_create("long_lived");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_ll_threshold_boundary);
@@ -302,9 +283,5 @@ main(void)
 	tcase_add_test(tc, test_ll_disabled_and_ended);
 	tcase_add_test(tc, test_alert_json);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return t_run(s);
 }

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ephemd.h"
+#include "testutil.h"
 
 #define T0	1795000020000ULL	/* a whole minute, capture's clock */
 #define SEC	1000ULL
@@ -29,23 +29,12 @@
 #define FAR(n)	(0xc6120000u | (uint32_t)(n))	/* 198.18.0.0/15 */
 #define NAT	0xcb007101u				/* 203.0.113.1 */
 
-#define MAXGOT	256
 
 static struct core_conf		 cconf;
 static struct detect_conf	 dconf;
 static struct core		*core;
 static struct detect		*det;
-static struct alert		 got[MAXGOT];
-static int			 ngot;
-
-static void
-sink(void *arg, const struct alert *a)
-{
-	(void)arg;
-	if (ngot < MAXGOT)
-		got[ngot] = *a;
-	ngot++;
-}
+static struct t_alerts		 al;
 
 static void
 setup(void)
@@ -56,7 +45,7 @@ setup(void)
 	dconf.learning_s = 0;	/* the gateway judges at once */
 	core = NULL;
 	det = NULL;
-	ngot = 0;
+	memset(&al, 0, sizeof(al));
 }
 
 static void
@@ -72,7 +61,7 @@ start(void)
 {
 	core = core_new(&cconf);
 	ck_assert_ptr_nonnull(core);
-	det = detect_new(core, &dconf, sink, NULL);
+	det = detect_new(core, &dconf, t_alert_sink, &al);
 	ck_assert_ptr_nonnull(det);
 }
 
@@ -84,22 +73,9 @@ static void
 event(uint8_t type, uint8_t proto, uint32_t src, uint16_t sport,
     uint32_t dst, uint16_t dport, uint16_t flags, uint64_t ts)
 {
-	struct flow_event	ev;
+	struct flow_event	ev = t_ev(type, proto, src, sport, dst, dport,
+				    flags, ts);
 
-	memset(&ev, 0, sizeof(ev));
-	ev.ts_ms = ts;
-	ev.type = type;
-	ev.proto = proto;
-	ev.flags = EVF_PORTS | flags;
-	if (proto == IPPROTO_TCP)
-		ev.state = type == EV_NEW ? CTS_SYN_SENT :
-		    (flags & EVF_ASSURED) ? CTS_TIME_WAIT : CTS_CLOSE;
-	ev.sport = sport;
-	ev.dport = dport;
-	ev.nat_port = sport;
-	addr_from_v4(&ev.src, src);
-	addr_from_v4(&ev.dst, dst);
-	addr_from_v4(&ev.nat_addr, NAT);
 	core_event(core, &ev);
 	detect_tick(det, core->now_ms);
 }
@@ -141,8 +117,8 @@ alerts(const char *name)
 {
 	int	i, n = 0;
 
-	for (i = 0; i < ngot && i < MAXGOT; i++)
-		if (strcmp(got[i].detector, name) == 0)
+	for (i = 0; i < al.n && i < T_ALERTS; i++)
+		if (strcmp(al.v[i].detector, name) == 0)
 			n++;
 	return n;
 }
@@ -153,9 +129,9 @@ last(const char *name)
 {
 	int	i;
 
-	for (i = (ngot < MAXGOT ? ngot : MAXGOT) - 1; i >= 0; i--)
-		if (strcmp(got[i].detector, name) == 0)
-			return &got[i];
+	for (i = (al.n < T_ALERTS ? al.n : T_ALERTS) - 1; i >= 0; i--)
+		if (strcmp(al.v[i].detector, name) == 0)
+			return &al.v[i];
 	ck_abort_msg("no %s alert", name);
 	return NULL;
 }
@@ -319,9 +295,9 @@ START_TEST(test_scan_vertical_escalation)
 		tcp_new(HOST(2), (uint16_t)(30000 + i), DST(1), (uint16_t)i,
 		    T0 + (uint64_t)i * 10);
 	ck_assert_int_eq(alerts("scan"), 2);
-	ck_assert_int_eq(got[0].severity, SEV_WARNING);
-	ck_assert_int_eq(got[1].severity, SEV_CRITICAL);
-	ck_assert(evidence_num(&got[1], "dports") >= 100);
+	ck_assert_int_eq(al.v[0].severity, SEV_WARNING);
+	ck_assert_int_eq(al.v[1].severity, SEV_CRITICAL);
+	ck_assert(evidence_num(&al.v[1], "dports") >= 100);
 	ck_assert_uint_gt(det->suppressed, 0);
 }
 END_TEST
@@ -789,7 +765,7 @@ START_TEST(test_pr_first_after_learning)
 		    te + (uint64_t)i * SEC);
 	ck_assert_msg(hdet_of(HOST(2))->family == RF_LINUX,
 	    "learned family %s, range %u-%u",
-	    range_family_name(hdet_of(HOST(2))->family),
+	    host_family_name(hdet_of(HOST(2))->family),
 	    hdet_of(HOST(2))->port_min, hdet_of(HOST(2))->port_max);
 	ck_assert_int_eq(alerts("port_range"), 1);
 }
@@ -915,7 +891,7 @@ START_TEST(test_fp_tcp_nine_destinations)
 	tcp_end(HOST(2), 40001, APT(1), 443, true, T0 + 10 * SEC);
 	tcp_new(HOST(2), 40001, APT(1), 443, T0 + 11 * SEC);
 	ck_assert_msg(alerts("fixed_port") == 0, "9 destinations raised: %s",
-	    ngot > 0 ? got[0].evidence : "");
+	    al.n > 0 ? al.v[0].evidence : "");
 }
 END_TEST
 
@@ -948,9 +924,9 @@ START_TEST(test_fp_escalation)
 	for (i = 1; i <= 12; i++)
 		tcp_new(HOST(2), 40001, APT(i), 443, T0 + (uint64_t)i * SEC);
 	ck_assert_int_eq(alerts("fixed_port"), 2);
-	ck_assert_int_eq(got[0].severity, SEV_WARNING);
-	ck_assert_int_eq(got[1].severity, SEV_CRITICAL);
-	ck_assert_uint_eq(got[1].ts_ms, T0 + 10 * SEC);
+	ck_assert_int_eq(al.v[0].severity, SEV_WARNING);
+	ck_assert_int_eq(al.v[1].severity, SEV_CRITICAL);
+	ck_assert_uint_eq(al.v[1].ts_ms, T0 + 10 * SEC);
 }
 END_TEST
 
@@ -1672,7 +1648,7 @@ START_TEST(test_rate_busy_host_learns)
 	minute(HOST(3), 40, 1, 400);
 	ck_assert_msg(alerts("rate") == 0, "host 3 has %u minutes of its own; "
 	    "alert: %s", hdet_of(HOST(3))->rate_minutes,
-	    ngot > 0 ? last("rate")->evidence : "");
+	    al.n > 0 ? last("rate")->evidence : "");
 }
 END_TEST
 
@@ -1725,8 +1701,6 @@ main(void)
 {
 	Suite	*s = suite_create("detectors");
 	TCase	*tc;
-	SRunner	*sr;
-	int	 failed;
 
 	tc = tcase(s, "scan");
 	tcase_add_test(tc, test_scan_vertical_default);
@@ -1798,9 +1772,5 @@ main(void)
 	tcase_add_test(tc, test_rate_incomplete);
 	tcase_add_test(tc, test_rate_disabled);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return t_run(s);
 }

@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ephemd.h"
+#include "testutil.h"
 
 static uint64_t
 rnd(uint64_t *s)
 {
 	*s += 0x9e3779b97f4a7c15ULL;
-	return hash64(*s);
+	return hash_mix64(*s);
 }
 
 static void
@@ -107,8 +107,8 @@ START_TEST(test_key_ignores_the_rest)
 END_TEST
 
 /*
- * Key 0 marks an empty slot.  flow_key() is a chain of hash64() steps,
- * each a bijection with hash64(0) = 0, so the first word can be chosen to
+ * Key 0 marks an empty slot.  flow_key() is a chain of hash_mix64() steps,
+ * each a bijection with hash_mix64(0) = 0, so the first word can be chosen to
  * make the raw hash 0; the key must still not be 0.
  */
 START_TEST(test_key_never_zero)
@@ -120,8 +120,8 @@ START_TEST(test_key_never_zero)
 	memcpy(w + 2, ev.dst.b, 16);
 	w[4] = (uint64_t)ev.sport << 32 | (uint64_t)ev.dport << 16 | ev.proto;
 	w[5] = ev.zone;
-	inner = hash64(w[1] ^ hash64(w[2] ^ hash64(w[3] ^ hash64(w[4] ^
-	    hash64(w[5])))));
+	inner = hash_mix64(w[1] ^ hash_mix64(w[2] ^ hash_mix64(w[3] ^ hash_mix64(w[4] ^
+	    hash_mix64(w[5])))));
 	memcpy(ev.src.b, &inner, 8);
 	ck_assert_uint_ne(flow_key(&ev), 0);
 }
@@ -371,11 +371,5 @@ flow_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(flow_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return t_run(flow_suite());
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ephemd.h"
+#include "testutil.h"
 
 #define CLIENT		0x0a000002U	/* 10.0.0.2 */
 #define SERVER(i)	(0xc6120000U + (i))	/* 198.18.x.y */
@@ -21,7 +21,7 @@ setup(void)
 {
 	struct addr	a;
 
-	classify_default(&cc);
+	host_classify_default(&cc);
 	addr_from_v4(&a, CLIENT);
 	host_init(&h, &a, 0);
 }
@@ -30,7 +30,7 @@ static uint64_t
 rnd(uint64_t *s)
 {
 	*s += 0x9e3779b97f4a7c15ULL;
-	return hash64(*s);
+	return hash_mix64(*s);
 }
 
 static void
@@ -87,9 +87,9 @@ check_verdict(int allocator, int family)
 
 	ck_assert_msg(r.allocator == allocator && r.family == family,
 	    "got %s/%s, want %s/%s (f_unit %.3f f_small %.3f "
-	    "f_pair_small %.3f even %.3f)", allocator_name(r.allocator),
-	    range_family_name(r.family), allocator_name(allocator),
-	    range_family_name(family), r.f_unit, r.f_small, r.f_pair_small,
+	    "f_pair_small %.3f even %.3f)", host_allocator_name(r.allocator),
+	    host_family_name(r.family), host_allocator_name(allocator),
+	    host_family_name(family), r.f_unit, r.f_small, r.f_pair_small,
 	    r.even_ratio);
 }
 
@@ -640,11 +640,5 @@ host_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(host_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return t_run(host_suite());
 }

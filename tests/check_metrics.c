@@ -15,7 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ephemd.h"
+#include "live.h"
+#include "testutil.h"
 
 #define T0	1795000020000ULL
 #define SEC	1000ULL
@@ -33,13 +34,6 @@ static struct quar		*quar;
 static char			 dir[64];
 
 static void
-sink(void *arg, const struct alert *a)
-{
-	(void)arg;
-	(void)a;
-}
-
-static void
 setup(void)
 {
 	core_conf_default(&cconf);
@@ -55,43 +49,29 @@ setup(void)
 	qconf.per_hour = 10;
 	qconf.max_hosts = 50;
 	ck_assert_ptr_nonnull(core = core_new(&cconf));
-	ck_assert_ptr_nonnull(det = detect_new(core, &dconf, sink, NULL));
+	ck_assert_ptr_nonnull(det = detect_new(core, &dconf, NULL, NULL));
 	ck_assert_ptr_nonnull(quar = quar_new(&qconf));
-	snprintf(dir, sizeof(dir), "/tmp/check_metrics.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	t_mkdtemp(dir, sizeof(dir), "check_metrics");
 }
 
 static void
 teardown(void)
 {
-	char	cmd[128];
-
 	detect_free(det);
 	core_free(core);
 	quar_free(quar);
 	core_conf_free(&cconf);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "%s failed\n", cmd);
+	t_rmtree(dir);
 }
 
 static void
 event(uint8_t type, uint32_t src, uint16_t sport, uint32_t dst,
     uint16_t dport, uint64_t ts)
 {
-	struct flow_event	ev;
+	struct flow_event	ev = t_ev(type, IPPROTO_TCP, src, sport, dst,
+				    dport, type == EV_DESTROY ? EVF_ASSURED : 0,
+				    ts);
 
-	memset(&ev, 0, sizeof(ev));
-	ev.ts_ms = ts;
-	ev.type = type;
-	ev.proto = IPPROTO_TCP;
-	ev.flags = EVF_PORTS | (type == EV_DESTROY ? EVF_ASSURED : 0);
-	ev.state = type == EV_NEW ? CTS_SYN_SENT : CTS_TIME_WAIT;
-	ev.sport = ev.nat_port = sport;
-	ev.dport = dport;
-	addr_from_v4(&ev.src, src);
-	addr_from_v4(&ev.dst, dst);
-	addr_from_v4(&ev.nat_addr, 0xcb007101);
 	core_event(core, &ev);
 	detect_tick(det, core->now_ms);
 }
@@ -449,8 +429,6 @@ main(void)
 {
 	Suite	*s = suite_create("metrics");
 	TCase	*tc = tcase_create("metrics");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_metrics_text);
@@ -461,9 +439,5 @@ main(void)
 	tcase_add_test(tc, test_hosttab_find);
 	tcase_add_test(tc, test_lhist_bins);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return t_run(s);
 }

@@ -15,7 +15,8 @@
 #include <linux/netfilter/nf_tables.h>
 #include <libmnl/libmnl.h>
 
-#include "ephemd.h"
+#include "live.h"
+#include "testutil.h"
 
 #define BUFSZ	(256 * 2 * 192 + 256)	/* as nftq.c's own */
 #define MAXEL	512
@@ -605,8 +606,6 @@ main(void)
 {
 	Suite	*s = suite_create("nftq");
 	TCase	*tc = tcase_create("nftq");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_nftq_add);
@@ -620,9 +619,5 @@ main(void)
 	tcase_add_test(tc, test_nftq_seq);
 	tcase_add_test(tc, test_nftq_in_ranges);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return t_run(s);
 }

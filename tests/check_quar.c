@@ -18,7 +18,8 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
-#include "ephemd.h"
+#include "live.h"
+#include "testutil.h"
 
 #define T0	1795000000000ULL	/* wall clock, ms */
 #define SEC	1000ULL
@@ -111,22 +112,17 @@ setup(void)
 	note[0] = '\0';
 	q = new_quar();
 	q2 = NULL;
-	snprintf(dir, sizeof(dir), "/tmp/check_quar.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	t_mkdtemp(dir, sizeof(dir), "check_quar");
 	snprintf(path, sizeof(path), "%s/quarantine", dir);
 }
 
 static void
 teardown(void)
 {
-	char	cmd[128];
-
 	quar_free(q);
 	quar_free(q2);
 	netlist_clear(&conf.allow);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "%s failed\n", cmd);
+	t_rmtree(dir);
 }
 
 /* The address s, which must parse. */
@@ -929,58 +925,6 @@ load(const char *p, uint64_t now, char **ret_msg)
 	return r;
 }
 
-static char *
-slurp(const char *p, size_t *ret_len)
-{
-	FILE	*fp;
-	char	*buf;
-	long	 n;
-
-	fp = fopen(p, "r");
-	ck_assert_ptr_nonnull(fp);
-	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	ck_assert_int_ge(n, 0);
-	rewind(fp);
-	buf = calloc(1, (size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	*ret_len = (size_t)n;
-	return buf;
-}
-
-static void
-spew(const char *p, const char *buf, size_t len)
-{
-	FILE	*fp = fopen(p, "w");
-
-	ck_assert_ptr_nonnull(fp);
-	ck_assert_uint_eq(fwrite(buf, 1, len, fp), len);
-	ck_assert_int_eq(fclose(fp), 0);
-}
-
-/* A line of the file's format: text and its checksum. */
-static void
-put_line(FILE *fp, const char *text)
-{
-	fprintf(fp, "%s ~%08x\n", text, crc32_text(text, strlen(text)));
-}
-
-/* The offset of line n (from 1) of buf. */
-static size_t
-line_at(const char *buf, int n)
-{
-	const char	*p = buf;
-
-	while (--n > 0) {
-		p = strchr(p, '\n');
-		ck_assert_ptr_nonnull(p);
-		p++;
-	}
-	return (size_t)(p - buf);
-}
-
 static void
 has(const char *msg, const char *want)
 {
@@ -1065,8 +1009,8 @@ START_TEST(test_quar_save_load)
 	/* saved again: the same bytes */
 	snprintf(p2, sizeof(p2), "%s/again", dir);
 	save(q2, p2);
-	b1 = slurp(path, &l1);
-	b2 = slurp(p2, &l2);
+	b1 = t_slurp(path, &l1);
+	b2 = t_slurp(p2, &l2);
 	ck_assert_uint_eq(l1, l2);
 	ck_assert_int_eq(memcmp(b1, b2, l1), 0);
 	ck_assert_int_eq(strncmp(b1, "ephemd-quarantine 1 ~", 21), 0);
@@ -1093,11 +1037,11 @@ START_TEST(test_quar_flipped)
 
 	scenario();
 	save(q, path);
-	buf = slurp(path, &len);
+	buf = t_slurp(path, &len);
 	for (line = 2; line <= 4; line++) {
-		at = line_at(buf, line) + 4;
+		at = t_line_at(buf, line) + 4;
 		buf[at] ^= 0x01;
-		spew(path, buf, len);
+		t_spew(path, buf, len);
 		ck_assert_int_eq(load(path, T0 + 11 * MIN, &msg), 1);
 		snprintf(want, sizeof(want), "%s:%d: checksum mismatch", path,
 		    line);
@@ -1111,9 +1055,9 @@ START_TEST(test_quar_flipped)
 		buf[at] ^= 0x01;
 	}
 	/* a flipped checksum is damage too */
-	at = line_at(buf, 3) - 2;
+	at = t_line_at(buf, 3) - 2;
 	buf[at] = buf[at] == '0' ? '1' : '0';
-	spew(path, buf, len);
+	t_spew(path, buf, len);
 	ck_assert_int_eq(load(path, T0 + 11 * MIN, &msg), 1);
 	snprintf(want, sizeof(want), "%s:2: checksum mismatch", path);
 	has(msg, want);
@@ -1130,28 +1074,29 @@ START_TEST(test_quar_truncated)
 
 	scenario();
 	save(q, path);
-	buf = slurp(path, &len);
-	end = line_at(buf, 5);
+	buf = t_slurp(path, &len);
+	end = t_line_at(buf, 5);
 	ck_assert_int_eq(strncmp(buf + end, "end 3 ~", 7), 0);
-	spew(path, buf, end);
+	t_spew(path, buf, end);
 	ck_assert_int_eq(load(path, T0 + 11 * MIN, &msg), 1);
-	snprintf(want, sizeof(want), "%s: truncated", path);
+	snprintf(want, sizeof(want), "%s:4: truncated: no end line", path);
 	has(msg, want);
 	has(msg, "3 quarantine records read, 2 still due");
 	free(msg);
 	ck_assert_uint_eq(q2->n, 3);
 
 	/* cut inside the last record: that one is lost too */
-	spew(path, buf, end - 10);
+	t_spew(path, buf, end - 10);
 	ck_assert_int_eq(load(path, T0 + 11 * MIN, &msg), 2);
-	snprintf(want, sizeof(want), "%s:4: checksum mismatch", path);
+	snprintf(want, sizeof(want), "%s:4: a line without its end "
+	    "(truncated)", path);
 	has(msg, want);
 	has(msg, "truncated");
 	free(msg);
 	ck_assert_uint_eq(q2->n, 2);
 
 	/* the header alone */
-	spew(path, buf, line_at(buf, 2));
+	t_spew(path, buf, t_line_at(buf, 2));
 	ck_assert_int_eq(load(path, T0, &msg), 1);
 	has(msg, "truncated");
 	free(msg);
@@ -1166,9 +1111,9 @@ START_TEST(test_quar_foreign)
 	char	*msg, want[256];
 	FILE	*fp;
 
-	spew(path, "hello world\n", 12);
+	t_spew(path, "hello world\n", 12);
 	ck_assert_int_eq(load(path, T0, &msg), -1);
-	snprintf(want, sizeof(want), "%s:1: not an ephemd quarantine file",
+	snprintf(want, sizeof(want), "%s:1: not an ephemd-quarantine file",
 	    path);
 	has(msg, want);
 	free(msg);
@@ -1176,9 +1121,9 @@ START_TEST(test_quar_foreign)
 
 	/* a good checksum, another magic; records after it */
 	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	put_line(fp, "ephemd-state 1");
-	put_line(fp, "q 10.0.0.1 1 2 3 1 3600 0 scan 0");
-	put_line(fp, "end 1");
+	t_put_record(fp, "ephemd-state 1");
+	t_put_record(fp, "q 10.0.0.1 1 2 3 1 3600 0 scan 0");
+	t_put_record(fp, "end 1");
 	ck_assert_int_eq(fclose(fp), 0);
 	ck_assert_int_eq(load(path, T0, &msg), -1);
 	has(msg, want);
@@ -1187,14 +1132,14 @@ START_TEST(test_quar_foreign)
 
 	/* a record first, no header */
 	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	put_line(fp, "q 10.0.0.1 1 2 3 1 3600 0 scan 0");
-	put_line(fp, "end 1");
+	t_put_record(fp, "q 10.0.0.1 1 2 3 1 3600 0 scan 0");
+	t_put_record(fp, "end 1");
 	ck_assert_int_eq(fclose(fp), 0);
 	ck_assert_int_eq(load(path, T0, &msg), -1);
 	free(msg);
 	ck_assert_uint_eq(q2->n, 0);
 
-	spew(path, "", 0);
+	t_spew(path, "", 0);
 	ck_assert_int_eq(load(path, T0, &msg), -1);
 	has(msg, want);
 	free(msg);
@@ -1214,9 +1159,9 @@ START_TEST(test_quar_version)
 	FILE	*fp;
 
 	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	put_line(fp, "ephemd-quarantine 2");
-	put_line(fp, "q 10.0.0.1 1 2 3 1 3600 0 scan 0");
-	put_line(fp, "end 1");
+	t_put_record(fp, "ephemd-quarantine 2");
+	t_put_record(fp, "q 10.0.0.1 1 2 3 1 3600 0 scan 0");
+	t_put_record(fp, "end 1");
 	ck_assert_int_eq(fclose(fp), 0);
 	ck_assert_int_eq(load(path, T0, &msg), -1);
 	snprintf(want, sizeof(want), "%s:1: version 2, this ephemd reads 1: "
@@ -1237,26 +1182,26 @@ START_TEST(test_quar_bad_records)
 	FILE	*fp;
 
 	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	put_line(fp, "ephemd-quarantine 1");
-	put_line(fp, "q 10.0.0.1 1 2 3 1 3600 0 scan 0");
+	t_put_record(fp, "ephemd-quarantine 1");
+	t_put_record(fp, "q 10.0.0.1 1 2 3 1 3600 0 scan 0");
 	/* 3: no address; 4: manual 2; 5: a field short; 6: one too many */
-	put_line(fp, "q 10.0.0.300 1 2 3 1 3600 0 scan 0");
-	put_line(fp, "q 10.0.0.2 1 2 3 1 3600 2 scan 0");
-	put_line(fp, "q 10.0.0.3 1 2 3 1 3600 0 scan");
-	put_line(fp, "q 10.0.0.4 1 2 3 1 3600 0 scan 0 x");
-	put_line(fp, "q ::ffff:10.0.0.5 1 2 3 1 3600 1 - 7");
-	put_line(fp, "end 9");
-	put_line(fp, "q 10.0.0.6 1 2 3 1 3600 0 scan 0");	/* 9 */
+	t_put_record(fp, "q 10.0.0.300 1 2 3 1 3600 0 scan 0");
+	t_put_record(fp, "q 10.0.0.2 1 2 3 1 3600 2 scan 0");
+	t_put_record(fp, "q 10.0.0.3 1 2 3 1 3600 0 scan");
+	t_put_record(fp, "q 10.0.0.4 1 2 3 1 3600 0 scan 0 x");
+	t_put_record(fp, "q ::ffff:10.0.0.5 1 2 3 1 3600 1 - 7");
+	t_put_record(fp, "end 9");
+	t_put_record(fp, "q 10.0.0.6 1 2 3 1 3600 0 scan 0");	/* 9 */
 	ck_assert_int_eq(fclose(fp), 0);
 	ck_assert_int_eq(load(path, T0, &msg), 5);
 	snprintf(want, sizeof(want), "%s:3: not a quarantine record", path);
 	has(msg, want);
 	snprintf(want, sizeof(want), "%s:6: not a quarantine record", path);
 	has(msg, want);
-	snprintf(want, sizeof(want), "%s:8: 9 records announced, 2 read",
-	    path);
+	snprintf(want, sizeof(want), "%s:8: the end line counts 9 records, 6 "
+	    "were read", path);
 	has(msg, want);
-	snprintf(want, sizeof(want), "%s:9: text after the end record", path);
+	snprintf(want, sizeof(want), "%s:9: a record after the end line", path);
 	has(msg, want);
 	free(msg);
 	ck_assert_uint_eq(q2->n, 2);
@@ -1274,8 +1219,6 @@ main(void)
 {
 	Suite	*s = suite_create("quar");
 	TCase	*tc = tcase_create("quar");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_quar_block);
@@ -1303,9 +1246,5 @@ main(void)
 	tcase_add_test(tc, test_quar_version);
 	tcase_add_test(tc, test_quar_bad_records);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return t_run(s);
 }

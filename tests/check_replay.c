@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ephemd.h"
+#include "testutil.h"
 
 /* Recorded on this machine with conntrack -E -o timestamp,extended,id. */
 #define REC_NEW_TCP \
@@ -655,7 +655,7 @@ static uint64_t
 rnd(uint64_t *s)
 {
 	*s += 0x9e3779b97f4a7c15ULL;
-	return hash64(*s);
+	return hash_mix64(*s);
 }
 
 /* Damaged lines never crash the parser and always get a status. */
@@ -770,7 +770,7 @@ check_capture(const char *text)
 	int			fd = pipe_with(text);
 
 	memset(&st, 0, sizeof(st));
-	ck_assert_int_eq(replay_fd(fd, "capture", core, NULL, &st), 0);
+	ck_assert_int_eq(replay_fd(fd, "capture", core, NULL, NULL, &st), 0);
 	close(fd);
 	ck_assert_uint_eq(st.lines, 9);
 	ck_assert_uint_eq(st.events, 4);
@@ -818,7 +818,7 @@ START_TEST(test_fd_bad_keep)
 		    i % 2 ? "" : "not a conntrack line");
 	memset(&st, 0, sizeof(st));
 	fd = pipe_with(text);
-	ck_assert_int_eq(replay_fd(fd, "bad", core, NULL, &st), 0);
+	ck_assert_int_eq(replay_fd(fd, "bad", core, NULL, NULL, &st), 0);
 	close(fd);
 	ck_assert_uint_eq(st.lines, 30);
 	ck_assert_uint_eq(st.events, 0);
@@ -838,7 +838,7 @@ START_TEST(test_fd_empty)
 	int			fd = pipe_with("");
 
 	memset(&st, 0, sizeof(st));
-	ck_assert_int_eq(replay_fd(fd, "empty", core, NULL, &st), 0);
+	ck_assert_int_eq(replay_fd(fd, "empty", core, NULL, NULL, &st), 0);
 	close(fd);
 	ck_assert_uint_eq(st.lines, 0);
 	ck_assert_uint_eq(st.events, 0);
@@ -868,7 +868,7 @@ START_TEST(test_fd_long_line)
 	len[3] = strlen(piece[3]);
 	fd = file_with(piece, len, 4);
 	memset(&st, 0, sizeof(st));
-	ck_assert_int_eq(replay_fd(fd, "long", core, NULL, &st), 0);
+	ck_assert_int_eq(replay_fd(fd, "long", core, NULL, NULL, &st), 0);
 	close(fd);
 	ck_assert_uint_eq(st.lines, 3);
 	ck_assert_uint_eq(st.events, 2);
@@ -881,7 +881,7 @@ START_TEST(test_fd_long_line)
 	/* the long line last, without a newline */
 	fd = file_with(piece, len, 2);
 	memset(&st, 0, sizeof(st));
-	ck_assert_int_eq(replay_fd(fd, "long", core, NULL, &st), 0);
+	ck_assert_int_eq(replay_fd(fd, "long", core, NULL, NULL, &st), 0);
 	close(fd);
 	ck_assert_uint_eq(st.lines, 2);
 	ck_assert_uint_eq(st.events, 1);
@@ -911,7 +911,7 @@ START_TEST(test_fd_longest_line)
 	len[1] = strlen(piece[1]);
 	fd = file_with(piece, len, 2);
 	memset(&st, 0, sizeof(st));
-	ck_assert_int_eq(replay_fd(fd, "longest", core, NULL, &st), 0);
+	ck_assert_int_eq(replay_fd(fd, "longest", core, NULL, NULL, &st), 0);
 	close(fd);
 	ck_assert_uint_eq(st.lines, 2);
 	ck_assert_uint_eq(st.events, 2);
@@ -929,7 +929,7 @@ START_TEST(test_fd_no_timestamps)
 
 	fd = pipe_with("\n" TRAILER "\n" NOTS_NEW_TCP "\n" REC_NEW_TCP "\n");
 	memset(&st, 0, sizeof(st));
-	ck_assert_int_eq(replay_fd(fd, "nots", core, NULL, &st), -1);
+	ck_assert_int_eq(replay_fd(fd, "nots", core, NULL, NULL, &st), -1);
 	close(fd);
 	ck_assert_uint_eq(st.lines, 3);
 	ck_assert_uint_eq(st.events, 0);
@@ -981,11 +981,5 @@ replay_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(replay_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return t_run(replay_suite());
 }

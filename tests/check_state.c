@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ephemd.h"
+#include "testutil.h"
 
 #define T0	1795000020000ULL	/* a whole minute, capture's clock */
 #define SEC	1000ULL
@@ -29,17 +29,9 @@ static struct core_conf		 cconf;
 static struct detect_conf	 dconf;
 static struct core		*core, *core2;
 static struct detect		*det, *det2;
-static int			 nalerts;
+static struct t_alerts		 al;
 static char			 dir[64];
 static char			 path[128];
-
-static void
-sink(void *arg, const struct alert *a)
-{
-	(void)arg;
-	(void)a;
-	nalerts++;
-}
 
 static void
 setup(void)
@@ -53,25 +45,20 @@ setup(void)
 	dconf.rate.min_minutes = 5;
 	core = core2 = NULL;
 	det = det2 = NULL;
-	nalerts = 0;
-	snprintf(dir, sizeof(dir), "/tmp/check_state.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	memset(&al, 0, sizeof(al));
+	t_mkdtemp(dir, sizeof(dir), "check_state");
 	snprintf(path, sizeof(path), "%s/state", dir);
 }
 
 static void
 teardown(void)
 {
-	char	cmd[128];
-
 	detect_free(det);
 	core_free(core);
 	detect_free(det2);
 	core_free(core2);
 	core_conf_free(&cconf);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "%s failed\n", cmd);
+	t_rmtree(dir);
 }
 
 /*
@@ -87,23 +74,8 @@ static void
 add(uint8_t type, uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst,
     uint16_t dport, uint16_t flags, uint64_t ts)
 {
-	struct flow_event	*ev;
-
 	ck_assert_uint_lt(nev, MAXEV);
-	ev = &evs[nev++];
-	memset(ev, 0, sizeof(*ev));
-	ev->ts_ms = ts;
-	ev->type = type;
-	ev->proto = proto;
-	ev->flags = EVF_PORTS | flags;
-	if (proto == IPPROTO_TCP)
-		ev->state = type == EV_NEW ? CTS_SYN_SENT : CTS_TIME_WAIT;
-	ev->sport = sport;
-	ev->dport = dport;
-	ev->nat_port = sport;
-	addr_from_v4(&ev->src, src);
-	addr_from_v4(&ev->dst, dst);
-	addr_from_v4(&ev->nat_addr, 0xcb007101);
+	evs[nev++] = t_ev(type, proto, src, sport, dst, dport, flags, ts);
 }
 
 /* A flow from t; when life_ms, it ends (answered) after life_ms. */
@@ -157,7 +129,7 @@ scenario(void)
 
 	core = core_new(&cconf);
 	ck_assert_ptr_nonnull(core);
-	det = detect_new(core, &dconf, sink, NULL);
+	det = detect_new(core, &dconf, t_alert_sink, &al);
 	ck_assert_ptr_nonnull(det);
 	for (i = 0; i < 4; i++, t += SEC)
 		flow(IPPROTO_UDP, HOST(2), 6881, FAR(100 + i), 51413, t, 0);
@@ -214,7 +186,7 @@ fresh(void)
 {
 	core2 = core_new(&cconf);
 	ck_assert_ptr_nonnull(core2);
-	det2 = detect_new(core2, &dconf, sink, NULL);
+	det2 = detect_new(core2, &dconf, t_alert_sink, &al);
 	ck_assert_ptr_nonnull(det2);
 }
 
@@ -242,74 +214,6 @@ save(struct detect *d, const char *p)
 
 	ck_assert_msg(state_save(d, p, d->core->now_ms, err, sizeof(err)) ==
 	    0, "state_save: %s", err);
-}
-
-static char *
-slurp(const char *p, size_t *ret_len)
-{
-	FILE	*fp;
-	char	*buf;
-	long	 n;
-
-	fp = fopen(p, "r");
-	ck_assert_ptr_nonnull(fp);
-	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	ck_assert_int_ge(n, 0);
-	rewind(fp);
-	buf = calloc(1, (size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	*ret_len = (size_t)n;
-	return buf;
-}
-
-static void
-spew(const char *p, const char *buf, size_t len)
-{
-	FILE	*fp = fopen(p, "w");
-
-	ck_assert_ptr_nonnull(fp);
-	ck_assert_uint_eq(fwrite(buf, 1, len, fp), len);
-	ck_assert_int_eq(fclose(fp), 0);
-}
-
-static void
-spew_str(const char *p, const char *s)
-{
-	spew(p, s, strlen(s));
-}
-
-/* The offset of line n (from 1) of buf. */
-static size_t
-line_at(const char *buf, int n)
-{
-	const char	*p = buf;
-
-	while (--n > 0) {
-		p = strchr(p, '\n');
-		ck_assert_ptr_nonnull(p);
-		p++;
-	}
-	return (size_t)(p - buf);
-}
-
-/* The line number of the first line that starts with prefix. */
-static int
-line_of(const char *buf, const char *prefix)
-{
-	const char	*p = buf;
-	int		 n = 1;
-
-	for (;;) {
-		if (strncmp(p, prefix, strlen(prefix)) == 0)
-			return n;
-		p = strchr(p, '\n');
-		ck_assert_msg(p != NULL, "no line %s", prefix);
-		p++;
-		n++;
-	}
 }
 
 static bool
@@ -426,8 +330,8 @@ START_TEST(test_state_roundtrip)
 	snprintf(p2, sizeof(p2), "%s/state2", dir);
 	ck_assert_int_eq(state_save(det2, p2, core->now_ms, err, sizeof(err)),
 	    0);
-	a = slurp(path, &la);
-	b = slurp(p2, &lb);
+	a = t_slurp(path, &la);
+	b = t_slurp(p2, &lb);
 	ck_assert_uint_eq(la, lb);
 	ck_assert_mem_eq(a, b, la);
 	free(a);
@@ -444,7 +348,7 @@ START_TEST(test_state_format)
 
 	scenario();
 	save(det, path);
-	buf = slurp(path, &len);
+	buf = t_slurp(path, &len);
 	ck_assert_uint_gt(len, 0);
 	ck_assert_int_eq(buf[len - 1], '\n');
 	ck_assert_int_eq(strncmp(buf, "ephemd-state 1\n", 15), 0);
@@ -460,9 +364,9 @@ START_TEST(test_state_format)
 	}
 	ck_assert_int_eq(n, 1 + 1 + 3 + 2 + 1);	/* gateway, end */
 	free(buf);
-	buf = slurp(path, &len);
-	ck_assert_int_eq(line_of(buf, "gateway "), 2);
-	ck_assert_int_eq(line_of(buf, "end 6 "), 8);
+	buf = t_slurp(path, &len);
+	ck_assert_int_eq(t_line_of(buf, "gateway "), 2);
+	ck_assert_int_eq(t_line_of(buf, "end 6 "), 8);
 	free(buf);
 }
 END_TEST
@@ -481,7 +385,7 @@ START_TEST(test_state_loaded_judges)
 	save(det, path);
 	dconf.learning_s = 3600;
 	dconf.fixed_port.udp_min_dsts = 10;
-	nalerts = 0;
+	memset(&al, 0, sizeof(al));
 	fresh();
 	ck_assert_int_eq(load(path, &msg), 0);
 	free(msg);
@@ -490,13 +394,13 @@ START_TEST(test_state_loaded_judges)
 		flow(IPPROTO_UDP, HOST(2), 6881, FAR(300 + i), 51413,
 		    t + (uint64_t)i, 0);
 	run(core2, det2);
-	ck_assert_int_eq(nalerts, 0);
+	ck_assert_int_eq(al.n, 0);
 	ck_assert(!detect_learning(det2, t));
 	for (i = 0; i < 5; i++)
 		flow(IPPROTO_TCP, HOST(2), (uint16_t)(2000 + i), DST(1), 80,
 		    t + 100 + (uint64_t)i, 0);
 	run(core2, det2);
-	ck_assert_int_eq(nalerts, 1);
+	ck_assert_int_eq(al.n, 1);
 	ck_assert_uint_eq(det2->by_detector[2], 1);	/* port_range */
 }
 END_TEST
@@ -513,10 +417,10 @@ START_TEST(test_state_truncated)
 
 	scenario();
 	save(det, path);
-	buf = slurp(path, &len);
-	hl = line_of(buf, "host 10.0.0.2 ");
-	at = line_at(buf, hl + 1) + 10;		/* into the next line */
-	spew(path, buf, at);
+	buf = t_slurp(path, &len);
+	hl = t_line_of(buf, "host 10.0.0.2 ");
+	at = t_line_at(buf, hl + 1) + 10;		/* into the next line */
+	t_spew(path, buf, at);
 	fresh();
 	ck_assert_int_eq(load(path, &msg), 2);
 	snprintf(exp, sizeof(exp), "%s:%d: a line without its end (truncated)",
@@ -543,8 +447,8 @@ START_TEST(test_state_truncated_at_line)
 
 	scenario();
 	save(det, path);
-	buf = slurp(path, &len);
-	spew(path, buf, line_at(buf, line_of(buf, "end ")));
+	buf = t_slurp(path, &len);
+	t_spew(path, buf, t_line_at(buf, t_line_of(buf, "end ")));
 	fresh();
 	ck_assert_int_eq(load(path, &msg), 1);
 	ck_assert_msg(strstr(msg, ":7: truncated: no end line") != NULL, "%s",
@@ -565,11 +469,11 @@ START_TEST(test_state_flipped_byte)
 
 	scenario();
 	save(det, path);
-	buf = slurp(path, &len);
-	hl = line_of(buf, "host 10.0.0.3 ");
-	at = line_at(buf, hl) + strlen("host 10.0.0.3 ") + 3;
+	buf = t_slurp(path, &len);
+	hl = t_line_of(buf, "host 10.0.0.3 ");
+	at = t_line_at(buf, hl) + strlen("host 10.0.0.3 ") + 3;
 	buf[at] ^= 0x01;		/* a digit of first_ms */
-	spew(path, buf, len);
+	t_spew(path, buf, len);
 	fresh();
 	ck_assert_int_eq(load(path, &msg), 1);
 	snprintf(exp, sizeof(exp), "%s:%d: checksum mismatch", path, hl);
@@ -605,10 +509,10 @@ START_TEST(test_state_zeroed_bytes)
 
 	scenario();
 	save(det, path);
-	buf = slurp(path, &len);
-	at = line_at(buf, line_of(buf, "host 10.0.0.2 ")) + 20;
+	buf = t_slurp(path, &len);
+	at = t_line_at(buf, t_line_of(buf, "host 10.0.0.2 ")) + 20;
 	memset(buf + at, 0, 16);
-	spew(path, buf, len);
+	t_spew(path, buf, len);
 	fresh();
 	r = load(path, &msg);
 	ck_assert_msg(r == 1 && strstr(msg, "truncated") == NULL,
@@ -627,22 +531,22 @@ START_TEST(test_state_refused)
 	char	*msg, exp[256], missing[160];
 
 	fresh();
-	spew_str(path, "ephemd-state 2\ngateway 0 1 0 0 - ~00000000\n");
+	t_spew_str(path, "ephemd-state 2\ngateway 0 1 0 0 - ~00000000\n");
 	ck_assert_int_eq(load(path, &msg), -1);
-	snprintf(exp, sizeof(exp), "%s:1: state file version 2, this ephemd "
-	    "reads 1", path);
+	snprintf(exp, sizeof(exp), "%s:1: version 2, this ephemd reads 1",
+	    path);
 	ck_assert_msg(strstr(msg, exp) != NULL, "%s", msg);
 	free(msg);
 
-	spew_str(path, "# ephemd.conf\nlearning_period = \"1d\";\n");
+	t_spew_str(path, "# ephemd.conf\nlearning_period = \"1d\";\n");
 	ck_assert_int_eq(load(path, &msg), -1);
-	snprintf(exp, sizeof(exp), "%s:1: not an ephemd state file", path);
+	snprintf(exp, sizeof(exp), "%s:1: not an ephemd-state file", path);
 	ck_assert_msg(strstr(msg, exp) != NULL, "%s", msg);
 	free(msg);
 
-	spew_str(path, "");
+	t_spew_str(path, "");
 	ck_assert_int_eq(load(path, &msg), -1);
-	ck_assert_msg(strstr(msg, "not an ephemd state file") != NULL, "%s",
+	ck_assert_msg(strstr(msg, "not an ephemd-state file") != NULL, "%s",
 	    msg);
 	free(msg);
 
@@ -656,28 +560,6 @@ START_TEST(test_state_refused)
 }
 END_TEST
 
-/* CRC-32 (IEEE), as state.c puts after each record. */
-static uint32_t
-crc32_ieee(const char *p, size_t n)
-{
-	uint32_t	c = 0xffffffffu;
-	size_t		i;
-	int		k;
-
-	for (i = 0; i < n; i++) {
-		c ^= (uint8_t)p[i];
-		for (k = 0; k < 8; k++)
-			c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-	}
-	return c ^ 0xffffffffu;
-}
-
-static void
-put(FILE *fp, const char *rec)
-{
-	fprintf(fp, "%s ~%08x\n", rec, crc32_ieee(rec, strlen(rec)));
-}
-
 /*
  * Records with a good checksum but bad contents, of an unknown type,
  * without a checksum, or after the end: each reported at its line and
@@ -690,7 +572,7 @@ START_TEST(test_state_bad_records)
 	int	 i;
 	static const char *const why[] = {
 		":5: host record: bad fields",
-		":6: unknown record type",
+		":6: unknown record type flow",
 		":7: service record: no lifetimes",
 		":8: no checksum",
 		":9: host record: a fixed port above 65535",
@@ -701,20 +583,20 @@ START_TEST(test_state_bad_records)
 	ck_assert_ptr_nonnull(fp);
 	/* lines 1 to 4 are good */
 	fprintf(fp, "ephemd-state 1\n");
-	put(fp, "gateway 1795000000000 1 3 40 7:10240");
-	put(fp, "svc 6 443 5 5 5 2000 1000 30:5");
-	put(fp, "host 10.0.0.9 1795000000000 1795000600000 1 2 40000 "
+	t_put_record(fp, "gateway 1795000000000 1 3 40 7:10240");
+	t_put_record(fp, "svc 6 443 5 5 5 2000 1000 30:5");
+	t_put_record(fp, "host 10.0.0.9 1795000000000 1795000600000 1 2 40000 "
 	    "47580 1.0000 6881,0,0,0,0,0,0,0 30 7:7680");
 	/* 5: never learned */
-	put(fp, "host 10.0.0.10 1795000000000 0 1 2 40000 47580 1.0000 "
+	t_put_record(fp, "host 10.0.0.10 1795000000000 0 1 2 40000 47580 1.0000 "
 	    "0,0,0,0,0,0,0,0 30 -");
-	put(fp, "flow 6 443");				/* 6 */
-	put(fp, "svc 6 80 1 1 1 5 5 -");		/* 7 */
+	t_put_record(fp, "flow 6 443");				/* 6 */
+	t_put_record(fp, "svc 6 80 1 1 1 5 5 -");		/* 7 */
 	fprintf(fp, "svc 17 53 1 1 1 5 5 12:1\n");	/* 8 */
-	put(fp, "host 10.0.0.11 1795000000000 1795000600000 1 2 40000 "
+	t_put_record(fp, "host 10.0.0.11 1795000000000 1795000600000 1 2 40000 "
 	    "47580 1.0000 70000,0,0,0,0,0,0,0 30 -");
-	put(fp, "end 6");				/* 10 */
-	put(fp, "host 10.0.0.12 1795000000000 1795000600000 1 2 40000 "
+	t_put_record(fp, "end 6");				/* 10 */
+	t_put_record(fp, "host 10.0.0.12 1795000000000 1795000600000 1 2 40000 "
 	    "47580 1.0000 0,0,0,0,0,0,0,0 30 -");
 	ck_assert_int_eq(fclose(fp), 0);
 
@@ -752,9 +634,9 @@ START_TEST(test_state_save_atomic)
 	size_t	 len;
 
 	scenario();
-	spew_str(path, "old\n");
+	t_spew_str(path, "old\n");
 	save(det, path);
-	a = slurp(path, &len);
+	a = t_slurp(path, &len);
 	ck_assert_int_eq(strncmp(a, "ephemd-state 1\n", 15), 0);
 	free(a);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -809,8 +691,6 @@ main(void)
 {
 	Suite	*s = suite_create("state");
 	TCase	*tc = tcase_create("state");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_state_roundtrip);
@@ -825,9 +705,5 @@ main(void)
 	tcase_add_test(tc, test_state_save_atomic);
 	tcase_add_test(tc, test_state_gateway_learning);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return t_run(s);
 }

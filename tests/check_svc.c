@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ephemd.h"
+#include "testutil.h"
 
 START_TEST(test_get)
 {
@@ -173,11 +173,5 @@ svc_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(svc_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return t_run(svc_suite());
 }

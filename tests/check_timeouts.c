@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ephemd.h"
+#include "testutil.h"
 
 static struct ct_timeouts	to;
 
@@ -171,19 +171,19 @@ START_TEST(test_state_names)
 	size_t		 i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		name = ct_state_name(t[i].state);
+		name = timeouts_state_name(t[i].state);
 		ck_assert_str_eq(name, t[i].name);
-		ck_assert_int_eq(ct_state_parse(name, strlen(name)),
+		ck_assert_int_eq(timeouts_state_parse(name, strlen(name)),
 		    t[i].state);
 	}
-	ck_assert_str_eq(ct_state_name(CTS_NONE), "");
-	ck_assert_str_eq(ct_state_name(CTS_OTHER), "OTHER");
+	ck_assert_str_eq(timeouts_state_name(CTS_NONE), "");
+	ck_assert_str_eq(timeouts_state_name(CTS_OTHER), "OTHER");
 
 	/* the length bounds the name: a field inside a longer line */
-	ck_assert_int_eq(ct_state_parse("CLOSE_WAIT src=", 5), CTS_CLOSE);
-	ck_assert_int_eq(ct_state_parse("CLOSE_WAIT src=", 10),
+	ck_assert_int_eq(timeouts_state_parse("CLOSE_WAIT src=", 5), CTS_CLOSE);
+	ck_assert_int_eq(timeouts_state_parse("CLOSE_WAIT src=", 10),
 	    CTS_CLOSE_WAIT);
-	ck_assert_int_eq(ct_state_parse("SYN_SENT2", 8), CTS_SYN_SENT);
+	ck_assert_int_eq(timeouts_state_parse("SYN_SENT2", 8), CTS_SYN_SENT);
 }
 END_TEST
 
@@ -197,7 +197,7 @@ START_TEST(test_state_unknown)
 	size_t	i;
 
 	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
-		ck_assert_msg(ct_state_parse(unknown[i], strlen(unknown[i])) ==
+		ck_assert_msg(timeouts_state_parse(unknown[i], strlen(unknown[i])) ==
 		    CTS_OTHER, "\"%s\" is not CTS_OTHER", unknown[i]);
 }
 END_TEST
@@ -227,11 +227,5 @@ timeouts_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(timeouts_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return t_run(timeouts_suite());
 }

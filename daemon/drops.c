@@ -15,7 +15,7 @@
 #include <libmnl/libmnl.h>
 #include <libnetfilter_log/libnetfilter_log.h>
 
-#include "ephemd.h"
+#include "live.h"
 #include "log.h"
 
 #define NFLOG_COPY	128	/* bytes of each packet: the headers */
@@ -101,7 +101,7 @@ drops_msg(const struct nlmsghdr *nlh, void *arg)
 		n->st.bad++;
 		return MNL_CB_OK;
 	}
-	s.ts_ms = wall_now_ms();
+	s.ts_ms = loop_wall_ms();
 	quar_drop(n->quar, &src, &s);
 	return MNL_CB_OK;
 }
@@ -137,7 +137,7 @@ config(struct drops *n, uint8_t cmd, bool mode)
 	char		 buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr	*nlh;
 	ssize_t		 r;
-	uint32_t	 seq = (uint32_t)wall_now_ms();
+	uint32_t	 seq = (uint32_t)loop_wall_ms();
 
 	nlh = nflog_nlmsg_put_header(buf, NFULNL_MSG_CONFIG, AF_UNSPEC,
 	    n->group);

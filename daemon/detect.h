@@ -1,0 +1,333 @@
+/*
+ * detect.h: the detectors and their per-host state, alerts, and the
+ * baselines on disk.  Built on the pipeline (ephemd.h); the live daemon's
+ * header (live.h) builds on this one.  Pure like the core: no I/O but the
+ * state file's, no clock reads.
+ */
+#ifndef EPHEMD_DETECT_H
+#define EPHEMD_DETECT_H
+
+#include "ephemd.h"
+
+/*
+ * detect.c: detectors behind one small interface.  Pure like the core:
+ * they read the core's tables on ticks (time from the events, virtual in
+ * replay) and hand alerts to a sink; alert.c writes them.
+ */
+enum severity {
+	SEV_INFO = 0,
+	SEV_WARNING,
+	SEV_CRITICAL,
+};
+
+enum action {
+	ACT_LOG = 0,
+	ACT_QUARANTINE,
+	ACT_DRYRUN,
+};
+
+#define ALERT_SUMMARY	320
+#define ALERT_EVIDENCE	1024
+
+struct alert {
+	uint64_t	 ts_ms;
+	struct addr	 host;
+	uint32_t	 hidx;		/* the host's index in the core */
+	const char	*detector;
+	int		 severity;	/* enum severity */
+	int		 action;	/* enum action */
+	char		 summary[ALERT_SUMMARY];
+	char		 evidence[ALERT_EVIDENCE];	/* a JSON object */
+	char		 quarantine[160];	/* the policy's answer, or "" */
+};
+
+/* long_lived: a flow open far longer than its service's lifetimes */
+struct ll_conf {
+	bool		enabled;
+	int		action;
+	uint32_t	min_samples;	/* ended flows before a service is known */
+	double		factor;		/* x the service's p99 */
+	uint32_t	min_age_s;	/* and at least this old */
+	uint32_t	max_p99_s;	/* services with longer p99 are skipped */
+	uint32_t	critical_s;	/* this old: critical */
+};
+
+/* scan: fan-out over destination ports, failed first contacts (TRW) */
+struct scan_conf {
+	bool		enabled;
+	int		action;
+	uint32_t	window_s;	/* fan-out window */
+	uint32_t	min_ports;	/* distinct destination ports in it */
+	double		theta0, theta1;	/* P(success): benign, scanner */
+	double		p_detect, p_false;
+	uint32_t	min_failures;	/* failed first contacts in the walk */
+	uint32_t	idle_s;		/* the walk restarts after this */
+};
+
+/* port_range: TCP source ports outside the learned range and family */
+struct pr_conf {
+	bool		enabled;
+	int		action;
+	uint32_t	slack;		/* ports beside the learned range */
+	uint32_t	min_ports;	/* such connects in the window */
+	uint32_t	window_s;
+	bool		privileged;	/* TCP from ports below 1024 */
+};
+
+/* fixed_port: one source port towards many destinations */
+struct fp_conf {
+	bool		enabled;
+	int		action;
+	uint32_t	window_s;
+	uint32_t	min_dsts;	/* TCP: distinct destinations */
+	uint32_t	udp_min_dsts;	/* UDP, a port not learned as fixed */
+	uint32_t	learn_dsts;	/* a UDP port this wide is learned */
+};
+
+/* allocator_change: the allocator or parity leaves the learned one */
+struct ac_conf {
+	bool		enabled;
+	int		action;
+	uint32_t	window;		/* TCP connects per window */
+	uint32_t	min_windows;	/* consecutive windows */
+	double		odd_share;	/* odd ports from an even-port host */
+};
+
+/* exhaustion: ports held at once against the range they come from */
+struct ex_conf {
+	bool		enabled;
+	int		action;
+	double		warning;	/* share of the range */
+	double		critical;
+	uint32_t	nat_range;	/* NAT ports per public address */
+};
+
+/* rate: new flows a minute against the host's own baseline */
+struct rate_conf {
+	bool		enabled;
+	int		action;
+	double		z;		/* modified z-score */
+	uint32_t	min_rate;	/* and at least this many a minute */
+	uint32_t	min_minutes;	/* active minutes in the baseline */
+};
+
+struct detect_conf {
+	uint32_t	learning_s;	/* learning period */
+	uint32_t	learn_flows;	/* and this many flows, for a host */
+	uint32_t	half_life_s;	/* baselines decay */
+	uint32_t	cooldown_s;	/* one alert per host and detector */
+	uint32_t	tick_s;		/* detectors run this often */
+	struct ll_conf	long_lived;
+	struct scan_conf scan;
+	struct pr_conf	port_range;
+	struct fp_conf	fixed_port;
+	struct ac_conf	allocator_change;
+	struct ex_conf	exhaustion;
+	struct rate_conf rate;
+};
+
+typedef void	(*alert_fn)(void *, const struct alert *);
+
+struct detect;
+struct hdet;
+
+/*
+ * A detector: all hooks optional.  flow_new and flow_end see every client
+ * flow with ports of a host (learning or not: they keep their windows);
+ * judge tells them whether they may raise.  tick runs every tick_s.
+ */
+struct detector_ops {
+	const char	 *name;
+	void		(*flow_new)(struct detect *, struct hdet *,
+			    const struct flow_event *, struct flow *);
+	void		(*flow_end)(struct detect *, struct hdet *,
+			    const struct flow_event *, const struct flow *);
+	void		(*tick)(struct detect *, uint64_t);
+	void		(*learned)(struct detect *, struct hdet *);
+};
+
+#define NDETECTORS	7
+#define HD_FIXED	8	/* learned fixed UDP source ports */
+#define HD_FP_SLOTS	8	/* source ports followed for fixed_port */
+#define EX_ROWS		2	/* exhaustion count sketches: rows */
+#define EX_WIDTH	16384	/* ... and counters a row */
+
+/* A source port followed by fixed_port: its destinations in a window. */
+struct fp_slot {
+	uint64_t	since_ms;
+	uint64_t	dsts;		/* 64-bit linear counting */
+	uint16_t	port;
+	uint8_t		proto;
+	uint8_t		pad;
+	uint32_t	hits;
+};
+
+
+/*
+ * A host's baseline and the detectors' windows, beside struct host (same
+ * index).  Host plus this stays within DESIGN's 4 KiB.
+ */
+struct hdet {
+	uint64_t	learned_ms;	/* when its baseline was taken, 0: not */
+	uint64_t	cool_until[NDETECTORS];
+	uint8_t		cool_sev[NDETECTORS];
+	uint8_t		family;		/* learned */
+	uint8_t		allocator;	/* learned */
+	uint16_t	port_min, port_max;	/* learned TCP range */
+	float		even_ratio;	/* learned */
+	uint16_t	fixed[HD_FIXED];	/* learned fixed UDP ports */
+
+	/* rate */
+	struct rhist	rate;
+	uint64_t	rate_minute;
+	uint32_t	rate_count;
+	uint32_t	rate_limit;	/* for this minute, 0: none */
+	uint32_t	rate_minutes;
+	bool		rate_own;	/* rate_limit is from its own minutes */
+	uint32_t	rate_med, rate_mad;	/* behind rate_limit */
+
+	/* scan */
+	uint64_t	scan_since_ms;
+	struct lcount	scan_dports;
+	uint64_t	seen[2][16];	/* contacted (dst, dport): 2 Blooms */
+	uint64_t	seen_since_ms;
+	uint64_t	trw_last_ms;
+	uint64_t	trw_since_ms;
+	float		trw;		/* log likelihood ratio */
+	uint16_t	trw_fail, trw_ok;
+	uint32_t	first_contacts;
+	uint32_t	scan_news;	/* NEW in the fan-out window */
+
+	/* port_range */
+	uint64_t	pr_since_ms;
+	uint32_t	pr_count;
+	uint16_t	pr_first, pr_last;
+
+	/* fixed_port */
+	struct fp_slot	fp[HD_FP_SLOTS];
+
+	/* allocator_change */
+	struct alloc_feat ac_snap;
+	uint64_t	ac_since_ms;
+	uint8_t		ac_run;		/* changed windows in a row */
+	uint8_t		ac_orig;	/* the class it first learned */
+	uint16_t	ac_pad;
+	float		ac_orig_even;
+};
+
+/* long_lived's view of a service on its last pass */
+struct ll_svc {
+	uint64_t	limit_ms;	/* 0: not judged */
+	uint64_t	p99_ms;
+	uint32_t	old;		/* open flows at least limit_ms old */
+};
+
+struct detect {
+	struct core			*core;
+	const struct detect_conf	*conf;
+	alert_fn			 sink;
+	void				*sink_arg;
+	uint64_t			 next_tick_ms;
+	uint64_t			 next_decay_ms;
+	struct hdet			*hd;	/* beside core->hosts.v */
+	size_t				 hd_cap;
+	bool				 baselined;	/* gateway learned */
+	bool				 judge;	/* may raise on this event */
+	uint64_t			 dkey;	/* this event's (dst, proto, dport) */
+	struct rhist			 pop_rate;	/* all hosts' minutes */
+	uint32_t			 pop_minutes;
+	uint32_t			 pop_limit;
+	uint64_t			 pop_limit_minute;
+	uint32_t			 pop_med, pop_mad;
+	double				 trw_for[4];	/* theta0..p_false */
+	double				 trw_fail_step, trw_ok_step;
+	double				 trw_low, trw_high;
+	uint64_t			 decays;
+	uint16_t			*ex_host;	/* count sketches */
+	uint16_t			*ex_nat;
+	struct ex_cool {		/* NAT incidents: one alert each */
+		uint64_t	key, until_ms;
+		int		severity;
+	}				 ex_cool[32];
+	struct ll_svc			*ll;	/* by service index */
+	size_t				 ll_cap;
+	uint32_t			*ll_cand;	/* flow slots */
+	size_t				 ll_ncand, ll_candcap;
+	uint64_t			 ll_next_ms;
+	uint64_t			 raised, suppressed;
+	uint64_t			 by_detector[NDETECTORS];
+	uint64_t			 learn_from_ms;	/* baseline reset */
+};
+
+void	 detect_conf_default(struct detect_conf *);
+struct detect *detect_new(struct core *, const struct detect_conf *,
+	    alert_fn, void *);
+void	 detect_free(struct detect *);
+void	 detect_tick(struct detect *, uint64_t);
+bool	 detect_learning(const struct detect *, uint64_t);
+const char *detect_name(size_t);
+void	 detect_reset_host(struct detect *, uint32_t, uint64_t);
+void	 detect_reset_all(struct detect *, uint64_t);
+struct hdet *detect_hdet(struct detect *, uint32_t);
+void	 detect_alert_init(struct alert *, const struct detect *, uint32_t,
+	    uint64_t, int, int);
+void	 detect_raise(struct detect *, const struct detector_ops *,
+	    struct alert *);
+
+extern const struct detector_ops detect_long_lived;
+extern const struct detector_ops detect_scan;
+extern const struct detector_ops detect_port_range;
+extern const struct detector_ops detect_fixed_port;
+extern const struct detector_ops detect_allocator_change;
+extern const struct detector_ops detect_exhaustion;
+extern const struct detector_ops detect_rate;
+
+/* state.c: the baselines on disk */
+int	 state_save(const struct detect *, const char *, uint64_t, char *,
+	    size_t);
+int	 state_load(struct detect *, const char *, FILE *);
+
+/* alert.c: alerts as JSON lines and one-line log messages */
+void	 alert_json(FILE *, const struct alert *);
+void	 alert_line(const struct alert *, char *, size_t);
+void	 alert_hook(void *, const struct alert *);
+const char *alert_severity_name(int);
+const char *alert_action_name(int);
+
+/*
+ * record.c: files of checksummed records (state.file, quarantine.file):
+ *
+ *	MAGIC VERSION [~CRC]
+ *	TEXT ~CRC		a record: its text, " ~", the CRC-32 of the text
+ *	...
+ *	end COUNT ~CRC		the number of records before it
+ *
+ * The reader reports every damaged line as FILE:LINE on its messages
+ * stream and skips it; its callers see only whole records.
+ */
+#define RECORD_LINE	4096	/* the longest line, its checksum included */
+
+struct record_reader {
+	FILE		*fp;
+	const char	*path;
+	FILE		*msgs;		/* FILE:LINE messages */
+	char		*line;
+	size_t		 cap;
+	size_t		 lineno;	/* of the record last returned */
+	size_t		 records;	/* whole records returned */
+	size_t		 damaged;	/* lines reported and skipped */
+	unsigned long	 announced;	/* the end line's count */
+	bool		 ended;		/* the end line was read */
+};
+
+uint32_t record_crc(const char *, size_t);
+void	 record_put(FILE *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	 record_open(struct record_reader *, const char *, const char *, int,
+	    FILE *);
+char	*record_read(struct record_reader *);
+void	 record_bad(struct record_reader *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	 record_close(struct record_reader *);
+
+#endif /* EPHEMD_DETECT_H */
