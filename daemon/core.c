@@ -318,6 +318,22 @@ core_end_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 	flow_remove(&c->flows, f);
 }
 
+/*
+ * A reloaded configuration.  The networks, the classifier and the limits
+ * apply at once (a lower limit stops growth; nothing is dropped).  The
+ * conntrack timeouts are the running system's, read at start: they are
+ * carried over into conf.
+ */
+void
+core_reconfigure(struct core *c, struct core_conf *conf)
+{
+	conf->timeouts = c->conf->timeouts;
+	c->conf = conf;
+	c->flows.max = conf->max_flows;
+	c->hosts.max = conf->max_hosts;
+	c->svcs.max = conf->max_services;
+}
+
 void
 core_event(struct core *c, const struct flow_event *ev)
 {

@@ -51,7 +51,9 @@ struct ctl {
 	ctl_handler		 handler;
 	void			*arg;
 	struct ctl_client	*c;
-	size_t			 max;
+	size_t			 max;		/* slots in c */
+	size_t			 limit;		/* control.max_clients */
+	char			*group;		/* control.group, or NULL */
 	struct timer		 sweep;
 	struct ctl_stats	 st;
 };
@@ -324,14 +326,18 @@ ctl_accept(int fd, uint32_t events, void *arg)
 {
 	struct ctl		*c = arg;
 	struct ctl_client	*cl = NULL;
-	size_t			 i;
+	size_t			 i, busy_n;
 	int			 s;
 
 	while ((s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) !=
 	    -1) {
-		for (i = 0; i < c->max && cl == NULL; i++)
-			if (c->c[i].fd == -1)
+		for (i = 0, busy_n = 0; i < c->max; i++)
+			if (c->c[i].fd != -1)
+				busy_n++;
+			else if (cl == NULL)
 				cl = &c->c[i];
+		if (busy_n >= c->limit)
+			cl = NULL;
 		if (cl == NULL) {
 			char		 busy[64];
 			uint32_t	 n;
@@ -420,7 +426,11 @@ ctl_open(const char *path, const char *group, size_t max, struct loop *loop,
 	}
 	for (i = 0; i < max; i++)
 		c->c[i].fd = -1;
-	c->max = max;
+	c->max = c->limit = max;
+	if (group != NULL && (c->group = strdup(group)) == NULL) {
+		log_warn("control socket");
+		goto fail;
+	}
 	c->loop = loop;
 	c->handler = handler;
 	c->arg = arg;
@@ -459,8 +469,41 @@ fail:
 		close(c->fd);
 	free(c->c);
 	free(c->path);
+	free(c->group);
 	free(c);
 	return NULL;
+}
+
+/*
+ * A reloaded configuration: control.max_clients applies at once (clients
+ * beyond a lower limit finish); control.socket and control.group wait for
+ * a restart, the socket being made before the privileges go.
+ */
+void
+ctl_reconfigure(struct ctl *c, const char *path, const char *group,
+    size_t max, FILE *notes)
+{
+	struct ctl_client	*n;
+	size_t			 i;
+
+	if (strcmp(path, c->path) != 0 || (group == NULL) != (c->group ==
+	    NULL) || (group != NULL && strcmp(group, c->group) != 0))
+		fprintf(notes, "control.socket and control.group take effect "
+		    "at the next start\n");
+	if (max > c->max) {
+		if ((n = reallocarray(c->c, max, sizeof(*n))) == NULL) {
+			fprintf(notes, "control.max_clients %zu: out of memory, "
+			    "%zu kept\n", max, c->limit);
+			return;
+		}
+		for (i = c->max; i < max; i++) {
+			memset(&n[i], 0, sizeof(n[i]));
+			n[i].fd = -1;
+		}
+		c->c = n;
+		c->max = max;
+	}
+	c->limit = max;
 }
 
 void
@@ -479,6 +522,7 @@ ctl_close(struct ctl *c)
 	unlink(c->path);
 	free(c->c);
 	free(c->path);
+	free(c->group);
 	free(c);
 }
 

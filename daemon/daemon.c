@@ -653,32 +653,10 @@ daemon_metrics_src(struct daemon *d, struct metrics_src *m,
 	m->per_host = d->conf->metrics_per_host;
 }
 
-/* metrics.file; a failure is logged once until a write works. */
 static void
-daemon_metrics_write(struct daemon *d)
+daemon_metrics_fill(void *arg, struct metrics_src *m, struct ct_stats *ls)
 {
-	struct metrics_src	 m;
-	struct ct_stats		 ls;
-	char			 err[512];
-
-	daemon_metrics_src(d, &m, &ls);
-	if (metrics_file(d->conf->metrics_file, &m, err, sizeof(err)) == -1) {
-		if (!d->metrics_failing)
-			log_warnx("metrics.file not written: %s", err);
-		d->metrics_failing = true;
-	} else if (d->metrics_failing) {
-		log_info("metrics.file %s written", d->conf->metrics_file);
-		d->metrics_failing = false;
-	}
-}
-
-static void
-daemon_metrics_tick(void *arg)
-{
-	struct daemon	*d = arg;
-
-	daemon_metrics_write(d);
-	timer_set(d->loop, &d->metrics, d->conf->metrics_interval_s * 1000ULL);
+	daemon_metrics_src(arg, m, ls);
 }
 
 static void
@@ -703,58 +681,51 @@ daemon_reconcile(void *arg)
 
 /*
  * Reload: parse into a new struct; on any error keep the old one whole.
- * The kernel's timeouts and the learned state carry over; a change of
- * user needs a restart (privileges are gone).
+ * Then each module takes its part (and says what waits for a restart);
+ * the daemon reopens its files and re-arms its own timers.  Learned
+ * state carries over.
  */
 int
 daemon_reload(struct daemon *d, FILE *out)
 {
-	struct conf	*nc = NULL;
-	char		*errs = NULL;
-	size_t		 errlen = 0;
+	struct conf	*nc = NULL, *oc = d->conf;
+	char		*text = NULL;
+	size_t		 len = 0;
 	FILE		*mem;
 	int		 rv;
 
-	if ((mem = open_memstream(&errs, &errlen)) == NULL) {
+	if ((mem = open_memstream(&text, &len)) == NULL) {
 		log_warn("reload");
 		return -1;
 	}
-	rv = conf_load(d->conf->path, &nc, mem);
-	fclose(mem);
+	rv = conf_load(oc->path, &nc, mem);
 	if (rv == -1) {
-		log_warnx("config file %s has errors, not reloading",
-		    d->conf->path);
+		fclose(mem);
+		log_warnx("config file %s has errors, not reloading", oc->path);
 		if (out != NULL)
 			fprintf(out, "config file %s has errors, not "
-			    "reloading:\n%s", d->conf->path, errs);
-		log_lines(errs, true);
-		free(errs);
+			    "reloading:\n%s", oc->path, text);
+		log_lines(text, true);
+		free(text);
 		return -1;
 	}
-	free(errs);
-	nc->core.timeouts = d->conf->core.timeouts;
-	if ((nc->user == NULL) != (d->conf->user == NULL) ||
-	    (nc->user != NULL && strcmp(nc->user, d->conf->user) != 0))
-		log_warnx("config file %s: a new user takes effect at the "
-		    "next start", nc->path);
-	d->core->conf = &nc->core;
-	d->core->flows.max = nc->core.max_flows;
-	d->core->hosts.max = nc->core.max_hosts;
-	d->core->svcs.max = nc->core.max_services;
-	/* the kernel side is opened at start only */
-	if (nc->quar.enabled != d->conf->quar.enabled ||
-	    nc->quar.nflog != d->conf->quar.nflog ||
-	    nc->quar.nflog_group != d->conf->quar.nflog_group)
-		log_warnx("config file %s: quarantine.enabled and nflog.* take "
-		    "effect at the next start", nc->path);
-	nc->quar.enabled = d->conf->quar.enabled;
-	nc->quar.nflog = d->conf->quar.nflog;
-	nc->quar.nflog_group = d->conf->quar.nflog_group;
-	conf_free(d->conf);
-	d->conf = nc;
+	if ((nc->user == NULL) != (oc->user == NULL) ||
+	    (nc->user != NULL && strcmp(nc->user, oc->user) != 0))
+		fprintf(mem, "user takes effect at the next start\n");
+	core_reconfigure(d->core, &nc->core);
+	detect_reconfigure(d->detect, &nc->detect);
+	quar_reconfigure(d->quar, &nc->quar, mem);
+	drops_reconfigure(&oc->quar, &nc->quar, mem);
 	ct_reconfigure(d->ct, nc);
-	d->detect->conf = &nc->detect;
-	d->quar->conf = &nc->quar;
+	if (d->ctl != NULL && nc->ctl_socket != NULL)
+		ctl_reconfigure(d->ctl, nc->ctl_socket, nc->ctl_group,
+		    nc->ctl_clients, mem);
+	else if ((d->ctl == NULL) != (nc->ctl_socket == NULL))
+		fprintf(mem, "control.socket takes effect at the next start\n");
+	metrics_reconfigure(d->metrics, nc);
+	fclose(mem);
+	d->conf = nc;
+	conf_free(oc);
 	daemon_flow_log(d);
 	daemon_alerts_file(d);
 	timer_set(d->loop, &d->reconcile, nc->reconcile_s * 1000ULL);
@@ -763,10 +734,12 @@ daemon_reload(struct daemon *d, FILE *out)
 		timer_set(d->loop, &d->report, nc->report_interval_s * 1000ULL);
 	else
 		timer_stop(d->loop, &d->report);
-	if (nc->metrics_file != NULL)
-		timer_set(d->loop, &d->metrics, 1000);
-	else
-		timer_stop(d->loop, &d->metrics);
+	if (len > 0) {
+		log_lines(text, true);
+		if (out != NULL)
+			fputs(text, out);
+	}
+	free(text);
 	log_info("config file %s reloaded", nc->path);
 	if (out != NULL)
 		fprintf(out, "config file %s reloaded\n", nc->path);
@@ -877,10 +850,11 @@ daemon_run(struct conf *conf, bool verbose)
 	d.report.arg = &d;
 	if (conf->report_interval_s > 0)
 		timer_set(d.loop, &d.report, conf->report_interval_s * 1000ULL);
-	d.metrics.cb = daemon_metrics_tick;
-	d.metrics.arg = &d;
-	if (conf->metrics_file != NULL)
-		timer_set(d.loop, &d.metrics, 1000);
+	if ((d.metrics = metrics_new(conf, d.loop, daemon_metrics_fill,
+	    &d)) == NULL) {
+		log_warn("metrics");
+		goto out;
+	}
 	d.started_ms = loop_wall_ms();
 	/* measuring matters more than being asked: run on without it */
 	if (conf->ctl_socket != NULL && (d.ctl = ctl_open(conf->ctl_socket,
@@ -896,8 +870,7 @@ daemon_run(struct conf *conf, bool verbose)
 	daemon_counters(&d);
 	if (d.conf->state_file != NULL)
 		(void)daemon_state_save(&d, true, NULL, 0);
-	if (d.conf->metrics_file != NULL)
-		daemon_metrics_write(&d);
+	metrics_flush(d.metrics);
 	if (d.nftq != NULL)
 		daemon_quar_save(&d);
 out:
@@ -906,6 +879,7 @@ out:
 	if (d.alerts != NULL)
 		fclose(d.alerts);
 	ctl_close(d.ctl);
+	metrics_free(d.metrics);
 	detect_free(d.detect);
 	drops_close(d.drops);
 	nftq_close(d.nftq);

@@ -35,8 +35,7 @@ struct daemon {
 	bool		 quar_failing;	/* the last quarantine.file save */
 	struct alert	*ring;		/* the last ALERT_RING alerts */
 	uint64_t	 nring;		/* alerts ever put in the ring */
-	struct timer	 metrics;	/* metrics.file, every metrics.interval */
-	bool		 metrics_failing;
+	struct metrics	*metrics;	/* metrics.file */
 };
 
 int	 daemon_reload(struct daemon *, FILE *);

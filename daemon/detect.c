@@ -169,6 +169,19 @@ detect_free(struct detect *d)
 	free(d);
 }
 
+/*
+ * A reloaded configuration: every threshold, action and period applies
+ * from the next event; a new tick period from the next tick.  What was
+ * learned is kept.
+ */
+void
+detect_reconfigure(struct detect *d, const struct detect_conf *conf)
+{
+	if (conf->tick_s < d->conf->tick_s)
+		d->next_tick_ms = 0;
+	d->conf = conf;
+}
+
 /* The detectors' state of host i, NULL when out of memory. */
 struct hdet *
 detect_hdet(struct detect *d, uint32_t i)

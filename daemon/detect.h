@@ -263,6 +263,7 @@ void	 detect_conf_default(struct detect_conf *);
 struct detect *detect_new(struct core *, const struct detect_conf *,
 	    alert_fn, void *);
 void	 detect_free(struct detect *);
+void	 detect_reconfigure(struct detect *, const struct detect_conf *);
 void	 detect_tick(struct detect *, uint64_t);
 bool	 detect_learning(const struct detect *, uint64_t);
 const char *detect_name(size_t);

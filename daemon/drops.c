@@ -207,6 +207,22 @@ fail:
 	return NULL;
 }
 
+/*
+ * A reloaded configuration: the group is bound at start only, so
+ * nflog.enabled and nflog.group are carried over into conf, and notes
+ * says when they changed.
+ */
+void
+drops_reconfigure(const struct quar_conf *old, struct quar_conf *conf,
+    FILE *notes)
+{
+	if (conf->nflog != old->nflog || conf->nflog_group != old->nflog_group)
+		fprintf(notes, "nflog.enabled and nflog.group take effect at "
+		    "the next start\n");
+	conf->nflog = old->nflog;
+	conf->nflog_group = old->nflog_group;
+}
+
 void
 drops_close(struct drops *n)
 {

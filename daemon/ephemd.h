@@ -470,6 +470,7 @@ struct core {
 
 struct core *core_new(const struct core_conf *);
 void	 core_free(struct core *);
+void	 core_reconfigure(struct core *, struct core_conf *);
 void	 core_event(struct core *, const struct flow_event *);
 void	 core_prefetch(const struct core *, const struct flow_event *);
 void	 core_finish(struct core *);

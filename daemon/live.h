@@ -148,6 +148,7 @@ struct quar {
 };
 
 struct quar *quar_new(const struct quar_conf *);
+void	 quar_reconfigure(struct quar *, struct quar_conf *, FILE *);
 void	 quar_free(struct quar *);
 struct qhost *quar_find(struct quar *, const struct addr *);
 int	 quar_verdict(struct quar *, const struct addr *, const char *,
@@ -176,6 +177,8 @@ struct loop;
 
 struct drops *drops_open(uint16_t, struct quar *, struct loop *);
 void	 drops_close(struct drops *);
+void	 drops_reconfigure(const struct quar_conf *, struct quar_conf *,
+	    FILE *);
 void	 drops_get_stats(const struct drops *, struct drops_stats *);
 int	 drops_parse_packet(const uint8_t *, size_t, struct addr *,
 	    struct qsample *);
@@ -238,6 +241,8 @@ struct ctl;
 struct ctl *ctl_open(const char *, const char *, size_t, struct loop *,
 	    ctl_handler, void *);
 void	 ctl_close(struct ctl *);
+void	 ctl_reconfigure(struct ctl *, const char *, const char *, size_t,
+	    FILE *);
 void	 ctl_get_stats(const struct ctl *, struct ctl_stats *);
 int	 ctl_parse(const uint8_t *, size_t, char *, char **, int *, char *,
 	    size_t);
@@ -259,6 +264,18 @@ struct metrics_src {
 void	 metrics_write(FILE *, const struct metrics_src *, bool);
 int	 metrics_file(const char *, const struct metrics_src *, char *,
 	    size_t);
+
+/* metrics.file's writer: fills a source (and the event socket's counters) */
+typedef void	(*metrics_src_fn)(void *, struct metrics_src *,
+		    struct ct_stats *);
+struct metrics;
+struct conf;
+
+struct metrics *metrics_new(const struct conf *, struct loop *,
+	    metrics_src_fn, void *);
+void	 metrics_reconfigure(struct metrics *, const struct conf *);
+void	 metrics_flush(struct metrics *);
+void	 metrics_free(struct metrics *);
 
 /* loop.c: the epoll loop, its fd registry and timers */
 struct loop;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "live.h"
+#include "log.h"
 
 struct mw {
 	FILE		*fp;
@@ -312,4 +313,86 @@ metrics_file(const char *path, const struct metrics_src *m, char *err,
 {
 	return file_replace(path, 0644, false, metrics_text, (void *)m, err,
 	    len);
+}
+
+/*
+ * metrics.file: written one second after start (or after a reload that
+ * sets it), every metrics.interval, and at exit.  A failure is logged
+ * once until a write works.
+ */
+struct metrics {
+	struct loop	*loop;
+	struct timer	 timer;
+	metrics_src_fn	 src;
+	void		*arg;
+	const struct conf *conf;
+	bool		 failing;
+};
+
+static void
+metrics_tick(void *arg)
+{
+	struct metrics	*m = arg;
+
+	metrics_flush(m);
+	timer_set(m->loop, &m->timer, m->conf->metrics_interval_s * 1000ULL);
+}
+
+struct metrics *
+metrics_new(const struct conf *conf, struct loop *loop, metrics_src_fn src,
+    void *arg)
+{
+	struct metrics	*m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	m->loop = loop;
+	m->src = src;
+	m->arg = arg;
+	m->timer.cb = metrics_tick;
+	m->timer.arg = m;
+	metrics_reconfigure(m, conf);
+	return m;
+}
+
+/* Everything applies at once: a new file or interval starts in 1 s. */
+void
+metrics_reconfigure(struct metrics *m, const struct conf *conf)
+{
+	m->conf = conf;
+	m->failing = false;
+	if (conf->metrics_file != NULL)
+		timer_set(m->loop, &m->timer, 1000);
+	else
+		timer_stop(m->loop, &m->timer);
+}
+
+/* Write metrics.file now, when there is one. */
+void
+metrics_flush(struct metrics *m)
+{
+	struct metrics_src	 ms;
+	struct ct_stats		 ls;
+	char			 err[512];
+
+	if (m == NULL || m->conf->metrics_file == NULL)
+		return;
+	m->src(m->arg, &ms, &ls);
+	if (metrics_file(m->conf->metrics_file, &ms, err, sizeof(err)) == -1) {
+		if (!m->failing)
+			log_warnx("metrics.file not written: %s", err);
+		m->failing = true;
+	} else if (m->failing) {
+		log_info("metrics.file %s written", m->conf->metrics_file);
+		m->failing = false;
+	}
+}
+
+void
+metrics_free(struct metrics *m)
+{
+	if (m == NULL)
+		return;
+	timer_stop(m->loop, &m->timer);
+	free(m);
 }

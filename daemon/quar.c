@@ -56,6 +56,22 @@ quar_result_name(int r)
 	return r >= 0 && r < QR_NRESULTS ? names[r] : "unknown";
 }
 
+/*
+ * A reloaded configuration: the policy (allowlist, caps, timeouts, dry
+ * run) applies to the next verdict.  quarantine.enabled waits for a
+ * restart, since the kernel side is opened at start only: it is carried
+ * over, and notes says so.
+ */
+void
+quar_reconfigure(struct quar *q, struct quar_conf *conf, FILE *notes)
+{
+	if (conf->enabled != q->conf->enabled)
+		fprintf(notes, "quarantine.enabled takes effect at the next "
+		    "start\n");
+	conf->enabled = q->conf->enabled;
+	q->conf = conf;
+}
+
 struct quar *
 quar_new(const struct quar_conf *conf)
 {
