@@ -338,142 +338,306 @@ setting_number(const config_setting_t *s, enum ktype type,
 	}
 }
 
-static const char *
-type_hint(enum ktype type)
+/*
+ * The value types: how a setting of each type is applied to its field
+ * and printed back (conf_print), and what to say when it has the wrong
+ * type.  An apply function returns 0, -1 for the wrong type (the caller
+ * says what is expected), or -2 when it wrote its own error.
+ */
+struct kctx {
+	const struct key		*k;
+	const config_setting_t		*s;
+	const char			*file;
+	int				 line;
+	FILE				*errs;
+};
+
+static int
+apply_bool(void *field, const struct kctx *x)
 {
-	switch (type) {
-	case K_BOOL:
-		return "true or false";
-	case K_UINT:
-		return "a whole number";
-	case K_SIZE:
-		return "a size such as 65536 or \"64M\"";
-	case K_DURATION:
-		return "a duration such as 300 or \"5m\"";
-	case K_STRING:
-		return "a string";
-	case K_FORMAT:
-		return "\"json\" or \"text\"";
-	case K_NETS:
-		return "a list of networks such as [\"10.0.0.0/8\"]";
-	case K_FLOAT:
-		return "a number";
-	case K_ACTION:
-		return "\"log\", \"quarantine\" or \"dry-run\"";
-	}
-	return "";
+	if (config_setting_type(x->s) != CONFIG_TYPE_BOOL)
+		return -1;
+	*(bool *)field = config_setting_get_bool(x->s);
+	return 0;
 }
+
+/* K_UINT, K_SIZE and K_DURATION: a number, within the key's range. */
+static int
+apply_number(void *field, const struct kctx *x)
+{
+	unsigned long long	v;
+
+	if (setting_number(x->s, x->k->type, &v) == -1)
+		return -1;
+	if (v < x->k->min || v > x->k->max) {
+		fprintf(x->errs, "%s:%d: %s must be between %llu and %llu\n",
+		    x->file, x->line, x->k->name,
+		    (unsigned long long)x->k->min,
+		    (unsigned long long)x->k->max);
+		return -2;
+	}
+	if (x->k->type == K_SIZE)
+		*(size_t *)field = v;
+	else
+		*(uint32_t *)field = v;
+	return 0;
+}
+
+static int
+apply_string(void *field, const struct kctx *x)
+{
+	const char	*str;
+
+	if ((str = config_setting_get_string(x->s)) == NULL)
+		return -1;
+	free(*(char **)field);
+	*(char **)field = NULL;
+	if (*str == '\0')
+		return 0;	/* "" leaves it unset */
+	/* copied out: libconfig frees its strings at destroy */
+	if ((*(char **)field = strdup(str)) == NULL) {
+		fprintf(x->errs, "%s:%d: out of memory\n", x->file, x->line);
+		return -2;
+	}
+	return 0;
+}
+
+static int
+apply_format(void *field, const struct kctx *x)
+{
+	const char	*str = config_setting_get_string(x->s);
+
+	if (str == NULL || (strcmp(str, "json") != 0 &&
+	    strcmp(str, "text") != 0))
+		return -1;
+	*(bool *)field = strcmp(str, "json") == 0;
+	return 0;
+}
+
+static int
+apply_float(void *field, const struct kctx *x)
+{
+	double	d;
+
+	if (config_setting_type(x->s) == CONFIG_TYPE_FLOAT)
+		d = config_setting_get_float(x->s);
+	else if (config_setting_type(x->s) == CONFIG_TYPE_INT ||
+	    config_setting_type(x->s) == CONFIG_TYPE_INT64)
+		d = config_setting_get_int64(x->s);
+	else
+		return -1;
+	if (d < x->k->min / 1000.0 || d > x->k->max / 1000.0) {
+		fprintf(x->errs, "%s:%d: %s must be between %g and %g\n",
+		    x->file, x->line, x->k->name, x->k->min / 1000.0,
+		    x->k->max / 1000.0);
+		return -2;
+	}
+	*(double *)field = d;
+	return 0;
+}
+
+static const char *const action_names[] = {
+	[ACT_LOG] = "log", [ACT_QUARANTINE] = "quarantine",
+	[ACT_DRYRUN] = "dry-run",
+};
+
+static int
+apply_action(void *field, const struct kctx *x)
+{
+	const char	*str = config_setting_get_string(x->s);
+	size_t		 i;
+
+	for (i = 0; str != NULL && i < sizeof(action_names) /
+	    sizeof(action_names[0]); i++)
+		if (strcmp(str, action_names[i]) == 0) {
+			*(int *)field = (int)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int
+apply_nets(void *field, const struct kctx *x)
+{
+	struct netlist	 nets = { NULL, 0 };
+	const char	*str;
+	int		 i, n;
+
+	if (!config_setting_is_array(x->s) && !config_setting_is_list(x->s))
+		return -1;
+	n = config_setting_length(x->s);
+	for (i = 0; i < n; i++) {
+		str = config_setting_get_string_elem(x->s, i);
+		if (str == NULL || netlist_add_str(&nets, str) == -1) {
+			fprintf(x->errs, "%s:%d: %s: element %d is not a "
+			    "network (such as \"10.0.0.0/8\")\n", x->file,
+			    x->line, x->k->name, i + 1);
+			netlist_clear(&nets);
+			return -2;
+		}
+	}
+	netlist_clear(field);
+	*(struct netlist *)field = nets;
+	return 0;
+}
+
+static void
+print_bool(FILE *fp, const void *field)
+{
+	fprintf(fp, "%s", *(const bool *)field ? "true" : "false");
+}
+
+static void
+print_u32(FILE *fp, const void *field)
+{
+	fprintf(fp, "%u", *(const uint32_t *)field);
+}
+
+static void
+print_size(FILE *fp, const void *field)
+{
+	fprintf(fp, "%zu", *(const size_t *)field);
+}
+
+/* A string as libconfig reads it back: quotes, backslashes, controls. */
+static void
+print_string(FILE *fp, const void *field)
+{
+	const char	*s = *(char *const *)field;
+
+	fputc('"', fp);
+	for (; s != NULL && *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(fp, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			fprintf(fp, "\\x%02x", ch);
+		else
+			fputc(ch, fp);
+	}
+	fputc('"', fp);
+}
+
+static void
+print_format(FILE *fp, const void *field)
+{
+	fprintf(fp, "\"%s\"", *(const bool *)field ? "json" : "text");
+}
+
+static void
+print_float(FILE *fp, const void *field)
+{
+	double	v = *(const double *)field;
+	char	buf[64];
+	int	prec;
+
+	/* the shortest text that reads back as the same double */
+	for (prec = 6; prec < 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	if (prec == 17)
+		snprintf(buf, sizeof(buf), "%.17g", v);
+	/* with a decimal point, so that libconfig reads a float back */
+	fprintf(fp, "%s%s", buf, strpbrk(buf, ".e") == NULL ? ".0" : "");
+}
+
+static void
+print_action(FILE *fp, const void *field)
+{
+	fprintf(fp, "\"%s\"", alert_action_name(*(const int *)field));
+}
+
+static void
+print_nets(FILE *fp, const void *field)
+{
+	const struct netlist	*l = field;
+	char			 a[ADDR_STRLEN];
+	size_t			 j;
+
+	fprintf(fp, "[");
+	for (j = 0; j < l->n; j++) {
+		int plen = l->v[j].plen;
+
+		addr_fmt(&l->v[j].addr, a, sizeof(a));
+		if (addr_is_v4(&l->v[j].addr))
+			plen -= 96;
+		fprintf(fp, "%s\"%s/%d\"", j ? ", " : "", a, plen);
+	}
+	fprintf(fp, "]");
+}
+
+static const struct ktype_ops {
+	const char	*hint;		/* what a setting must be */
+	int		(*apply)(void *, const struct kctx *);
+	void		(*print)(FILE *, const void *);
+} ktypes[] = {
+	[K_BOOL] = { "true or false", apply_bool, print_bool },
+	[K_UINT] = { "a whole number", apply_number, print_u32 },
+	[K_SIZE] = { "a size such as 65536 or \"64M\"", apply_number,
+	    print_size },
+	[K_DURATION] = { "a duration such as 300 or \"5m\"", apply_number,
+	    print_u32 },
+	[K_STRING] = { "a string", apply_string, print_string },
+	[K_FORMAT] = { "\"json\" or \"text\"", apply_format, print_format },
+	[K_NETS] = { "a list of networks such as [\"10.0.0.0/8\"]",
+	    apply_nets, print_nets },
+	[K_FLOAT] = { "a number", apply_float, print_float },
+	[K_ACTION] = { "\"log\", \"quarantine\" or \"dry-run\"",
+	    apply_action, print_action },
+};
 
 /* Apply one setting; 0 or -1 with the error written to errs. */
 static int
 key_apply(struct conf *c, const struct key *k, const config_setting_t *s,
     const char *file, FILE *errs)
 {
-	void			*field = (char *)c + k->off;
-	const char		*str;
-	unsigned long long	 v;
-	double			 d;
-	struct netlist		 nets = { NULL, 0 };
-	int			 line = config_setting_source_line(s), i, n;
+	const struct kctx	 x = { k, s, file, config_setting_source_line(s),
+				    errs };
 
-	switch (k->type) {
-	case K_BOOL:
-		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-			goto wrong_type;
-		*(bool *)field = config_setting_get_bool(s);
+	switch (ktypes[k->type].apply((char *)c + k->off, &x)) {
+	case 0:
 		return 0;
-	case K_UINT:
-	case K_SIZE:
-	case K_DURATION:
-		if (setting_number(s, k->type, &v) == -1)
-			goto wrong_type;
-		if (v < k->min || v > k->max)
-			goto out_of_range;
-		if (k->type == K_SIZE)
-			*(size_t *)field = v;
-		else
-			*(uint32_t *)field = v;
-		return 0;
-	case K_STRING:
-		if ((str = config_setting_get_string(s)) == NULL)
-			goto wrong_type;
-		free(*(char **)field);
-		*(char **)field = NULL;
-		if (*str == '\0')
-			return 0;	/* "" leaves it unset */
-		/* copied out: libconfig frees its strings at destroy */
-		if ((*(char **)field = strdup(str)) == NULL) {
-			fprintf(errs, "%s:%d: out of memory\n", file, line);
-			return -1;
-		}
-		return 0;
-	case K_FORMAT:
-		if ((str = config_setting_get_string(s)) == NULL)
-			goto wrong_type;
-		if (strcmp(str, "json") != 0 && strcmp(str, "text") != 0)
-			goto wrong_type;
-		*(bool *)field = strcmp(str, "json") == 0;
-		return 0;
-	case K_FLOAT:
-		if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
-			d = config_setting_get_float(s);
-		else if (config_setting_type(s) == CONFIG_TYPE_INT ||
-		    config_setting_type(s) == CONFIG_TYPE_INT64)
-			d = config_setting_get_int64(s);
-		else
-			goto wrong_type;
-		if (d < k->min / 1000.0 || d > k->max / 1000.0) {
-			fprintf(errs, "%s:%d: %s must be between %g and %g\n",
-			    file, line, k->name, k->min / 1000.0,
-			    k->max / 1000.0);
-			return -1;
-		}
-		*(double *)field = d;
-		return 0;
-	case K_ACTION:
-		if ((str = config_setting_get_string(s)) == NULL)
-			goto wrong_type;
-		if (strcmp(str, "log") == 0)
-			*(int *)field = ACT_LOG;
-		else if (strcmp(str, "quarantine") == 0)
-			*(int *)field = ACT_QUARANTINE;
-		else if (strcmp(str, "dry-run") == 0)
-			*(int *)field = ACT_DRYRUN;
-		else
-			goto wrong_type;
-		return 0;
-	case K_NETS:
-		if (!config_setting_is_array(s) && !config_setting_is_list(s))
-			goto wrong_type;
-		n = config_setting_length(s);
-		for (i = 0; i < n; i++) {
-			str = config_setting_get_string_elem(s, i);
-			if (str == NULL || netlist_add_str(&nets, str) == -1) {
-				fprintf(errs, "%s:%d: %s: element %d is not a "
-				    "network (such as \"10.0.0.0/8\")\n", file,
-				    line, k->name, i + 1);
-				netlist_clear(&nets);
-				return -1;
-			}
-		}
-		netlist_clear(field);
-		*(struct netlist *)field = nets;
-		return 0;
+	case -1:
+		fprintf(errs, "%s:%d: %s must be %s\n", file, x.line, k->name,
+		    ktypes[k->type].hint);
+		return -1;
+	default:
+		return -1;
 	}
-wrong_type:
-	fprintf(errs, "%s:%d: %s must be %s\n", file, line, k->name,
-	    type_hint(k->type));
-	return -1;
-out_of_range:
-	fprintf(errs, "%s:%d: %s must be between %llu and %llu\n", file, line,
-	    k->name, (unsigned long long)k->min, (unsigned long long)k->max);
-	return -1;
+}
+
+/* Where each key was set, for the checks that involve several. */
+struct where {
+	const char	*path;
+	int		 line[NKEYS];	/* 0: not in the file */
+	char		 buf[4096 + 16];
+};
+
+/* "path:line" of the first of the keys the file set, or "path". */
+static const char *
+where(struct where *w, const char *a, const char *b)
+{
+	const struct key	*k;
+	const char		*names[2] = { a, b };
+	size_t			 i;
+
+	for (i = 0; i < 2; i++)
+		if (names[i] != NULL && (k = key_find(names[i])) != NULL &&
+		    w->line[k - keys] > 0) {
+			snprintf(w->buf, sizeof(w->buf), "%s:%d", w->path,
+			    w->line[k - keys]);
+			return w->buf;
+		}
+	return w->path;
 }
 
 /* Every setting in group (the root or one group), checked against keys. */
 static int
 walk(struct conf *c, const config_setting_t *group, const char *prefix,
-    const char *file, FILE *errs)
+    struct where *w, FILE *errs)
 {
 	const config_setting_t	*s;
 	const struct key	*k;
@@ -486,17 +650,20 @@ walk(struct conf *c, const config_setting_t *group, const char *prefix,
 		    *prefix ? "." : "", config_setting_name(s));
 		if (config_setting_is_group(s) && *prefix == '\0' &&
 		    is_group(name)) {
-			if (walk(c, s, name, file, errs) == -1)
+			if (walk(c, s, name, w, errs) == -1)
 				rv = -1;
 			continue;
 		}
 		if ((k = key_find(name)) == NULL) {
-			fprintf(errs, "%s:%d: unknown key %s\n", file,
-			    config_setting_source_line(s), name);
+			fprintf(errs, "%s:%d: unknown %s %s\n", w->path,
+			    config_setting_source_line(s),
+			    config_setting_is_group(s) ? "group" : "key",
+			    name);
 			rv = -1;
 			continue;
 		}
-		if (key_apply(c, k, s, file, errs) == -1)
+		w->line[k - keys] = config_setting_source_line(s);
+		if (key_apply(c, k, s, w->path, errs) == -1)
 			rv = -1;
 	}
 	return rv;
@@ -504,26 +671,28 @@ walk(struct conf *c, const config_setting_t *group, const char *prefix,
 
 /* Settings that only make sense together. */
 static int
-conf_check_detect(const struct detect_conf *d, const char *path, FILE *errs)
+conf_check_detect(const struct detect_conf *d, struct where *w, FILE *errs)
 {
 	int	rv = 0;
 
 	if (d->scan.theta1 >= d->scan.theta0) {
 		fprintf(errs, "%s: scan.theta1 (%g, a scanner's chance of a "
 		    "reply) must be below scan.theta0 (%g, a normal host's)\n",
-		    path, d->scan.theta1, d->scan.theta0);
+		    where(w, "scan.theta1", "scan.theta0"), d->scan.theta1,
+		    d->scan.theta0);
 		rv = -1;
 	}
 	if (d->scan.p_false >= d->scan.p_detect) {
 		fprintf(errs, "%s: scan.p_false (%g) must be below "
-		    "scan.p_detect (%g)\n", path, d->scan.p_false,
-		    d->scan.p_detect);
+		    "scan.p_detect (%g)\n", where(w, "scan.p_false",
+		    "scan.p_detect"), d->scan.p_false, d->scan.p_detect);
 		rv = -1;
 	}
 	if (d->exhaustion.warning > d->exhaustion.critical) {
 		fprintf(errs, "%s: exhaustion.warning (%g) must not be above "
-		    "exhaustion.critical (%g)\n", path, d->exhaustion.warning,
-		    d->exhaustion.critical);
+		    "exhaustion.critical (%g)\n", where(w,
+		    "exhaustion.warning", "exhaustion.critical"),
+		    d->exhaustion.warning, d->exhaustion.critical);
 		rv = -1;
 	}
 	return rv;
@@ -531,20 +700,20 @@ conf_check_detect(const struct detect_conf *d, const char *path, FILE *errs)
 
 /* A detector that quarantines needs the quarantine switched on. */
 static int
-conf_check_quar(const struct conf *c, const char *path, FILE *errs)
+conf_check_quar(const struct conf *c, struct where *w, FILE *errs)
 {
 	const struct quar_conf	*q = &c->quar;
 	const struct {
-		const char	*name;
+		const char	*key;
 		int		 action;
 	} acts[] = {
-		{ "long_lived", c->detect.long_lived.action },
-		{ "scan", c->detect.scan.action },
-		{ "port_range", c->detect.port_range.action },
-		{ "fixed_port", c->detect.fixed_port.action },
-		{ "allocator_change", c->detect.allocator_change.action },
-		{ "exhaustion", c->detect.exhaustion.action },
-		{ "rate", c->detect.rate.action },
+		{ "long_lived.action", c->detect.long_lived.action },
+		{ "scan.action", c->detect.scan.action },
+		{ "port_range.action", c->detect.port_range.action },
+		{ "fixed_port.action", c->detect.fixed_port.action },
+		{ "allocator_change.action", c->detect.allocator_change.action },
+		{ "exhaustion.action", c->detect.exhaustion.action },
+		{ "rate.action", c->detect.rate.action },
 	};
 	size_t			 i;
 	int			 rv = 0;
@@ -552,16 +721,22 @@ conf_check_quar(const struct conf *c, const char *path, FILE *errs)
 	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
 		if (acts[i].action == ACT_QUARANTINE && !q->enabled &&
 		    !q->dry_run) {
-			fprintf(errs, "%s: %s.action is \"quarantine\" but "
+			fprintf(errs, "%s: %s is \"quarantine\" but "
 			    "quarantine.enabled is false: set it to true (and "
 			    "load nft/ephemd.nft), or use \"dry-run\"\n",
-			    path, acts[i].name);
+			    where(w, acts[i].key, NULL), acts[i].key);
 			rv = -1;
 		}
 	if (q->timeout_s > q->max_timeout_s) {
 		fprintf(errs, "%s: quarantine.timeout (%us) must not be above "
-		    "quarantine.max_timeout (%us)\n", path, q->timeout_s,
-		    q->max_timeout_s);
+		    "quarantine.max_timeout (%us)\n", where(w,
+		    "quarantine.timeout", "quarantine.max_timeout"),
+		    q->timeout_s, q->max_timeout_s);
+		rv = -1;
+	}
+	if (c->core.internal.n == 0) {
+		fprintf(errs, "%s: internal_networks is empty: no host would be "
+		    "measured\n", where(w, "internal_networks", NULL));
 		rv = -1;
 	}
 	return rv;
@@ -577,12 +752,15 @@ conf_load(const char *path, struct conf **ret, FILE *errs)
 {
 	config_t	 cfg;
 	struct conf	*c;
+	struct where	*w;
 	int		 rv = -1;
 
-	if ((c = conf_new()) == NULL) {
+	if ((c = conf_new()) == NULL || (w = calloc(1, sizeof(*w))) == NULL) {
 		fprintf(errs, "%s: out of memory\n", path);
+		conf_free(c);
 		return -1;
 	}
+	w->path = path;
 	config_init(&cfg);
 	if (config_read_file(&cfg, path) != CONFIG_TRUE) {
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
@@ -592,18 +770,14 @@ conf_load(const char *path, struct conf **ret, FILE *errs)
 			    config_error_line(&cfg), config_error_text(&cfg));
 		goto out;
 	}
-	if (walk(c, config_root_setting(&cfg), "", path, errs) == -1)
+	if (walk(c, config_root_setting(&cfg), "", w, errs) == -1)
 		goto out;
 	/* the kernel's SYN_SENT2 shares SYN_SENT's timeout */
 	c->core.timeouts.tcp[CTS_SYN_SENT2] = c->core.timeouts.tcp[CTS_SYN_SENT];
-	if (conf_check_detect(&c->detect, path, errs) == -1 ||
-	    conf_check_quar(c, path, errs) == -1)
+	/* both checks, so that every error is told at once */
+	if ((conf_check_detect(&c->detect, w, errs) |
+	    conf_check_quar(c, w, errs)) != 0)
 		goto out;
-	if (c->core.internal.n == 0) {
-		fprintf(errs, "%s: internal_networks is empty: no host would be "
-		    "measured\n", path);
-		goto out;
-	}
 	if ((c->path = strdup(path)) == NULL) {
 		fprintf(errs, "%s: out of memory\n", path);
 		goto out;
@@ -614,6 +788,7 @@ conf_load(const char *path, struct conf **ret, FILE *errs)
 out:
 	config_destroy(&cfg);
 	conf_free(c);
+	free(w);
 	return rv;
 }
 
@@ -624,8 +799,7 @@ conf_print(FILE *fp, const struct conf *c)
 	const struct key	*k;
 	const void		*field;
 	const char		*dot, *group = "";
-	char			 a[ADDR_STRLEN];
-	size_t			 i, j, glen = 0;
+	size_t			 i, glen = 0;
 
 	fprintf(fp, "# effective configuration%s%s\n", c->path ? " of " : "",
 	    c->path ? c->path : "");
@@ -644,50 +818,7 @@ conf_print(FILE *fp, const struct conf *c)
 			fprintf(fp, "%.*s: {\n", (int)glen, group);
 		}
 		fprintf(fp, "%s%s = ", glen ? "\t" : "", dot ? dot + 1 : k->name);
-		switch (k->type) {
-		case K_BOOL:
-			fprintf(fp, "%s", *(const bool *)field ? "true" : "false");
-			break;
-		case K_UINT:
-		case K_DURATION:
-			fprintf(fp, "%u", *(const uint32_t *)field);
-			break;
-		case K_SIZE:
-			fprintf(fp, "%zu", *(const size_t *)field);
-			break;
-		case K_STRING:
-			if (*(char *const *)field != NULL)
-				fprintf(fp, "\"%s\"", *(char *const *)field);
-			else
-				fprintf(fp, "\"\"");
-			break;
-		case K_FORMAT:
-			fprintf(fp, "\"%s\"", *(const bool *)field ? "json" :
-			    "text");
-			break;
-		case K_FLOAT:
-			fprintf(fp, "%g", *(const double *)field);
-			break;
-		case K_ACTION:
-			fprintf(fp, "\"%s\"", alert_action_name(*(const int *)field));
-			break;
-		case K_NETS: {
-			const struct netlist *l = field;
-
-			fprintf(fp, "[");
-			for (j = 0; j < l->n; j++) {
-				int plen = l->v[j].plen;
-
-				addr_fmt(&l->v[j].addr, a, sizeof(a));
-				if (addr_is_v4(&l->v[j].addr))
-					plen -= 96;
-				fprintf(fp, "%s\"%s/%d\"", j ? ", " : "", a,
-				    plen);
-			}
-			fprintf(fp, "]");
-			break;
-		}
-		}
+		ktypes[k->type].print(fp, field);
 		fprintf(fp, ";\n");
 	}
 	if (glen > 0)

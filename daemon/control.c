@@ -648,7 +648,6 @@ cmd_services(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 		const struct ll_svc	*ll = o[i] < d->detect->ll_cap ?
 					    &d->detect->ll[o[i]] : NULL;
 		double			 u1, u3, lim;
-		char			 name[16], life[40];
 
 		u1 = s->life.n ? (double)s->under_1m / s->life.n : 0.0;
 		u3 = s->life.n ? (double)s->under_3m / s->life.n : 0.0;
@@ -670,18 +669,11 @@ cmd_services(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 				fprintf(out, "%.3f}", lim);
 			continue;
 		}
-		snprintf(name, sizeof(name), "%s/%u", timeouts_proto_name(s->proto),
-		    s->port);
-		snprintf(life, sizeof(life), "%.1f/%.1f/%.1f",
-		    lhist_quantile(&s->life, 0.5) / 1000.0,
-		    lhist_quantile(&s->life, 0.9) / 1000.0,
-		    lhist_quantile(&s->life, 0.99) / 1000.0);
-		fprintf(out, "%-13s %8u %8u  %-24s %10.1f %5.2f %5.2f ", name,
-		    s->flows, s->life.n, life, s->max_ms / 1000.0, u1, u3);
+		report_svc_row(out, s);
 		if (lim < 0)
-			fprintf(out, "%8s\n", "-");
+			fprintf(out, " %8s\n", "-");
 		else
-			fprintf(out, "%8.0f\n", lim);
+			fprintf(out, " %8.0f\n", lim);
 	}
 	if (json)
 		fprintf(out, "%s]}\n", i ? "\n" : "");

@@ -173,7 +173,6 @@ ct_event_from(const struct nf_conntrack *ct, int type, bool userspace,
 	 * timestamps, when net.netfilter.nf_conntrack_timestamp=1, time the
 	 * flow itself.
 	 */
-	ev->ts_ms = loop_wall_ms();
 	if (nfct_attr_is_set(ct, ATTR_TIMESTAMP_START))
 		ev->kstart_ms = ns_to_ms(nfct_get_attr_u64(ct,
 		    ATTR_TIMESTAMP_START));
@@ -183,37 +182,56 @@ ct_event_from(const struct nf_conntrack *ct, int type, bool userspace,
 	return 0;
 }
 
-static int
-ct_msg(const struct nlmsghdr *nlh, void *arg)
+/*
+ * One ctnetlink message to the core's event, at time now_ms (arrival: it
+ * orders the events as a capture does).  A NEW read from a dump is an
+ * EV_DUMP.  1: an event in ev; 0: a message that carries none (another
+ * type); -1: a conntrack message without a usable tuple.
+ */
+int
+ct_parse(const struct nlmsghdr *nlh, bool in_dump, uint64_t now_ms,
+    struct flow_event *ev)
 {
-	struct ct		*c = arg;
 	struct nf_conntrack	*ct;
-	struct flow_event	 ev;
-	int			 type;
+	int			 type, rv;
 
+	if (nlh->nlmsg_len < sizeof(*nlh) ||
+	    (nlh->nlmsg_type >> 8) != NFNL_SUBSYS_CTNETLINK)
+		return 0;
 	switch (nlh->nlmsg_type & 0xff) {
 	case IPCTNL_MSG_CT_NEW:
-		type = c->in_dump ? EV_DUMP : EV_NEW;
+		type = in_dump ? EV_DUMP : EV_NEW;
 		break;
 	case IPCTNL_MSG_CT_DELETE:
 		type = EV_DESTROY;
 		break;
 	default:
-		return MNL_CB_OK;
+		return 0;
 	}
-	if ((ct = nfct_new()) == NULL) {
-		c->st.parse_errors++;
-		return MNL_CB_OK;
-	}
-	if (nfct_nlmsg_parse(nlh, ct) < 0 ||
-	    ct_event_from(ct, type, type == EV_DESTROY && nlh->nlmsg_pid != 0,
-	    &ev) == -1) {
-		c->st.parse_errors++;
-		nfct_destroy(ct);
-		return MNL_CB_OK;
-	}
+	if ((ct = nfct_new()) == NULL)
+		return -1;
+	rv = nfct_nlmsg_parse(nlh, ct) < 0 || ct_event_from(ct, type,
+	    type == EV_DESTROY && nlh->nlmsg_pid != 0, ev) == -1 ? -1 : 1;
 	nfct_destroy(ct);
-	if (type == EV_DUMP)
+	if (rv == 1)
+		ev->ts_ms = now_ms;
+	return rv;
+}
+
+static int
+ct_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	struct ct		*c = arg;
+	struct flow_event	 ev;
+
+	switch (ct_parse(nlh, c->in_dump, loop_wall_ms(), &ev)) {
+	case 0:
+		return MNL_CB_OK;
+	case -1:
+		c->st.parse_errors++;
+		return MNL_CB_OK;
+	}
+	if (ev.type == EV_DUMP)
 		c->st.dump_entries++;
 	else {
 		c->st.events++;

@@ -74,6 +74,7 @@ drops_parse_packet(const uint8_t *p, size_t len,
 	return 0;
 }
 
+/* One NFLOG message: a packet the ruleset dropped, counted for its host. */
 static int
 drops_msg(const struct nlmsghdr *nlh, void *arg)
 {
@@ -124,10 +125,31 @@ drops_read(int fd, uint32_t events, void *arg)
 			}
 			return;
 		}
-		if (mnl_cb_run(buf, (size_t)r, 0, 0, drops_msg, n) ==
-		    MNL_CB_ERROR)
-			n->st.bad++;
+		drops_input(n, buf, (size_t)r);
 	}
+}
+
+/*
+ * A datagram from the NFLOG group: its messages counted into the
+ * quarantine, sequence gaps as lost, what does not parse as bad.
+ */
+void
+drops_input(struct drops *n, const void *buf, size_t len)
+{
+	if (mnl_cb_run(buf, len, 0, 0, drops_msg, n) == MNL_CB_ERROR)
+		n->st.bad++;
+}
+
+/* Counting without a socket: for drops_open, the tests and fuzzers. */
+struct drops *
+drops_new(struct quar *quar)
+{
+	struct drops	*n;
+
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return NULL;
+	n->quar = quar;
+	return n;
 }
 
 /* A config message; the kernel's answer, 0 or -1 (errno set). */
@@ -169,9 +191,8 @@ drops_open(uint16_t group, struct quar *quar, struct loop *loop)
 	struct drops	*n;
 	int		 sz = 1 << 20;
 
-	if ((n = calloc(1, sizeof(*n))) == NULL)
+	if ((n = drops_new(quar)) == NULL)
 		return NULL;
-	n->quar = quar;
 	n->loop = loop;
 	n->group = group;
 	if ((n->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC)) ==
@@ -228,9 +249,11 @@ drops_close(struct drops *n)
 {
 	if (n == NULL)
 		return;
-	loop_del_fd(n->loop, mnl_socket_get_fd(n->nl));
-	config(n, NFULNL_CFG_CMD_UNBIND, false);
-	mnl_socket_close(n->nl);
+	if (n->nl != NULL) {
+		loop_del_fd(n->loop, mnl_socket_get_fd(n->nl));
+		config(n, NFULNL_CFG_CMD_UNBIND, false);
+		mnl_socket_close(n->nl);
+	}
 	free(n);
 }
 

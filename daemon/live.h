@@ -175,7 +175,9 @@ void	 quar_report_text(FILE *, const struct quar *, uint64_t);
 struct drops;
 struct loop;
 
+struct drops *drops_new(struct quar *);
 struct drops *drops_open(uint16_t, struct quar *, struct loop *);
+void	 drops_input(struct drops *, const void *, size_t);
 void	 drops_close(struct drops *);
 void	 drops_reconfigure(const struct quar_conf *, struct quar_conf *,
 	    FILE *);
@@ -319,6 +321,8 @@ struct ct_stats {
 	bool		dumping;
 };
 
+struct nlmsghdr;
+int	 ct_parse(const struct nlmsghdr *, bool, uint64_t, struct flow_event *);
 struct ct *ct_open(const struct conf *, struct core *, struct loop *);
 void	 ct_close(struct ct *);
 void	 ct_reconfigure(struct ct *, const struct conf *);
@@ -361,6 +365,7 @@ void	 report_snapshot(const struct core *, const struct host *,
 void	 report_ports(const struct host *, long *, long *);
 uint32_t *report_svc_order(const struct core *);
 void	 report_time(uint64_t, char *, size_t);
+void	 report_svc_row(FILE *, const struct svc *);
 void	 report_host_json(FILE *, const struct core *, const struct host *);
 void	 report_text(FILE *, struct core *, const struct replay_stats *,
 	    const struct ct_stats *, const struct quar *);

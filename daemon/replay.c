@@ -320,6 +320,26 @@ key_lookup(const char *s, const char *end, size_t *ret_len)
 #define T_ID	0x40
 
 /*
+ * The numeric fields of a tuple, as a table: their bound, their bit in
+ * the tuple's seen mask, where the original and the reply direction's
+ * value goes (V_NONE: a slot nobody reads), and what a bad one is called.
+ */
+enum { V_NONE, V_SPORT, V_DPORT, V_NATPORT, V_TYPE, V_CODE, V_N };
+
+static const struct tnum {
+	uint64_t	 max;
+	unsigned	 bit;
+	int		 orig, reply;
+	const char	*bad;
+} tnums[] = {
+	[KEY_SPORT] = { 65535, T_SPORT, V_SPORT, V_NONE, "bad source port" },
+	[KEY_DPORT] = { 65535, T_DPORT, V_DPORT, V_NATPORT,
+	    "bad destination port" },
+	[KEY_TYPE] = { 255, T_TYPE, V_TYPE, V_NONE, "bad icmp type" },
+	[KEY_CODE] = { 255, T_CODE, V_CODE, V_NONE, "bad icmp code" },
+};
+
+/*
  * Parse one line (without its newline) into ev.  Returns a parse_status;
  * for PARSE_BAD, ret_why says what is wrong with the line.
  */
@@ -332,7 +352,9 @@ replay_parse_line(const char *line, size_t len, struct flow_event *ev,
 	size_t		 n;
 	uint64_t	 num;
 	unsigned	 seen[3] = { 0, 0, 0 };
-	unsigned	 type = 0, code = 0;
+	uint32_t	 val[V_N] = { 0 };
+	const struct tnum *tn;
+	enum key	 k;
 	int		 t = 0;		/* tuple: 0 none, 1 original, 2 reply */
 
 #define BAD(msg)	do { why = (msg); goto bad; } while (0)
@@ -407,7 +429,7 @@ replay_parse_line(const char *line, size_t len, struct flow_event *ev,
 				ev->flags |= EVF_USERSPACE;
 			continue;
 		}
-		switch (key_lookup(s, c.end, &n)) {
+		switch ((k = key_lookup(s, c.end, &n))) {
 		case KEY_SRC:
 			c.p += n;
 			if (t == 2)
@@ -435,22 +457,15 @@ replay_parse_line(const char *line, size_t len, struct flow_event *ev,
 			seen[t] |= T_DST;
 			break;
 		case KEY_SPORT:
-			c.p += n;
-			if (t == 0 || value_uint(&c, 65535, &num) == -1)
-				BAD("bad source port");
-			if (t == 1)
-				ev->sport = num;
-			seen[t] |= T_SPORT;
-			break;
 		case KEY_DPORT:
+		case KEY_TYPE:
+		case KEY_CODE:
+			tn = &tnums[k];
 			c.p += n;
-			if (t == 0 || value_uint(&c, 65535, &num) == -1)
-				BAD("bad destination port");
-			if (t == 1)
-				ev->dport = num;
-			else
-				ev->nat_port = num;
-			seen[t] |= T_DPORT;
+			if (t == 0 || value_uint(&c, tn->max, &num) == -1)
+				BAD(tn->bad);
+			val[t == 1 ? tn->orig : tn->reply] = (uint32_t)num;
+			seen[t] |= tn->bit;
 			break;
 		case KEY_ID:
 			c.p += n;
@@ -460,29 +475,13 @@ replay_parse_line(const char *line, size_t len, struct flow_event *ev,
 				if (value_uint(&c, 65535, &num) == -1)
 					BAD("bad icmp id");
 				if (t == 1)
-					ev->sport = num;
+					val[V_SPORT] = num;
 				seen[t] |= T_ID;
 			} else {
 				if (value_uint(&c, UINT32_MAX, &num) == -1)
 					BAD("bad conntrack id");
 				ev->ct_id = num;
 			}
-			break;
-		case KEY_TYPE:
-			c.p += n;
-			if (t == 0 || value_uint(&c, 255, &num) == -1)
-				BAD("bad icmp type");
-			if (t == 1)
-				type = num;
-			seen[t] |= T_TYPE;
-			break;
-		case KEY_CODE:
-			c.p += n;
-			if (t == 0 || value_uint(&c, 255, &num) == -1)
-				BAD("bad icmp code");
-			if (t == 1)
-				code = num;
-			seen[t] |= T_CODE;
 			break;
 		case KEY_ZONE:
 			c.p += n;
@@ -530,8 +529,12 @@ replay_parse_line(const char *line, size_t len, struct flow_event *ev,
 		if ((seen[1] & (T_TYPE | T_CODE)) != (T_TYPE | T_CODE) ||
 		    (seen[2] & (T_TYPE | T_CODE)) != (T_TYPE | T_CODE))
 			BAD("truncated: missing icmp type or code");
-		ev->dport = type << 8 | code;	/* keys the flow, no port */
+		/* keys the flow, as a port would */
+		val[V_DPORT] = val[V_TYPE] << 8 | val[V_CODE];
 	}
+	ev->sport = val[V_SPORT];
+	ev->dport = val[V_DPORT];
+	ev->nat_port = val[V_NATPORT];
 	return PARSE_OK;
 bad:
 	*ret_why = why;

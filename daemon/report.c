@@ -179,6 +179,28 @@ live_json(FILE *fp, const struct core *c, const struct ct_stats *ls)
 	    c->flows.n);
 }
 
+/*
+ * A service's row of the text tables (report and ephemctl services):
+ * name, flows, ended, lifetime quantiles, the longest, shares under 1
+ * and 3 minutes; no newline.
+ */
+void
+report_svc_row(FILE *fp, const struct svc *s)
+{
+	char	name[16], life[40];
+
+	snprintf(name, sizeof(name), "%s/%u", timeouts_proto_name(s->proto),
+	    s->port);
+	snprintf(life, sizeof(life), "%.1f/%.1f/%.1f",
+	    lhist_quantile(&s->life, 0.5) / 1000.0,
+	    lhist_quantile(&s->life, 0.9) / 1000.0,
+	    lhist_quantile(&s->life, 0.99) / 1000.0);
+	fprintf(fp, "%-13s %8u %8u  %-24s %10.1f %5.2f %5.2f", name, s->flows,
+	    s->life.n, life, s->max_ms / 1000.0,
+	    s->life.n ? (double)s->under_1m / s->life.n : 0.0,
+	    s->life.n ? (double)s->under_3m / s->life.n : 0.0);
+}
+
 void
 report_text(FILE *fp, struct core *c, const struct replay_stats *st,
     const struct ct_stats *ls, const struct quar *q)
@@ -186,7 +208,6 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st,
 	struct host		 snap;
 	struct host_report	 r;
 	const struct host	*h;
-	const struct svc	*s;
 	uint32_t		*ho, *so;
 	char			 a[ADDR_STRLEN], t0[32], t1[32], ports[16];
 	char			 held[24], life[40];
@@ -228,19 +249,8 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st,
 	fprintf(fp, "\n%-13s %8s %8s  %-24s %10s %5s %5s\n", "SERVICE",
 	    "FLOWS", "ENDED", "LIFE s p50/p90/p99", "MAX s", "<1m", "<3m");
 	for (i = 0; so != NULL && i < c->svcs.n && i < TEXT_SERVICES; i++) {
-		char name[16];
-
-		s = &c->svcs.v[so[i]];
-		snprintf(name, sizeof(name), "%s/%u", timeouts_proto_name(s->proto),
-		    s->port);
-		snprintf(life, sizeof(life), "%.1f/%.1f/%.1f",
-		    lhist_quantile(&s->life, 0.5) / 1000.0,
-		    lhist_quantile(&s->life, 0.9) / 1000.0,
-		    lhist_quantile(&s->life, 0.99) / 1000.0);
-		fprintf(fp, "%-13s %8u %8u  %-24s %10.1f %5.2f %5.2f\n", name,
-		    s->flows, s->life.n, life, s->max_ms / 1000.0,
-		    s->life.n ? (double)s->under_1m / s->life.n : 0.0,
-		    s->life.n ? (double)s->under_3m / s->life.n : 0.0);
+		report_svc_row(fp, &c->svcs.v[so[i]]);
+		fputc('\n', fp);
 	}
 	if (c->svcs.n > TEXT_SERVICES)
 		fprintf(fp, "(%zu more services in --report json)\n",

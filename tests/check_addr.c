@@ -507,36 +507,22 @@ START_TEST(test_netlist_add_str)
 }
 END_TEST
 
-static Suite *
-addr_suite(void)
-{
-	Suite	*s = suite_create("addr");
-	TCase	*tc;
-
-	tc = tcase_create("parse");
-	tcase_add_test(tc, test_parse_v4);
-	tcase_add_test(tc, test_parse_v6);
-	tcase_add_test(tc, test_parse_v4_mapped);
-	tcase_add_test(tc, test_parse_length);
-	tcase_add_test(tc, test_parse_reject);
-	tcase_add_test(tc, test_parse_reject_keeps_output);
-	tcase_add_test(tc, test_fmt_roundtrip);
-	tcase_add_test(tc, test_cmp_order);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("net");
-	tcase_add_test(tc, test_net_parse);
-	tcase_add_test(tc, test_net_parse_reject);
-	tcase_add_test(tc, test_net_contains_v4);
-	tcase_add_test(tc, test_net_contains_v6);
-	tcase_add_test(tc, test_netlist_default_internal);
-	tcase_add_test(tc, test_netlist_add_str);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int
 main(void)
 {
-	return t_run(addr_suite());
+	/* START_TEST makes pointer variables: no static table */
+	const struct t_tcase tcases[] = {
+		{ "parse", NULL, NULL, {
+		    test_parse_v4, test_parse_v6, test_parse_v4_mapped,
+		    test_parse_length, test_parse_reject,
+		    test_parse_reject_keeps_output, test_fmt_roundtrip,
+		    test_cmp_order, NULL } },
+		{ "net", NULL, NULL, {
+		    test_net_parse, test_net_parse_reject,
+		    test_net_contains_v4, test_net_contains_v6,
+		    test_netlist_default_internal, test_netlist_add_str,
+		    NULL } },
+	};
+
+	return t_main("addr", tcases, T_N(tcases));
 }

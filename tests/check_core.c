@@ -572,33 +572,19 @@ START_TEST(test_finish_idempotent)
 }
 END_TEST
 
-static Suite *
-core_suite(void)
-{
-	Suite	*s = suite_create("core");
-	TCase	*tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_conf_default);
-	tcase_add_test(tc, test_client_detection);
-	tcase_add_test(tc, test_lifetime_tcp);
-	tcase_add_test(tc, test_lifetime_udp);
-	tcase_add_test(tc, test_lifetime_userspace);
-	tcase_add_test(tc, test_orphan_destroy);
-	tcase_add_test(tc, test_duplicate_new);
-	tcase_add_test(tc, test_time_backwards);
-	tcase_add_test(tc, test_portless);
-	tcase_add_test(tc, test_flows_full);
-	tcase_add_test(tc, test_flows_full_no_trace);
-	tcase_add_test(tc, test_hosts_full);
-	tcase_add_test(tc, test_svcs_full);
-	tcase_add_test(tc, test_finish_idempotent);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int
 main(void)
 {
-	return t_run(core_suite());
+	/* START_TEST makes pointer variables: no static table */
+	const struct t_tcase tcases[] = {
+		{ "core", setup, teardown, {
+		    test_conf_default, test_client_detection,
+		    test_lifetime_tcp, test_lifetime_udp,
+		    test_lifetime_userspace, test_orphan_destroy,
+		    test_duplicate_new, test_time_backwards, test_portless,
+		    test_flows_full, test_flows_full_no_trace, test_hosts_full,
+		    test_svcs_full, test_finish_idempotent, NULL } },
+	};
+
+	return t_main("core", tcases, T_N(tcases));
 }

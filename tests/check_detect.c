@@ -269,19 +269,15 @@ END_TEST
 int
 main(void)
 {
-	Suite	*s = suite_create("detect");
-	TCase	*tc = tcase_create("long_lived");
+	/* START_TEST makes pointer variables: no static table */
+	const struct t_tcase tcases[] = {
+		{ "long_lived", setup, teardown, {
+		    test_ll_threshold_boundary, test_ll_factor,
+		    test_ll_min_samples, test_ll_long_service,
+		    test_ll_learning, test_ll_cooldown_escalation,
+		    test_ll_incomplete_window, test_ll_disabled_and_ended,
+		    test_alert_json, NULL } },
+	};
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_ll_threshold_boundary);
-	tcase_add_test(tc, test_ll_factor);
-	tcase_add_test(tc, test_ll_min_samples);
-	tcase_add_test(tc, test_ll_long_service);
-	tcase_add_test(tc, test_ll_learning);
-	tcase_add_test(tc, test_ll_cooldown_escalation);
-	tcase_add_test(tc, test_ll_incomplete_window);
-	tcase_add_test(tc, test_ll_disabled_and_ended);
-	tcase_add_test(tc, test_alert_json);
-	suite_add_tcase(s, tc);
-	return t_run(s);
+	return t_main("detect", tcases, T_N(tcases));
 }

@@ -1686,91 +1686,46 @@ START_TEST(test_rate_disabled)
 }
 END_TEST
 
-static TCase *
-tcase(Suite *s, const char *name)
-{
-	TCase	*tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 int
 main(void)
 {
-	Suite	*s = suite_create("detectors");
-	TCase	*tc;
+	/* START_TEST makes pointer variables: no static table */
+	const struct t_tcase tcases[] = {
+		{ "scan", setup, teardown, {
+		    test_scan_vertical_default, test_scan_vertical_window,
+		    test_scan_vertical_escalation, test_scan_cooldown,
+		    test_scan_trw_default, test_scan_trw_llr,
+		    test_scan_trw_benign, test_scan_trw_idle,
+		    test_scan_learning, test_scan_incomplete,
+		    test_scan_disabled, NULL } },
+		{ "port_range", setup, teardown, {
+		    test_pr_privileged, test_pr_privileged_off,
+		    test_pr_outside_default, test_pr_window, test_pr_slack,
+		    test_pr_family_drift, test_pr_learning,
+		    test_pr_unlearned_host, test_pr_first_after_learning,
+		    test_pr_incomplete, test_pr_disabled, NULL } },
+		{ "fixed_port", setup, teardown, {
+		    test_fp_tcp_default, test_fp_tcp_nine_destinations,
+		    test_fp_tcp_window, test_fp_escalation,
+		    test_fp_udp_learned, test_fp_udp_learn_boundary,
+		    test_fp_udp_boundary, test_fp_udp_exempt, test_fp_learning,
+		    test_fp_incomplete, test_fp_disabled, NULL } },
+		{ "allocator_change", setup, teardown, {
+		    test_ac_sequential_default, test_ac_random,
+		    test_ac_consecutive, test_ac_min_windows,
+		    test_ac_odd_share, test_ac_not_judged, test_ac_incomplete,
+		    test_ac_disabled, NULL } },
+		{ "exhaustion", setup, teardown, {
+		    test_ex_destination_default, test_ex_destroy,
+		    test_ex_learned_family, test_ex_host_level, test_ex_nat,
+		    test_ex_nat_one_incident, test_ex_learning,
+		    test_ex_incomplete, test_ex_disabled, NULL } },
+		{ "rate", setup, teardown, {
+		    test_rate_own, test_rate_min_rate_default,
+		    test_rate_population, test_rate_escalation,
+		    test_rate_learning, test_rate_busy_host_learns,
+		    test_rate_incomplete, test_rate_disabled, NULL } },
+	};
 
-	tc = tcase(s, "scan");
-	tcase_add_test(tc, test_scan_vertical_default);
-	tcase_add_test(tc, test_scan_vertical_window);
-	tcase_add_test(tc, test_scan_vertical_escalation);
-	tcase_add_test(tc, test_scan_cooldown);
-	tcase_add_test(tc, test_scan_trw_default);
-	tcase_add_test(tc, test_scan_trw_llr);
-	tcase_add_test(tc, test_scan_trw_benign);
-	tcase_add_test(tc, test_scan_trw_idle);
-	tcase_add_test(tc, test_scan_learning);
-	tcase_add_test(tc, test_scan_incomplete);
-	tcase_add_test(tc, test_scan_disabled);
-
-	tc = tcase(s, "port_range");
-	tcase_add_test(tc, test_pr_privileged);
-	tcase_add_test(tc, test_pr_privileged_off);
-	tcase_add_test(tc, test_pr_outside_default);
-	tcase_add_test(tc, test_pr_window);
-	tcase_add_test(tc, test_pr_slack);
-	tcase_add_test(tc, test_pr_family_drift);
-	tcase_add_test(tc, test_pr_learning);
-	tcase_add_test(tc, test_pr_unlearned_host);
-	tcase_add_test(tc, test_pr_first_after_learning);
-	tcase_add_test(tc, test_pr_incomplete);
-	tcase_add_test(tc, test_pr_disabled);
-
-	tc = tcase(s, "fixed_port");
-	tcase_add_test(tc, test_fp_tcp_default);
-	tcase_add_test(tc, test_fp_tcp_nine_destinations);
-	tcase_add_test(tc, test_fp_tcp_window);
-	tcase_add_test(tc, test_fp_escalation);
-	tcase_add_test(tc, test_fp_udp_learned);
-	tcase_add_test(tc, test_fp_udp_learn_boundary);
-	tcase_add_test(tc, test_fp_udp_boundary);
-	tcase_add_test(tc, test_fp_udp_exempt);
-	tcase_add_test(tc, test_fp_learning);
-	tcase_add_test(tc, test_fp_incomplete);
-	tcase_add_test(tc, test_fp_disabled);
-
-	tc = tcase(s, "allocator_change");
-	tcase_add_test(tc, test_ac_sequential_default);
-	tcase_add_test(tc, test_ac_random);
-	tcase_add_test(tc, test_ac_consecutive);
-	tcase_add_test(tc, test_ac_min_windows);
-	tcase_add_test(tc, test_ac_odd_share);
-	tcase_add_test(tc, test_ac_not_judged);
-	tcase_add_test(tc, test_ac_incomplete);
-	tcase_add_test(tc, test_ac_disabled);
-
-	tc = tcase(s, "exhaustion");
-	tcase_add_test(tc, test_ex_destination_default);
-	tcase_add_test(tc, test_ex_destroy);
-	tcase_add_test(tc, test_ex_learned_family);
-	tcase_add_test(tc, test_ex_host_level);
-	tcase_add_test(tc, test_ex_nat);
-	tcase_add_test(tc, test_ex_nat_one_incident);
-	tcase_add_test(tc, test_ex_learning);
-	tcase_add_test(tc, test_ex_incomplete);
-	tcase_add_test(tc, test_ex_disabled);
-
-	tc = tcase(s, "rate");
-	tcase_add_test(tc, test_rate_own);
-	tcase_add_test(tc, test_rate_min_rate_default);
-	tcase_add_test(tc, test_rate_population);
-	tcase_add_test(tc, test_rate_escalation);
-	tcase_add_test(tc, test_rate_learning);
-	tcase_add_test(tc, test_rate_busy_host_learns);
-	tcase_add_test(tc, test_rate_incomplete);
-	tcase_add_test(tc, test_rate_disabled);
-
-	return t_run(s);
+	return t_main("detectors", tcases, T_N(tcases));
 }

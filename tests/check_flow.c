@@ -346,30 +346,18 @@ START_TEST(test_growth)
 }
 END_TEST
 
-static Suite *
-flow_suite(void)
-{
-	Suite	*s = suite_create("flow");
-	TCase	*tc;
-
-	tc = tcase_create("key");
-	tcase_add_test(tc, test_key_fields);
-	tcase_add_test(tc, test_key_ignores_the_rest);
-	tcase_add_test(tc, test_key_never_zero);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("table");
-	tcase_add_test(tc, test_insert_lookup);
-	tcase_add_test(tc, test_remove_wraparound);
-	tcase_add_test(tc, test_many);
-	tcase_add_test(tc, test_max);
-	tcase_add_test(tc, test_growth);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int
 main(void)
 {
-	return t_run(flow_suite());
+	/* START_TEST makes pointer variables: no static table */
+	const struct t_tcase tcases[] = {
+		{ "key", NULL, NULL, {
+		    test_key_fields, test_key_ignores_the_rest,
+		    test_key_never_zero, NULL } },
+		{ "table", NULL, NULL, {
+		    test_insert_lookup, test_remove_wraparound, test_many,
+		    test_max, test_growth, NULL } },
+	};
+
+	return t_main("flow", tcases, T_N(tcases));
 }

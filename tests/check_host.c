@@ -595,50 +595,26 @@ START_TEST(test_hosttab_max)
 }
 END_TEST
 
-static Suite *
-host_suite(void)
-{
-	Suite	*s = suite_create("host");
-	TCase	*tc;
-
-	tc = tcase_create("classify");
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_add_test(tc, test_sequential_iana);
-	tcase_add_test(tc, test_per_destination_linux);
-	tcase_add_test(tc, test_per_destination_prefers_linux);
-	tcase_add_test(tc, test_pair_window);
-	tcase_add_test(tc, test_random_freebsd);
-	tcase_add_test(tc, test_random_openbsd);
-	tcase_add_test(tc, test_sequential_legacy);
-	tcase_add_test(tc, test_fixed);
-	tcase_add_test(tc, test_too_few);
-	tcase_add_test(tc, test_custom);
-	tcase_add_test(tc, test_smallest_family);
-	tcase_add_test(tc, test_family_slack);
-	tcase_add_test(tc, test_family_from_all_ports);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("measure");
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_add_test(tc, test_concurrency);
-	tcase_add_test(tc, test_concurrency_open_at_end);
-	tcase_add_test(tc, test_concurrency_portless);
-	tcase_add_test(tc, test_lifetime);
-	tcase_add_test(tc, test_lifetime_edges);
-	tcase_add_test(tc, test_rates);
-	tcase_add_test(tc, test_unreplied);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("table");
-	tcase_add_test(tc, test_hosttab);
-	tcase_add_test(tc, test_hosttab_growth);
-	tcase_add_test(tc, test_hosttab_max);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int
 main(void)
 {
-	return t_run(host_suite());
+	/* START_TEST makes pointer variables: no static table */
+	const struct t_tcase tcases[] = {
+		{ "classify", setup, NULL, {
+		    test_sequential_iana, test_per_destination_linux,
+		    test_per_destination_prefers_linux, test_pair_window,
+		    test_random_freebsd, test_random_openbsd,
+		    test_sequential_legacy, test_fixed, test_too_few,
+		    test_custom, test_smallest_family, test_family_slack,
+		    test_family_from_all_ports, NULL } },
+		{ "measure", setup, NULL, {
+		    test_concurrency, test_concurrency_open_at_end,
+		    test_concurrency_portless, test_lifetime,
+		    test_lifetime_edges, test_rates, test_unreplied, NULL } },
+		{ "table", NULL, NULL, {
+		    test_hosttab, test_hosttab_growth, test_hosttab_max,
+		    NULL } },
+	};
+
+	return t_main("host", tcases, T_N(tcases));
 }

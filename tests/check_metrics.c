@@ -427,17 +427,13 @@ END_TEST
 int
 main(void)
 {
-	Suite	*s = suite_create("metrics");
-	TCase	*tc = tcase_create("metrics");
+	/* START_TEST makes pointer variables: no static table */
+	const struct t_tcase tcases[] = {
+		{ "metrics", setup, teardown, {
+		    test_metrics_text, test_metrics_per_host,
+		    test_metrics_file, test_reset_host, test_reset_all,
+		    test_hosttab_find, test_lhist_bins, NULL } },
+	};
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_metrics_text);
-	tcase_add_test(tc, test_metrics_per_host);
-	tcase_add_test(tc, test_metrics_file);
-	tcase_add_test(tc, test_reset_host);
-	tcase_add_test(tc, test_reset_all);
-	tcase_add_test(tc, test_hosttab_find);
-	tcase_add_test(tc, test_lhist_bins);
-	suite_add_tcase(s, tc);
-	return t_run(s);
+	return t_main("metrics", tcases, T_N(tcases));
 }

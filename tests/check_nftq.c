@@ -604,20 +604,15 @@ END_TEST
 int
 main(void)
 {
-	Suite	*s = suite_create("nftq");
-	TCase	*tc = tcase_create("nftq");
+	/* START_TEST makes pointer variables: no static table */
+	const struct t_tcase tcases[] = {
+		{ "nftq", setup, teardown, {
+		    test_nftq_add, test_nftq_del, test_nftq_refresh,
+		    test_nftq_many, test_nftq_err_left_out,
+		    test_nftq_too_small, test_nftq_malformed,
+		    test_nftq_foreign, test_nftq_seq, test_nftq_in_ranges,
+		    NULL } },
+	};
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_nftq_add);
-	tcase_add_test(tc, test_nftq_del);
-	tcase_add_test(tc, test_nftq_refresh);
-	tcase_add_test(tc, test_nftq_many);
-	tcase_add_test(tc, test_nftq_err_left_out);
-	tcase_add_test(tc, test_nftq_too_small);
-	tcase_add_test(tc, test_nftq_malformed);
-	tcase_add_test(tc, test_nftq_foreign);
-	tcase_add_test(tc, test_nftq_seq);
-	tcase_add_test(tc, test_nftq_in_ranges);
-	suite_add_tcase(s, tc);
-	return t_run(s);
+	return t_main("nftq", tcases, T_N(tcases));
 }

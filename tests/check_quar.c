@@ -1217,34 +1217,21 @@ END_TEST
 int
 main(void)
 {
-	Suite	*s = suite_create("quar");
-	TCase	*tc = tcase_create("quar");
+	/* START_TEST makes pointer variables: no static table */
+	const struct t_tcase tcases[] = {
+		{ "quar", setup, teardown, {
+		    test_quar_block, test_quar_escalation,
+		    test_quar_allow_conf, test_quar_allow_set,
+		    test_quar_learning, test_quar_hourly, test_quar_max_hosts,
+		    test_quar_dry_run, test_quar_disabled,
+		    test_quar_kernel_refuses, test_quar_unreachable,
+		    test_quar_manual, test_quar_del, test_quar_tick,
+		    test_quar_adopt, test_quar_drop, test_quar_results,
+		    test_quar_save_load, test_quar_flipped,
+		    test_quar_truncated, test_quar_reconcile,
+		    test_quar_foreign, test_quar_version,
+		    test_quar_bad_records, NULL } },
+	};
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_quar_block);
-	tcase_add_test(tc, test_quar_escalation);
-	tcase_add_test(tc, test_quar_allow_conf);
-	tcase_add_test(tc, test_quar_allow_set);
-	tcase_add_test(tc, test_quar_learning);
-	tcase_add_test(tc, test_quar_hourly);
-	tcase_add_test(tc, test_quar_max_hosts);
-	tcase_add_test(tc, test_quar_dry_run);
-	tcase_add_test(tc, test_quar_disabled);
-	tcase_add_test(tc, test_quar_kernel_refuses);
-	tcase_add_test(tc, test_quar_unreachable);
-	tcase_add_test(tc, test_quar_manual);
-	tcase_add_test(tc, test_quar_del);
-	tcase_add_test(tc, test_quar_tick);
-	tcase_add_test(tc, test_quar_adopt);
-	tcase_add_test(tc, test_quar_drop);
-	tcase_add_test(tc, test_quar_results);
-	tcase_add_test(tc, test_quar_save_load);
-	tcase_add_test(tc, test_quar_flipped);
-	tcase_add_test(tc, test_quar_truncated);
-	tcase_add_test(tc, test_quar_reconcile);
-	tcase_add_test(tc, test_quar_foreign);
-	tcase_add_test(tc, test_quar_version);
-	tcase_add_test(tc, test_quar_bad_records);
-	suite_add_tcase(s, tc);
-	return t_run(s);
+	return t_main("quar", tcases, T_N(tcases));
 }

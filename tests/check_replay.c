@@ -119,325 +119,154 @@ check_addr_is(const struct addr *a, const char *want)
 	    "address %s, want %s", buf, want);
 }
 
-START_TEST(test_recorded_new_tcp)
-{
-	struct flow_event	ev;
+/*
+ * Lines of every shape conntrack(8) writes, each with the whole event it
+ * must become.
+ */
+struct pcase {
+	const char	*name;
+	const char	*line;
+	uint64_t	 ts_ms;
+	uint8_t		 type, proto, state;
+	uint16_t	 flags;
+	uint32_t	 timeout_s;
+	uint16_t	 sport, dport, nat_port;
+	const char	*src, *dst, *nat;
+	uint32_t	 ct_id;
+	uint16_t	 zone;
+};
 
-	parse_ok(REC_NEW_TCP, &ev);
-	ck_assert_uint_eq(ev.ts_ms, 1795263683950ULL);
-	ck_assert_uint_eq(ev.type, EV_NEW);
-	ck_assert_uint_eq(ev.proto, IPPROTO_TCP);
-	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED);
-	ck_assert_uint_eq(ev.state, CTS_SYN_SENT);
-	ck_assert_uint_eq(ev.timeout_s, 120);
-	ck_assert_uint_eq(ev.sport, 57818);
-	ck_assert_uint_eq(ev.dport, 8080);
-	ck_assert_uint_eq(ev.nat_port, 57818);
-	check_addr_is(&ev.src, "10.77.0.2");
-	check_addr_is(&ev.dst, "198.18.0.2");
-	check_addr_is(&ev.nat_addr, "198.18.0.1");
-	ck_assert_uint_eq(ev.ct_id, 3197088994U);
-	ck_assert_uint_eq(ev.zone, 0);
-}
-END_TEST
-
-START_TEST(test_recorded_destroy_tcp)
-{
-	struct flow_event	ev;
-
-	parse_ok(REC_DESTROY_TCP, &ev);
-	ck_assert_uint_eq(ev.ts_ms, 1795263684958ULL);
-	ck_assert_uint_eq(ev.type, EV_DESTROY);
-	ck_assert_uint_eq(ev.proto, IPPROTO_TCP);
-	ck_assert_uint_eq(ev.flags,
-	    EVF_PORTS | EVF_TIMEOUT | EVF_ASSURED | EVF_USERSPACE);
-	ck_assert_uint_eq(ev.state, CTS_TIME_WAIT);
-	ck_assert_uint_eq(ev.timeout_s, 118);
-	ck_assert_uint_eq(ev.sport, 57818);
-	ck_assert_uint_eq(ev.dport, 8080);
-	ck_assert_uint_eq(ev.nat_port, 57818);
-	check_addr_is(&ev.src, "10.77.0.2");
-	check_addr_is(&ev.dst, "198.18.0.2");
-	check_addr_is(&ev.nat_addr, "198.18.0.1");
-	ck_assert_uint_eq(ev.ct_id, 3197088994U);
-	ck_assert_uint_eq(ev.zone, 0);
-}
-END_TEST
-
-/* ICMP: sport is the echo id, dport type << 8 | code, ct_id the last id=. */
-START_TEST(test_recorded_icmp)
-{
-	struct flow_event	ev;
-
-	parse_ok(REC_NEW_ICMP, &ev);
-	ck_assert_uint_eq(ev.ts_ms, 1795263683950ULL);
-	ck_assert_uint_eq(ev.type, EV_NEW);
-	ck_assert_uint_eq(ev.proto, IPPROTO_ICMP);
-	ck_assert_uint_eq(ev.flags, EVF_TIMEOUT | EVF_UNREPLIED);
-	ck_assert_uint_eq(ev.state, CTS_NONE);
-	ck_assert_uint_eq(ev.timeout_s, 30);
-	ck_assert_uint_eq(ev.sport, 0);
-	ck_assert_uint_eq(ev.dport, 8 << 8 | 0);
-	ck_assert_uint_eq(ev.nat_port, 0);
-	check_addr_is(&ev.src, "10.77.0.2");
-	check_addr_is(&ev.dst, "198.18.0.2");
-	check_addr_is(&ev.nat_addr, "198.18.0.1");
-	ck_assert_uint_eq(ev.ct_id, 1119820405U);
-	ck_assert_uint_eq(ev.zone, 0);
-}
-END_TEST
-
-/* Without ",extended" (no layer 3 name) and without ",id". */
-START_TEST(test_recorded_no_l3)
-{
-	struct flow_event	ev;
-
-	parse_ok(REC_NEW_TCP_NO_L3, &ev);
-	ck_assert_uint_eq(ev.ts_ms, 1795263683947ULL);
-	ck_assert_uint_eq(ev.type, EV_NEW);
-	ck_assert_uint_eq(ev.proto, IPPROTO_TCP);
-	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED);
-	ck_assert_uint_eq(ev.state, CTS_SYN_SENT);
-	ck_assert_uint_eq(ev.timeout_s, 120);
-	ck_assert_uint_eq(ev.sport, 57818);
-	ck_assert_uint_eq(ev.dport, 8080);
-	ck_assert_uint_eq(ev.nat_port, 57818);
-	check_addr_is(&ev.src, "10.77.0.2");
-	check_addr_is(&ev.dst, "198.18.0.2");
-	check_addr_is(&ev.nat_addr, "198.18.0.1");
-	ck_assert_uint_eq(ev.ct_id, 0);
-	ck_assert_uint_eq(ev.zone, 0);
-}
-END_TEST
-
-START_TEST(test_recorded_udp)
-{
-	struct flow_event	ev;
-
-	parse_ok(REC_NEW_UDP, &ev);
-	ck_assert_uint_eq(ev.ts_ms, 1795263672869ULL);
-	ck_assert_uint_eq(ev.type, EV_NEW);
-	ck_assert_uint_eq(ev.proto, IPPROTO_UDP);
-	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED);
-	ck_assert_uint_eq(ev.state, CTS_NONE);
-	ck_assert_uint_eq(ev.timeout_s, 30);
-	ck_assert_uint_eq(ev.sport, 46461);
-	ck_assert_uint_eq(ev.dport, 53);
-	ck_assert_uint_eq(ev.nat_port, 46461);
-	check_addr_is(&ev.src, "10.77.0.2");
-	check_addr_is(&ev.dst, "198.18.0.2");
-	check_addr_is(&ev.nat_addr, "198.18.0.1");
-	ck_assert_uint_eq(ev.ct_id, 2650842357U);
-	ck_assert_uint_eq(ev.zone, 0);
-}
-END_TEST
-
-START_TEST(test_ipv6_tcp)
-{
-	struct flow_event	ev;
-
-	parse_ok("[1795263690.999999]\t    [NEW] ipv6     10 tcp      6 120 "
-	    "SYN_SENT src=fd00::2 dst=2001:db8::5 sport=40002 dport=443 "
+#define PTO	(EVF_PORTS | EVF_TIMEOUT)
+static const struct pcase pcases[] = {
+	{ "recorded tcp new", REC_NEW_TCP, 1795263683950ULL, EV_NEW,
+	    IPPROTO_TCP, CTS_SYN_SENT, PTO | EVF_UNREPLIED, 120, 57818, 8080,
+	    57818, "10.77.0.2", "198.18.0.2", "198.18.0.1", 3197088994U, 0 },
+	{ "recorded tcp destroy", REC_DESTROY_TCP, 1795263684958ULL,
+	    EV_DESTROY, IPPROTO_TCP, CTS_TIME_WAIT,
+	    PTO | EVF_ASSURED | EVF_USERSPACE, 118, 57818, 8080, 57818,
+	    "10.77.0.2", "198.18.0.2", "198.18.0.1", 3197088994U, 0 },
+	/* icmp: sport is the echo id, dport type << 8 | code */
+	{ "recorded icmp", REC_NEW_ICMP, 1795263683950ULL, EV_NEW,
+	    IPPROTO_ICMP, CTS_NONE, EVF_TIMEOUT | EVF_UNREPLIED, 30, 0,
+	    8 << 8, 0, "10.77.0.2", "198.18.0.2", "198.18.0.1", 1119820405U,
+	    0 },
+	/* without ",extended" (no layer 3 name) and without ",id" */
+	{ "recorded, no l3", REC_NEW_TCP_NO_L3, 1795263683947ULL, EV_NEW,
+	    IPPROTO_TCP, CTS_SYN_SENT, PTO | EVF_UNREPLIED, 120, 57818, 8080,
+	    57818, "10.77.0.2", "198.18.0.2", "198.18.0.1", 0, 0 },
+	{ "recorded udp", REC_NEW_UDP, 1795263672869ULL, EV_NEW, IPPROTO_UDP,
+	    CTS_NONE, PTO | EVF_UNREPLIED, 30, 46461, 53, 46461, "10.77.0.2",
+	    "198.18.0.2", "198.18.0.1", 2650842357U, 0 },
+	/* six digits of fraction: truncated to the millisecond */
+	{ "ipv6 tcp", "[1795263690.999999]\t    [NEW] ipv6     10 tcp      6 "
+	    "120 SYN_SENT src=fd00::2 dst=2001:db8::5 sport=40002 dport=443 "
 	    "[UNREPLIED] src=2001:db8::5 dst=fd00::2 sport=443 dport=40002 "
-	    "id=42", &ev);
-	ck_assert_uint_eq(ev.ts_ms, 1795263690999ULL);	/* truncated */
-	ck_assert_uint_eq(ev.type, EV_NEW);
-	ck_assert_uint_eq(ev.proto, IPPROTO_TCP);
-	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED);
-	ck_assert_uint_eq(ev.state, CTS_SYN_SENT);
-	ck_assert_uint_eq(ev.timeout_s, 120);
-	ck_assert_uint_eq(ev.sport, 40002);
-	ck_assert_uint_eq(ev.dport, 443);
-	ck_assert_uint_eq(ev.nat_port, 40002);
-	check_addr_is(&ev.src, "fd00::2");
-	check_addr_is(&ev.dst, "2001:db8::5");
-	check_addr_is(&ev.nat_addr, "fd00::2");
-	ck_assert(!addr_is_v4(&ev.src));
-	ck_assert_uint_eq(ev.ct_id, 42);
-	ck_assert_uint_eq(ev.zone, 0);
-}
-END_TEST
-
-START_TEST(test_udplite_sctp_dccp)
-{
-	struct flow_event	ev;
-
-	parse_ok("[1795263691.000000]\t    [NEW] ipv4     2 udplite  136 30 "
-	    "src=10.77.0.2 dst=198.18.0.2 sport=5004 dport=5005 [UNREPLIED] "
-	    "src=198.18.0.2 dst=198.18.0.1 sport=5005 dport=5004 id=7", &ev);
-	ck_assert_uint_eq(ev.ts_ms, 1795263691000ULL);
-	ck_assert_uint_eq(ev.proto, IPPROTO_UDPLITE);
-	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED);
-	ck_assert_uint_eq(ev.state, CTS_NONE);
-	ck_assert_uint_eq(ev.timeout_s, 30);
-	ck_assert_uint_eq(ev.sport, 5004);
-	ck_assert_uint_eq(ev.dport, 5005);
-	ck_assert_uint_eq(ev.nat_port, 5004);
-	ck_assert_uint_eq(ev.ct_id, 7);
-
-	parse_ok("[1795263692.25]\t    [NEW] ipv4     2 sctp     132 3 "
+	    "id=42", 1795263690999ULL, EV_NEW, IPPROTO_TCP, CTS_SYN_SENT,
+	    PTO | EVF_UNREPLIED, 120, 40002, 443, 40002, "fd00::2",
+	    "2001:db8::5", "fd00::2", 42, 0 },
+	{ "udplite", "[1795263691.000000]\t    [NEW] ipv4     2 udplite  136 "
+	    "30 src=10.77.0.2 dst=198.18.0.2 sport=5004 dport=5005 "
+	    "[UNREPLIED] src=198.18.0.2 dst=198.18.0.1 sport=5005 dport=5004 "
+	    "id=7", 1795263691000ULL, EV_NEW, IPPROTO_UDPLITE, CTS_NONE,
+	    PTO | EVF_UNREPLIED, 30, 5004, 5005, 5004, "10.77.0.2",
+	    "198.18.0.2", "198.18.0.1", 7, 0 },
+	{ "sctp", "[1795263692.25]\t    [NEW] ipv4     2 sctp     132 3 "
 	    "COOKIE_WAIT src=10.77.0.2 dst=198.18.0.2 sport=36412 "
 	    "dport=2905 [UNREPLIED] src=198.18.0.2 dst=198.18.0.1 "
-	    "sport=2905 dport=36412 id=8", &ev);
-	ck_assert_uint_eq(ev.ts_ms, 1795263692250ULL);
-	ck_assert_uint_eq(ev.type, EV_NEW);
-	ck_assert_uint_eq(ev.proto, IPPROTO_SCTP);
-	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED);
-	ck_assert_uint_eq(ev.state, CTS_OTHER);
-	ck_assert_uint_eq(ev.timeout_s, 3);
-	ck_assert_uint_eq(ev.sport, 36412);
-	ck_assert_uint_eq(ev.dport, 2905);
-	ck_assert_uint_eq(ev.nat_port, 36412);
-	check_addr_is(&ev.nat_addr, "198.18.0.1");
-	ck_assert_uint_eq(ev.ct_id, 8);
-
-	parse_ok("[1795263693.5]\t[DESTROY] ipv4     2 dccp     33 240 "
+	    "sport=2905 dport=36412 id=8", 1795263692250ULL, EV_NEW,
+	    IPPROTO_SCTP, CTS_OTHER, PTO | EVF_UNREPLIED, 3, 36412, 2905,
+	    36412, "10.77.0.2", "198.18.0.2", "198.18.0.1", 8, 0 },
+	{ "dccp", "[1795263693.5]\t[DESTROY] ipv4     2 dccp     33 240 "
 	    "REQUEST src=10.77.0.2 dst=198.18.0.2 sport=41000 dport=5001 "
 	    "[UNREPLIED] src=198.18.0.2 dst=198.18.0.1 sport=5001 "
-	    "dport=41000 id=9", &ev);
-	ck_assert_uint_eq(ev.ts_ms, 1795263693500ULL);
-	ck_assert_uint_eq(ev.type, EV_DESTROY);
-	ck_assert_uint_eq(ev.proto, IPPROTO_DCCP);
-	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED);
-	ck_assert_uint_eq(ev.state, CTS_OTHER);
-	ck_assert_uint_eq(ev.timeout_s, 240);
-	ck_assert_uint_eq(ev.sport, 41000);
-	ck_assert_uint_eq(ev.dport, 5001);
-	ck_assert_uint_eq(ev.nat_port, 41000);
-	ck_assert_uint_eq(ev.ct_id, 9);
-}
-END_TEST
-
-START_TEST(test_icmpv6)
-{
-	struct flow_event	ev;
-
-	parse_ok("[1795263694.000001]\t    [NEW] ipv6     10 icmpv6   58 30 "
-	    "src=fd00::2 dst=2001:db8::5 type=128 code=0 id=7 [UNREPLIED] "
-	    "src=2001:db8::5 dst=fd00::2 type=129 code=0 id=7 id=99", &ev);
-	ck_assert_uint_eq(ev.ts_ms, 1795263694000ULL);
-	ck_assert_uint_eq(ev.type, EV_NEW);
-	ck_assert_uint_eq(ev.proto, IPPROTO_ICMPV6);
-	ck_assert_uint_eq(ev.flags, EVF_TIMEOUT | EVF_UNREPLIED);
-	ck_assert_uint_eq(ev.state, CTS_NONE);
-	ck_assert_uint_eq(ev.timeout_s, 30);
-	ck_assert_uint_eq(ev.sport, 7);
-	ck_assert_uint_eq(ev.dport, 128 << 8 | 0);
-	ck_assert_uint_eq(ev.nat_port, 0);
-	check_addr_is(&ev.src, "fd00::2");
-	check_addr_is(&ev.dst, "2001:db8::5");
-	check_addr_is(&ev.nat_addr, "fd00::2");
-	ck_assert_uint_eq(ev.ct_id, 99);
-
-	/* a destination unreachable with a code */
-	parse_ok("[1795263694.5]\t    [NEW] ipv4     2 icmp     1 30 "
-	    "src=10.77.0.2 dst=198.18.0.2 type=3 code=13 id=513 "
-	    "src=198.18.0.2 dst=198.18.0.1 type=0 code=0 id=513", &ev);
-	ck_assert_uint_eq(ev.sport, 513);
-	ck_assert_uint_eq(ev.dport, 3 << 8 | 13);
-	ck_assert_uint_eq(ev.ct_id, 0);
-	ck_assert_uint_eq(ev.flags, EVF_TIMEOUT);
-
+	    "dport=41000 id=9", 1795263693500ULL, EV_DESTROY, IPPROTO_DCCP,
+	    CTS_OTHER, PTO | EVF_UNREPLIED, 240, 41000, 5001, 41000,
+	    "10.77.0.2", "198.18.0.2", "198.18.0.1", 9, 0 },
+	{ "icmpv6", "[1795263694.000001]\t    [NEW] ipv6     10 icmpv6   58 "
+	    "30 src=fd00::2 dst=2001:db8::5 type=128 code=0 id=7 [UNREPLIED] "
+	    "src=2001:db8::5 dst=fd00::2 type=129 code=0 id=7 id=99",
+	    1795263694000ULL, EV_NEW, IPPROTO_ICMPV6, CTS_NONE,
+	    EVF_TIMEOUT | EVF_UNREPLIED, 30, 7, 128 << 8, 0, "fd00::2",
+	    "2001:db8::5", "fd00::2", 99, 0 },
+	{ "icmp unreachable with a code", "[1795263694.5]\t    [NEW] ipv4     "
+	    "2 icmp     1 30 src=10.77.0.2 dst=198.18.0.2 type=3 code=13 "
+	    "id=513 src=198.18.0.2 dst=198.18.0.1 type=0 code=0 id=513",
+	    1795263694500ULL, EV_NEW, IPPROTO_ICMP, CTS_NONE, EVF_TIMEOUT, 30,
+	    513, 3 << 8 | 13, 0, "10.77.0.2", "198.18.0.2", "198.18.0.1", 0,
+	    0 },
 	/* NAT rewrote the echo id: sport keeps the original one */
-	parse_ok("[1795263694.5]\t[DESTROY] ipv4     2 icmp     1 "
-	    "src=10.77.0.2 dst=198.18.0.2 type=8 code=0 id=7 "
-	    "src=198.18.0.2 dst=198.18.0.1 type=0 code=0 id=4242 id=77", &ev);
-	ck_assert_uint_eq(ev.sport, 7);
-	ck_assert_uint_eq(ev.dport, 8 << 8);
-	ck_assert_uint_eq(ev.nat_port, 0);
-	ck_assert_uint_eq(ev.ct_id, 77);
-}
-END_TEST
-
-START_TEST(test_unknown_proto)
-{
-	struct flow_event	ev;
-
-	parse_ok("[1795263695.000000]\t    [NEW] ipv4     2 unknown  47 599 "
-	    "src=10.77.0.2 dst=198.18.0.9 src=198.18.0.9 dst=198.18.0.1 "
-	    "id=11", &ev);
-	ck_assert_uint_eq(ev.ts_ms, 1795263695000ULL);
-	ck_assert_uint_eq(ev.type, EV_NEW);
-	ck_assert_uint_eq(ev.proto, 47);
-	ck_assert_uint_eq(ev.flags, EVF_TIMEOUT);
-	ck_assert_uint_eq(ev.state, CTS_NONE);
-	ck_assert_uint_eq(ev.timeout_s, 599);
-	ck_assert_uint_eq(ev.sport, 0);
-	ck_assert_uint_eq(ev.dport, 0);
-	ck_assert_uint_eq(ev.nat_port, 0);
-	check_addr_is(&ev.src, "10.77.0.2");
-	check_addr_is(&ev.dst, "198.18.0.9");
-	check_addr_is(&ev.nat_addr, "198.18.0.1");
-	ck_assert_uint_eq(ev.ct_id, 11);
-}
-END_TEST
-
-START_TEST(test_mark_zone)
-{
-	struct flow_event	ev;
-
-	parse_ok("[1795263696.000000]\t    [NEW] ipv4     2 tcp      6 120 "
-	    "SYN_SENT src=10.77.0.2 dst=198.18.0.2 sport=57820 dport=8080 "
-	    "[UNREPLIED] src=198.18.0.2 dst=198.18.0.1 sport=8080 "
-	    "dport=57820 mark=5 zone=3 use=1 id=12", &ev);
-	ck_assert_uint_eq(ev.zone, 3);
-	ck_assert_uint_eq(ev.ct_id, 12);
-	ck_assert_uint_eq(ev.sport, 57820);
-	ck_assert_uint_eq(ev.nat_port, 57820);
-	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED);
-
-	parse_ok("[1795263696.000000]\t    [NEW] ipv4     2 tcp      6 120 "
-	    "SYN_SENT src=10.77.0.2 dst=198.18.0.2 sport=57820 dport=8080 "
-	    "[UNREPLIED] src=198.18.0.2 dst=198.18.0.1 sport=8080 "
-	    "dport=57820 mark=0 zone=65535 use=1", &ev);
-	ck_assert_uint_eq(ev.zone, 65535);
-}
-END_TEST
-
-START_TEST(test_flags)
-{
-	struct flow_event	ev;
-
-	parse_ok("[1795263697.000000]\t[DESTROY] ipv4     2 udp      17 25 "
-	    "src=10.77.0.2 dst=198.18.0.2 sport=46461 dport=53 [UNREPLIED] "
-	    "src=198.18.0.2 dst=198.18.0.1 sport=53 dport=46461 [ASSURED] "
-	    "mark=0 use=1 id=13 [USERSPACE] portid=2658 progname=conntrack",
-	    &ev);
-	ck_assert_uint_eq(ev.type, EV_DESTROY);
-	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_TIMEOUT | EVF_UNREPLIED |
-	    EVF_ASSURED | EVF_USERSPACE);
-	ck_assert_uint_eq(ev.timeout_s, 25);
-	ck_assert_uint_eq(ev.ct_id, 13);
-
+	{ "icmp, echo id rewritten", "[1795263694.5]\t[DESTROY] ipv4     2 "
+	    "icmp     1 src=10.77.0.2 dst=198.18.0.2 type=8 code=0 id=7 "
+	    "src=198.18.0.2 dst=198.18.0.1 type=0 code=0 id=4242 id=77",
+	    1795263694500ULL, EV_DESTROY, IPPROTO_ICMP, CTS_NONE, 0, 0, 7,
+	    8 << 8, 0, "10.77.0.2", "198.18.0.2", "198.18.0.1", 77, 0 },
+	{ "unknown protocol", "[1795263695.000000]\t    [NEW] ipv4     2 "
+	    "unknown  47 599 src=10.77.0.2 dst=198.18.0.9 src=198.18.0.9 "
+	    "dst=198.18.0.1 id=11", 1795263695000ULL, EV_NEW, 47, CTS_NONE,
+	    EVF_TIMEOUT, 599, 0, 0, 0, "10.77.0.2", "198.18.0.9",
+	    "198.18.0.1", 11, 0 },
+	{ "mark, zone, use", "[1795263696.000000]\t    [NEW] ipv4     2 tcp  "
+	    "    6 120 SYN_SENT src=10.77.0.2 dst=198.18.0.2 sport=57820 "
+	    "dport=8080 [UNREPLIED] src=198.18.0.2 dst=198.18.0.1 sport=8080 "
+	    "dport=57820 mark=5 zone=3 use=1 id=12", 1795263696000ULL, EV_NEW,
+	    IPPROTO_TCP, CTS_SYN_SENT, PTO | EVF_UNREPLIED, 120, 57820, 8080,
+	    57820, "10.77.0.2", "198.18.0.2", "198.18.0.1", 12, 3 },
+	{ "the highest zone", "[1795263696.000000]\t    [NEW] ipv4     2 tcp "
+	    "     6 120 SYN_SENT src=10.77.0.2 dst=198.18.0.2 sport=57820 "
+	    "dport=8080 [UNREPLIED] src=198.18.0.2 dst=198.18.0.1 sport=8080 "
+	    "dport=57820 mark=0 zone=65535 use=1", 1795263696000ULL, EV_NEW,
+	    IPPROTO_TCP, CTS_SYN_SENT, PTO | EVF_UNREPLIED, 120, 57820, 8080,
+	    57820, "10.77.0.2", "198.18.0.2", "198.18.0.1", 0, 65535 },
+	{ "every flag", "[1795263697.000000]\t[DESTROY] ipv4     2 udp      "
+	    "17 25 src=10.77.0.2 dst=198.18.0.2 sport=46461 dport=53 "
+	    "[UNREPLIED] src=198.18.0.2 dst=198.18.0.1 sport=53 dport=46461 "
+	    "[ASSURED] mark=0 use=1 id=13 [USERSPACE] portid=2658 "
+	    "progname=conntrack", 1795263697000ULL, EV_DESTROY, IPPROTO_UDP,
+	    CTS_NONE, PTO | EVF_UNREPLIED | EVF_ASSURED | EVF_USERSPACE, 25,
+	    46461, 53, 46461, "10.77.0.2", "198.18.0.2", "198.18.0.1", 13,
+	    0 },
 	/* no flags at all; an unknown flag is skipped */
-	parse_ok("[1795263697.000000]\t[DESTROY] ipv4     2 udp      17 "
-	    "src=10.77.0.2 dst=198.18.0.2 sport=46461 dport=53 "
-	    "src=198.18.0.2 dst=198.18.0.1 sport=53 dport=46461 [OFFLOAD] "
-	    "id=14", &ev);
-	ck_assert_uint_eq(ev.flags, EVF_PORTS);
-	ck_assert_uint_eq(ev.timeout_s, 0);
-	ck_assert_uint_eq(ev.state, CTS_NONE);
-	ck_assert_uint_eq(ev.ct_id, 14);
-}
-END_TEST
+	{ "no flags, an unknown one", "[1795263697.000000]\t[DESTROY] ipv4   "
+	    "  2 udp      17 src=10.77.0.2 dst=198.18.0.2 sport=46461 "
+	    "dport=53 src=198.18.0.2 dst=198.18.0.1 sport=53 dport=46461 "
+	    "[OFFLOAD] id=14", 1795263697000ULL, EV_DESTROY, IPPROTO_UDP,
+	    CTS_NONE, EVF_PORTS, 0, 46461, 53, 46461, "10.77.0.2",
+	    "198.18.0.2", "198.18.0.1", 14, 0 },
+	/* an expired DESTROY carries no remaining timeout, only the state */
+	{ "destroy without a timeout", "[1795263698.000000]\t[DESTROY] ipv4  "
+	    "   2 tcp      6 TIME_WAIT src=10.77.0.2 dst=198.18.0.2 "
+	    "sport=57818 dport=8080 src=198.18.0.2 dst=198.18.0.1 sport=8080 "
+	    "dport=57818 [ASSURED] id=3197088994", 1795263698000ULL,
+	    EV_DESTROY, IPPROTO_TCP, CTS_TIME_WAIT, EVF_PORTS | EVF_ASSURED,
+	    0, 57818, 8080, 57818, "10.77.0.2", "198.18.0.2", "198.18.0.1",
+	    3197088994U, 0 },
+};
 
-/* An expired DESTROY carries no remaining timeout, only the state. */
-START_TEST(test_destroy_no_timeout)
+START_TEST(test_parse_table)
 {
-	struct flow_event	ev;
+	const struct pcase	*c = &pcases[_i];
+	struct flow_event	 ev;
 
-	parse_ok("[1795263698.000000]\t[DESTROY] ipv4     2 tcp      6 "
-	    "TIME_WAIT src=10.77.0.2 dst=198.18.0.2 sport=57818 dport=8080 "
-	    "src=198.18.0.2 dst=198.18.0.1 sport=8080 dport=57818 [ASSURED] "
-	    "id=3197088994", &ev);
-	ck_assert_uint_eq(ev.ts_ms, 1795263698000ULL);
-	ck_assert_uint_eq(ev.type, EV_DESTROY);
-	ck_assert_uint_eq(ev.flags, EVF_PORTS | EVF_ASSURED);
-	ck_assert_uint_eq(ev.state, CTS_TIME_WAIT);
-	ck_assert_uint_eq(ev.timeout_s, 0);
-	ck_assert_uint_eq(ev.sport, 57818);
-	ck_assert_uint_eq(ev.dport, 8080);
-	ck_assert_uint_eq(ev.ct_id, 3197088994U);
+	parse_ok(c->line, &ev);
+	ck_assert_msg(ev.ts_ms == c->ts_ms, "%s: ts %llu", c->name,
+	    (unsigned long long)ev.ts_ms);
+	ck_assert_msg(ev.type == c->type, "%s: type %u", c->name, ev.type);
+	ck_assert_msg(ev.proto == c->proto, "%s: proto %u", c->name,
+	    ev.proto);
+	ck_assert_msg(ev.state == c->state, "%s: state %u", c->name,
+	    ev.state);
+	ck_assert_msg(ev.flags == c->flags, "%s: flags 0x%x, not 0x%x",
+	    c->name, ev.flags, c->flags);
+	ck_assert_msg(ev.timeout_s == c->timeout_s, "%s: timeout %u",
+	    c->name, ev.timeout_s);
+	ck_assert_msg(ev.sport == c->sport && ev.dport == c->dport &&
+	    ev.nat_port == c->nat_port, "%s: ports %u %u %u", c->name,
+	    ev.sport, ev.dport, ev.nat_port);
+	check_addr_is(&ev.src, c->src);
+	check_addr_is(&ev.dst, c->dst);
+	check_addr_is(&ev.nat_addr, c->nat);
+	ck_assert_msg(ev.ct_id == c->ct_id, "%s: id %u", c->name, ev.ct_id);
+	ck_assert_msg(ev.zone == c->zone, "%s: zone %u", c->name, ev.zone);
 }
 END_TEST
 
@@ -937,49 +766,21 @@ START_TEST(test_fd_no_timestamps)
 }
 END_TEST
 
-static Suite *
-replay_suite(void)
-{
-	Suite	*s = suite_create("replay");
-	TCase	*tc;
-
-	tc = tcase_create("line");
-	tcase_add_test(tc, test_recorded_new_tcp);
-	tcase_add_test(tc, test_recorded_destroy_tcp);
-	tcase_add_test(tc, test_recorded_icmp);
-	tcase_add_test(tc, test_recorded_no_l3);
-	tcase_add_test(tc, test_recorded_udp);
-	tcase_add_test(tc, test_ipv6_tcp);
-	tcase_add_test(tc, test_udplite_sctp_dccp);
-	tcase_add_test(tc, test_icmpv6);
-	tcase_add_test(tc, test_unknown_proto);
-	tcase_add_test(tc, test_mark_zone);
-	tcase_add_test(tc, test_flags);
-	tcase_add_test(tc, test_destroy_no_timeout);
-	tcase_add_test(tc, test_trailing_cr);
-	tcase_add_test(tc, test_timestamp);
-	tcase_add_test(tc, test_ignored);
-	tcase_add_test(tc, test_no_timestamp);
-	tcase_add_test(tc, test_bad);
-	tcase_add_test(tc, test_bad_binary);
-	tcase_add_test(tc, test_damaged_lines);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("fd");
-	tcase_add_checked_fixture(tc, core_setup, core_teardown);
-	tcase_add_test(tc, test_fd_counts);
-	tcase_add_test(tc, test_fd_counts_crlf);
-	tcase_add_test(tc, test_fd_bad_keep);
-	tcase_add_test(tc, test_fd_empty);
-	tcase_add_test(tc, test_fd_long_line);
-	tcase_add_test(tc, test_fd_longest_line);
-	tcase_add_test(tc, test_fd_no_timestamps);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int
 main(void)
 {
-	return t_run(replay_suite());
+	/* START_TEST makes pointer variables: no static table */
+	const struct t_tcase tcases[] = {
+		{ "line", NULL, NULL, {
+		    test_trailing_cr, test_timestamp, test_ignored,
+		    test_no_timestamp, test_bad, test_bad_binary,
+		    test_damaged_lines, NULL },
+		    { { test_parse_table, T_N(pcases) } } },
+		{ "fd", core_setup, core_teardown, {
+		    test_fd_counts, test_fd_counts_crlf, test_fd_bad_keep,
+		    test_fd_empty, test_fd_long_line, test_fd_longest_line,
+		    test_fd_no_timestamps, NULL } },
+	};
+
+	return t_main("replay", tcases, T_N(tcases));
 }

@@ -689,21 +689,16 @@ END_TEST
 int
 main(void)
 {
-	Suite	*s = suite_create("state");
-	TCase	*tc = tcase_create("state");
+	/* START_TEST makes pointer variables: no static table */
+	const struct t_tcase tcases[] = {
+		{ "state", setup, teardown, {
+		    test_state_roundtrip, test_state_format,
+		    test_state_loaded_judges, test_state_truncated,
+		    test_state_truncated_at_line, test_state_flipped_byte,
+		    test_state_zeroed_bytes, test_state_refused,
+		    test_state_bad_records, test_state_save_atomic,
+		    test_state_gateway_learning, NULL } },
+	};
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_state_roundtrip);
-	tcase_add_test(tc, test_state_format);
-	tcase_add_test(tc, test_state_loaded_judges);
-	tcase_add_test(tc, test_state_truncated);
-	tcase_add_test(tc, test_state_truncated_at_line);
-	tcase_add_test(tc, test_state_flipped_byte);
-	tcase_add_test(tc, test_state_zeroed_bytes);
-	tcase_add_test(tc, test_state_refused);
-	tcase_add_test(tc, test_state_bad_records);
-	tcase_add_test(tc, test_state_save_atomic);
-	tcase_add_test(tc, test_state_gateway_learning);
-	suite_add_tcase(s, tc);
-	return t_run(s);
+	return t_main("state", tcases, T_N(tcases));
 }

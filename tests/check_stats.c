@@ -379,37 +379,22 @@ START_TEST(test_lcount_saturation)
 }
 END_TEST
 
-static Suite *
-stats_suite(void)
-{
-	Suite	*s = suite_create("stats");
-	TCase	*tc;
-
-	tc = tcase_create("lhist");
-	tcase_add_test(tc, test_lhist_exact);
-	tcase_add_test(tc, test_lhist_bucket_middle);
-	tcase_add_test(tc, test_lhist_clamp);
-	tcase_add_test(tc, test_lhist_known_data);
-	tcase_add_test(tc, test_lhist_relative_error);
-	tcase_add_test(tc, test_lhist_huge);
-	tcase_add_test(tc, test_lhist_empty);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("chist");
-	tcase_add_test(tc, test_chist_time_weighted);
-	tcase_add_test(tc, test_chist_buckets);
-	tcase_add_test(tc, test_chist_empty_and_huge);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("lcount");
-	tcase_add_test(tc, test_lcount_small);
-	tcase_add_test(tc, test_lcount_saturation);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int
 main(void)
 {
-	return t_run(stats_suite());
+	/* START_TEST makes pointer variables: no static table */
+	const struct t_tcase tcases[] = {
+		{ "lhist", NULL, NULL, {
+		    test_lhist_exact, test_lhist_bucket_middle,
+		    test_lhist_clamp, test_lhist_known_data,
+		    test_lhist_relative_error, test_lhist_huge,
+		    test_lhist_empty, NULL } },
+		{ "chist", NULL, NULL, {
+		    test_chist_time_weighted, test_chist_buckets,
+		    test_chist_empty_and_huge, NULL } },
+		{ "lcount", NULL, NULL, {
+		    test_lcount_small, test_lcount_saturation, NULL } },
+	};
+
+	return t_main("stats", tcases, T_N(tcases));
 }

@@ -155,23 +155,15 @@ START_TEST(test_end_flow)
 }
 END_TEST
 
-static Suite *
-svc_suite(void)
-{
-	Suite	*s = suite_create("svc");
-	TCase	*tc = tcase_create("svc");
-
-	tcase_add_test(tc, test_get);
-	tcase_add_test(tc, test_protocols);
-	tcase_add_test(tc, test_growth);
-	tcase_add_test(tc, test_max);
-	tcase_add_test(tc, test_end_flow);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int
 main(void)
 {
-	return t_run(svc_suite());
+	/* START_TEST makes pointer variables: no static table */
+	const struct t_tcase tcases[] = {
+		{ "svc", NULL, NULL, {
+		    test_get, test_protocols, test_growth, test_max,
+		    test_end_flow, NULL } },
+	};
+
+	return t_main("svc", tcases, T_N(tcases));
 }

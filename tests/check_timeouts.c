@@ -202,30 +202,17 @@ START_TEST(test_state_unknown)
 }
 END_TEST
 
-static Suite *
-timeouts_suite(void)
-{
-	Suite	*s = suite_create("timeouts");
-	TCase	*tc;
-
-	tc = tcase_create("timeouts");
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_add_test(tc, test_defaults);
-	tcase_add_test(tc, test_final_tcp);
-	tcase_add_test(tc, test_final_udp);
-	tcase_add_test(tc, test_final_other);
-	tcase_add_test(tc, test_final_userspace);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("states");
-	tcase_add_test(tc, test_state_names);
-	tcase_add_test(tc, test_state_unknown);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int
 main(void)
 {
-	return t_run(timeouts_suite());
+	/* START_TEST makes pointer variables: no static table */
+	const struct t_tcase tcases[] = {
+		{ "timeouts", setup, NULL, {
+		    test_defaults, test_final_tcp, test_final_udp,
+		    test_final_other, test_final_userspace, NULL } },
+		{ "states", NULL, NULL, {
+		    test_state_names, test_state_unknown, NULL } },
+	};
+
+	return t_main("timeouts", tcases, T_N(tcases));
 }

@@ -155,3 +155,25 @@ t_run(Suite *s)
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+int
+t_main(const char *name, const struct t_tcase *tcs, size_t n)
+{
+	Suite	*s = suite_create(name);
+	TCase	*tc;
+	size_t	 i, j;
+
+	for (i = 0; i < n; i++) {
+		tc = tcase_create(tcs[i].name);
+		if (tcs[i].setup != NULL || tcs[i].teardown != NULL)
+			tcase_add_checked_fixture(tc, tcs[i].setup,
+			    tcs[i].teardown);
+		for (j = 0; j < T_TESTS && tcs[i].tests[j] != NULL; j++)
+			tcase_add_test(tc, tcs[i].tests[j]);
+		for (j = 0; j < T_LOOPS && tcs[i].loops[j].test != NULL; j++)
+			tcase_add_loop_test(tc, tcs[i].loops[j].test, 0,
+			    tcs[i].loops[j].n);
+		suite_add_tcase(s, tc);
+	}
+	return t_run(s);
+}

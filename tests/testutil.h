@@ -40,7 +40,27 @@ struct t_alerts {
 
 void	 t_alert_sink(void *, const struct alert *);
 
-/* run one suite; the exit status for main() */
+/*
+ * A suite as a table: its test cases, each with its fixture, its tests
+ * (up to a NULL) and its loop tests (a test run n times with _i from 0).
+ */
+#define T_TESTS		32
+#define T_LOOPS		2
+#define T_N(a)		(sizeof(a) / sizeof((a)[0]))
+
+struct t_tcase {
+	const char	*name;
+	void		(*setup)(void);
+	void		(*teardown)(void);
+	const TTest	*tests[T_TESTS];
+	struct {
+		const TTest	*test;
+		int		 n;
+	}		 loops[T_LOOPS];
+};
+
+/* run a suite; the exit status for main() */
+int	 t_main(const char *, const struct t_tcase *, size_t);
 int	 t_run(Suite *);
 
 #endif /* EPHEMD_TESTUTIL_H */
