@@ -174,6 +174,22 @@ net_contains(const struct net *n, const struct addr *a)
 	return ((a->b[full] ^ n->addr.b[full]) & (0xff << (8 - rest))) == 0;
 }
 
+/* Clear the host bits of n's address: the network itself. */
+void
+net_mask(struct net *n)
+{
+	size_t	i;
+
+	for (i = 0; i < 16; i++) {
+		int bits = (int)n->plen - (int)i * 8;
+
+		if (bits <= 0)
+			n->addr.b[i] = 0;
+		else if (bits < 8)
+			n->addr.b[i] &= (uint8_t)(0xff << (8 - bits));
+	}
+}
+
 int
 netlist_add(struct netlist *l, const struct net *n)
 {

@@ -25,6 +25,7 @@ enum ktype {
 	K_NETS,		/* struct netlist */
 	K_FLOAT,	/* double; min and max in thousandths */
 	K_ACTION,	/* int enum action from "log", "quarantine", "dry-run" */
+	K_NAMES,	/* struct strlist of interface names, or "auto" */
 };
 
 static const struct key {
@@ -36,6 +37,7 @@ static const struct key {
 #define K(name, type, field, min, max) \
 	{ name, type, offsetof(struct conf, field), min, max }
 	K("internal_networks", K_NETS, core.internal, 0, 0),
+	K("internal_interfaces", K_NAMES, internal_ifaces, 0, 0),
 	K("user", K_STRING, user, 0, 0),
 	K("netlink.rcvbuf", K_SIZE, rcvbuf, 1 << 16, 1 << 30),
 	K("netlink.batch", K_UINT, batch, 1, 65536),
@@ -173,7 +175,8 @@ conf_new(void)
 		return NULL;
 	core_conf_default(&c->core);
 	detect_conf_default(&c->detect);
-	if (netlist_default_internal(&c->core.internal) == -1) {
+	if (netlist_default_internal(&c->core.internal) == -1 ||
+	    strlist_add(&c->internal_ifaces, "auto") == -1) {
 		conf_free(c);
 		return NULL;
 	}
@@ -208,6 +211,7 @@ conf_free(struct conf *c)
 	if (c == NULL)
 		return;
 	core_conf_free(&c->core);
+	strlist_clear(&c->internal_ifaces);
 	free(c->path);
 	free(c->user);
 	free(c->report_file);
@@ -481,6 +485,65 @@ apply_nets(void *field, const struct kctx *x)
 	return 0;
 }
 
+void
+strlist_clear(struct strlist *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int
+strlist_add(struct strlist *l, const char *s)
+{
+	char	**v;
+
+	if ((v = reallocarray(l->v, l->n + 1, sizeof(*v))) == NULL)
+		return -1;
+	l->v = v;
+	if ((v[l->n] = strdup(s)) == NULL)
+		return -1;
+	l->n++;
+	return 0;
+}
+
+/* Interface names (shorter than IFNAMSIZ, no '/'), or "auto". */
+static int
+apply_names(void *field, const struct kctx *x)
+{
+	struct strlist	 names = { NULL, 0 };
+	const char	*str;
+	int		 i, n;
+
+	if (!config_setting_is_array(x->s) && !config_setting_is_list(x->s))
+		return -1;
+	n = config_setting_length(x->s);
+	for (i = 0; i < n; i++) {
+		str = config_setting_get_string_elem(x->s, i);
+		if (str == NULL || *str == '\0' || strlen(str) >= 16 ||
+		    strchr(str, '/') != NULL || strchr(str, ' ') != NULL) {
+			fprintf(x->errs, "%s:%d: %s: element %d is not an "
+			    "interface name (such as \"eth1\") or \"auto\"\n",
+			    x->file, x->line, x->k->name, i + 1);
+			strlist_clear(&names);
+			return -2;
+		}
+		if (strlist_add(&names, str) == -1) {
+			fprintf(x->errs, "%s:%d: out of memory\n", x->file,
+			    x->line);
+			strlist_clear(&names);
+			return -2;
+		}
+	}
+	strlist_clear(field);
+	*(struct strlist *)field = names;
+	return 0;
+}
+
 static void
 print_bool(FILE *fp, const void *field)
 {
@@ -569,6 +632,20 @@ print_nets(FILE *fp, const void *field)
 	fprintf(fp, "]");
 }
 
+static void
+print_names(FILE *fp, const void *field)
+{
+	const struct strlist	*l = field;
+	size_t			 i;
+
+	fprintf(fp, "[");
+	for (i = 0; i < l->n; i++) {
+		fputs(i ? ", " : "", fp);
+		print_string(fp, &l->v[i]);
+	}
+	fprintf(fp, "]");
+}
+
 static const struct ktype_ops {
 	const char	*hint;		/* what a setting must be */
 	int		(*apply)(void *, const struct kctx *);
@@ -587,6 +664,8 @@ static const struct ktype_ops {
 	[K_FLOAT] = { "a number", apply_float, print_float },
 	[K_ACTION] = { "\"log\", \"quarantine\" or \"dry-run\"",
 	    apply_action, print_action },
+	[K_NAMES] = { "a list of interface names such as [\"eth1\"], or "
+	    "[\"auto\"]", apply_names, print_names },
 };
 
 /* Apply one setting; 0 or -1 with the error written to errs. */
@@ -703,6 +782,7 @@ static int
 conf_check_quar(const struct conf *c, struct where *w, FILE *errs)
 {
 	const struct quar_conf	*q = &c->quar;
+	size_t			 i;
 	const struct {
 		const char	*key;
 		int		 action;
@@ -715,7 +795,6 @@ conf_check_quar(const struct conf *c, struct where *w, FILE *errs)
 		{ "exhaustion.action", c->detect.exhaustion.action },
 		{ "rate.action", c->detect.rate.action },
 	};
-	size_t			 i;
 	int			 rv = 0;
 
 	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
@@ -734,11 +813,22 @@ conf_check_quar(const struct conf *c, struct where *w, FILE *errs)
 		    q->timeout_s, q->max_timeout_s);
 		rv = -1;
 	}
-	if (c->core.internal.n == 0) {
-		fprintf(errs, "%s: internal_networks is empty: no host would be "
-		    "measured\n", where(w, "internal_networks", NULL));
+	if (c->core.internal.n == 0 && c->internal_ifaces.n == 0) {
+		fprintf(errs, "%s: internal_networks and internal_interfaces "
+		    "are empty: no host would be measured\n", where(w,
+		    "internal_networks", "internal_interfaces"));
 		rv = -1;
 	}
+	for (i = 0; i < c->internal_ifaces.n && c->internal_ifaces.n > 1;
+	    i++)
+		if (strcmp(c->internal_ifaces.v[i], "auto") == 0) {
+			fprintf(errs, "%s: internal_interfaces: \"auto\" "
+			    "stands alone (it means every interface without a "
+			    "default route)\n", where(w, "internal_interfaces",
+			    NULL));
+			rv = -1;
+			break;
+		}
 	return rv;
 }
 
@@ -772,6 +862,10 @@ conf_load(const char *path, struct conf **ret, FILE *errs)
 	}
 	if (walk(c, config_root_setting(&cfg), "", w, errs) == -1)
 		goto out;
+	/* internal_networks set alone replaces what the interfaces give */
+	if (w->line[key_find("internal_networks") - keys] > 0 &&
+	    w->line[key_find("internal_interfaces") - keys] == 0)
+		strlist_clear(&c->internal_ifaces);
 	/* the kernel's SYN_SENT2 shares SYN_SENT's timeout */
 	c->core.timeouts.tcp[CTS_SYN_SENT2] = c->core.timeouts.tcp[CTS_SYN_SENT];
 	/* both checks, so that every error is told at once */

@@ -107,6 +107,35 @@ host_arg(struct daemon *d, FILE *out, bool json, const struct addr *a,
 	return h;
 }
 
+/* The internal prefixes and where each came from, for status. */
+static void
+status_prefixes(struct daemon *d, bool json, FILE *out)
+{
+	const struct rtnl_prefix	*p = NULL;
+	const struct netlist		*cn = &d->conf->core.internal;
+	char				 a[ADDR_STRLEN];
+	size_t				 i, n;
+
+	n = d->rtnl != NULL ? rtnl_prefixes(d->rtnl, &p) : cn->n;
+	fprintf(out, json ? "\"internal\": [" : "internal  ");
+	for (i = 0; i < n; i++) {
+		const struct net	*net = p != NULL ? &p[i].net : &cn->v[i];
+		const char		*src = p != NULL ? p[i].source :
+					    "configuration";
+		int			 plen = net->plen -
+					    (addr_is_v4(&net->addr) ? 96 : 0);
+
+		addr_fmt(&net->addr, a, sizeof(a));
+		if (json)
+			fprintf(out, "%s{\"prefix\": \"%s/%d\", \"source\": "
+			    "\"%s\"}", i ? ", " : "", a, plen, src);
+		else
+			fprintf(out, "%s%s/%d (%s)", i ? (i % 3 ? ", " :
+			    ",\n           ") : " ", a, plen, src);
+	}
+	fprintf(out, json ? "]" : "%s\n", n ? "" : " none");
+}
+
 /* ephemctl status */
 static int
 cmd_status(struct daemon *d, int argc, char **argv, bool json, FILE *out)
@@ -121,7 +150,7 @@ cmd_status(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 		    "\"lost\": %llu, \"flows\": %zu, \"hosts\": %zu, "
 		    "\"services\": %zu, \"learning\": %s, \"alerts\": %llu, "
 		    "\"alerts_held_back\": %llu, \"quarantine_enabled\": %s, "
-		    "\"quarantined\": %zu, \"table_ok\": %s, \"dry_run\": %s}\n",
+		    "\"quarantined\": %zu, \"table_ok\": %s, \"dry_run\": %s, ",
 		    PACKAGE_VERSION, (long)getpid(),
 		    (now - d->started_ms) / 1000.0,
 		    (unsigned long long)c->cnt.events,
@@ -134,6 +163,8 @@ cmd_status(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 		    d->nftq != NULL ? "true" : "false",
 		    quar_active(d->quar, now), d->table_ok ? "true" : "false",
 		    d->conf->quar.dry_run ? "true" : "false");
+		status_prefixes(d, true, out);
+		fprintf(out, "}\n");
 		return CTL_OK;
 	}
 	fprintf(out, "ephemd %s, pid %ld, up %llu s\n", PACKAGE_VERSION,
@@ -144,6 +175,7 @@ cmd_status(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	    (unsigned long long)c->cnt.lost);
 	fprintf(out, "tables     flows %zu, hosts %zu, services %zu\n",
 	    c->flows.n, c->hosts.n, c->svcs.n);
+	status_prefixes(d, false, out);
 	fprintf(out, "learning   %s\n", learning ? "yes: the detectors "
 	    "hold back, no quarantine" : "done");
 	fprintf(out, "alerts     %llu raised, %llu held back by the "

@@ -35,7 +35,8 @@ core_new(const struct core_conf *conf)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->conf = conf;
-	if (flowtab_init(&c->flows, conf->max_flows) == -1 ||
+	if (core_set_internal(c, &conf->internal, NULL) == -1 ||
+	    flowtab_init(&c->flows, conf->max_flows) == -1 ||
 	    hosttab_init(&c->hosts, conf->max_hosts) == -1 ||
 	    svctab_init(&c->svcs, conf->max_services) == -1) {
 		core_free(c);
@@ -52,17 +53,66 @@ core_free(struct core *c)
 	flowtab_free(&c->flows);
 	hosttab_free(&c->hosts);
 	svctab_free(&c->svcs);
+	netlist_clear(&c->internal);
+	netlist_clear(&c->local);
 	free(c);
 }
 
 /*
+ * The client networks in force and the gateway's own addresses (never
+ * clients): the configuration's in replay, the configuration's and the
+ * LAN interfaces' live (rtnl.c).  Copied; 0, or -1 when out of memory
+ * (nothing changed).
+ */
+int
+core_set_internal(struct core *c, const struct netlist *internal,
+    const struct netlist *local)
+{
+	struct netlist	ni = { NULL, 0 }, nl = { NULL, 0 };
+	size_t		i;
+
+	for (i = 0; internal != NULL && i < internal->n; i++)
+		if (netlist_add(&ni, &internal->v[i]) == -1)
+			goto fail;
+	for (i = 0; local != NULL && i < local->n; i++)
+		if (netlist_add(&nl, &local->v[i]) == -1)
+			goto fail;
+	netlist_clear(&c->internal);
+	netlist_clear(&c->local);
+	c->internal = ni;
+	c->local = nl;
+	return 0;
+fail:
+	netlist_clear(&ni);
+	netlist_clear(&nl);
+	return -1;
+}
+
+/* Link-local, multicast and unspecified sources are never clients. */
+static bool
+core_src_scoped(const struct addr *a)
+{
+	static const uint8_t	zero[16];
+
+	if (addr_is_v4(a))
+		return (a->b[12] == 169 && a->b[13] == 254) ||
+		    a->b[12] >= 224 || a->b[12] == 0;
+	return (a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80) ||
+	    a->b[0] == 0xff || memcmp(a->b, zero, 16) == 0;
+}
+
+/*
  * A client is the original-direction source of a flow that is inside the
- * internal networks or was source-NATed on the way out.
+ * internal networks or was source-NATed on the way out; never the
+ * gateway itself, and never a link-local or multicast address.
  */
 bool
 core_is_client(const struct core *c, const struct flow_event *ev)
 {
-	if (netlist_contains(&c->conf->internal, &ev->src))
+	if (core_src_scoped(&ev->src) ||
+	    (c->local.n > 0 && netlist_contains(&c->local, &ev->src)))
+		return false;
+	if (netlist_contains(&c->internal, &ev->src))
 		return true;
 	return memcmp(ev->src.b, ev->nat_addr.b, 16) != 0;
 }
@@ -108,6 +158,42 @@ core_flow_add(struct core *c, const struct flow_event *ev, uint64_t key,
 	return f;
 }
 
+/*
+ * A flow from a global IPv6 source that is neither internal nor NATed:
+ * maybe a client prefix nobody named (IPv6 is routed, not NATed).  The
+ * /64s are counted in a small table of the busiest ("space saving": a new
+ * one replaces the least counted and inherits its count, an overestimate
+ * that the report's threshold absorbs).
+ */
+static void
+core_note_v6(struct core *c, const struct flow_event *ev)
+{
+	struct core_v6seen	*e, *min = NULL;
+	size_t			 i;
+
+	if (addr_is_v4(&ev->src) || (ev->src.b[0] & 0xe0) != 0x20 ||
+	    memcmp(ev->src.b, ev->nat_addr.b, 16) != 0)
+		return;
+	for (i = 0; i < c->nv6seen; i++) {
+		e = &c->v6seen[i];
+		if (memcmp(e->prefix.b, ev->src.b, 8) == 0) {
+			e->flows++;
+			return;
+		}
+		if (min == NULL || e->flows < min->flows)
+			min = e;
+	}
+	if (c->nv6seen < CORE_V6SEEN) {
+		e = &c->v6seen[c->nv6seen++];
+		e->flows = 1;
+	} else {
+		e = min;
+		e->flows++;
+	}
+	memset(e->prefix.b, 0, 16);
+	memcpy(e->prefix.b, ev->src.b, 8);
+}
+
 static void
 core_new_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 {
@@ -119,6 +205,7 @@ core_new_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 
 	if (!core_is_client(c, ev)) {
 		c->cnt.non_client++;
+		core_note_v6(c, ev);
 		return;
 	}
 	if ((f = flow_lookup(&c->flows, key)) != NULL) {
@@ -329,6 +416,7 @@ core_reconfigure(struct core *c, struct core_conf *conf)
 {
 	conf->timeouts = c->conf->timeouts;
 	c->conf = conf;
+	(void)core_set_internal(c, &conf->internal, &c->local);
 	c->flows.max = conf->max_flows;
 	c->hosts.max = conf->max_hosts;
 	c->svcs.max = conf->max_services;

@@ -428,18 +428,31 @@ ct_dump(struct ct *c)
 }
 
 /*
- * Filter events in the kernel to the internal networks (a BPF program
- * made by libnetfilter_conntrack, which takes at most 127 IPv4 and 20
- * IPv6 prefixes).  Beyond that, or on failure, everything is delivered
- * and the core's check alone decides.
+ * Filter events in the kernel to the sources in l, the internal networks
+ * (a BPF program made by libnetfilter_conntrack, which takes at most 127
+ * IPv4 and 20 IPv6 prefixes).  Beyond that, or on failure, or with
+ * netlink.kernel_filter off, everything is delivered and the core's check
+ * alone decides.  A filter already attached is replaced.
+ *
+ * IPv6 is filtered only when there is one IPv6 prefix: with several, the
+ * program the library builds (1.0.9) matches the first alone (its jump to
+ * the next prefix skips that prefix's first load), so the others' events
+ * would be lost.  IPv6 events then all pass and the core decides.
  */
-static void
-ct_filter(struct ct *c)
+void
+ct_filter(struct ct *c, const struct netlist *l)
 {
-	const struct netlist	*l = &c->conf->core.internal;
 	struct nfct_filter	*f;
 	size_t			 i, n4 = 0, n6 = 0;
 	int			 k;
+
+	if (c->st.filtered) {
+		setsockopt(mnl_socket_get_fd(c->ev), SOL_SOCKET,
+		    SO_DETACH_FILTER, NULL, 0);
+		c->st.filtered = false;
+	}
+	if (!c->conf->kernel_filter || l->n == 0)
+		return;
 
 	for (i = 0; i < l->n; i++) {
 		if (addr_is_v4(&l->v[i].addr))
@@ -447,10 +460,11 @@ ct_filter(struct ct *c)
 		else
 			n6++;
 	}
-	if (n4 > FILTER_MAX4 || n6 > FILTER_MAX6) {
-		log_warnx("kernel filter off: %zu IPv4 and %zu IPv6 internal "
-		    "networks, the library takes at most %d and %d", n4, n6,
-		    FILTER_MAX4, FILTER_MAX6);
+	if (n6 > 1)
+		n6 = 0;		/* the library's bug above: user space decides */
+	if (n4 > FILTER_MAX4) {
+		log_warnx("kernel filter off: %zu IPv4 internal networks, the "
+		    "library takes at most %d", n4, FILTER_MAX4);
 		return;
 	}
 	if ((f = nfct_filter_create()) == NULL) {
@@ -469,7 +483,7 @@ ct_filter(struct ct *c)
 			f4.addr = ntohl(w);
 			f4.mask = plen == 0 ? 0 : 0xffffffffU << (32 - plen);
 			nfct_filter_add_attr(f, NFCT_FILTER_SRC_IPV4, &f4);
-		} else {
+		} else if (n6 > 0) {
 			struct nfct_filter_ipv6 f6;
 
 			for (k = 0; k < 4; k++) {
@@ -482,6 +496,10 @@ ct_filter(struct ct *c)
 			}
 			nfct_filter_add_attr(f, NFCT_FILTER_SRC_IPV6, &f6);
 		}
+	}
+	if (n4 == 0 && n6 == 0) {
+		nfct_filter_destroy(f);
+		return;
 	}
 	if (n4 > 0)
 		nfct_filter_set_logic(f, NFCT_FILTER_SRC_IPV4,
@@ -563,8 +581,7 @@ ct_open(const struct conf *conf, struct core *core, struct loop *loop)
 	}
 	c->dump_portid = mnl_socket_get_portid(c->dump);
 	ct_rcvbuf(c);
-	if (conf->kernel_filter)
-		ct_filter(c);
+	ct_filter(c, &core->internal);
 	group = NFNLGRP_CONNTRACK_NEW;
 	if (mnl_socket_setsockopt(c->ev, NETLINK_ADD_MEMBERSHIP, &group,
 	    sizeof(group)) == -1)
@@ -645,20 +662,16 @@ out:
 	return rv;
 }
 
-/* A reloaded configuration: buffer size, filter and batch. */
+/*
+ * A reloaded configuration: buffer size and batch; the filter, on the
+ * core's networks (the daemon gives the LAN side's again after it).
+ */
 void
 ct_reconfigure(struct ct *c, const struct conf *conf)
 {
 	c->conf = conf;
 	ct_rcvbuf(c);
-	if (c->st.filtered) {
-		/* replaced below, or removed when the filter is now off */
-		setsockopt(mnl_socket_get_fd(c->ev), SOL_SOCKET,
-		    SO_DETACH_FILTER, NULL, 0);
-		c->st.filtered = false;
-	}
-	if (conf->kernel_filter)
-		ct_filter(c);
+	ct_filter(c, &c->core->internal);
 }
 
 void

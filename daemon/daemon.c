@@ -463,6 +463,40 @@ daemon_quar_start(struct daemon *d)
 	return 0;
 }
 
+/* The internal prefixes changed: the kernel filter follows; say which. */
+static void
+daemon_rtnl_change(void *arg)
+{
+	struct daemon			*d = arg;
+	const struct rtnl_prefix	*p;
+	struct netlist			 l = { NULL, 0 };
+	struct rtnl_stats		 st;
+	char				 line[1024], a[ADDR_STRLEN];
+	size_t				 i, n, used = 0;
+
+	if (d->rtnl == NULL)
+		return;		/* still opening: ct_open takes the core's */
+	if (d->ct != NULL && rtnl_filter(d->rtnl, &l) == 0)
+		ct_filter(d->ct, &l);
+	netlist_clear(&l);
+	rtnl_get_stats(d->rtnl, &st);
+	if (st.changes == d->rtnl_logged)
+		return;		/* a retired prefix left the filter */
+	d->rtnl_logged = st.changes;
+	n = rtnl_prefixes(d->rtnl, &p);
+	for (i = 0; i < n && used < sizeof(line) - 80; i++) {
+		int plen = p[i].net.plen - (addr_is_v4(&p[i].net.addr) ? 96 : 0);
+
+		addr_fmt(&p[i].net.addr, a, sizeof(a));
+		used += (size_t)snprintf(line + used, sizeof(line) - used,
+		    "%s%s/%d (%s)", i ? ", " : "", a, plen, p[i].source);
+	}
+	if (i < n)
+		snprintf(line + used, sizeof(line) - used, ", and %zu more",
+		    n - i);
+	log_info("internal prefixes: %s", n ? line : "none");
+}
+
 static void
 daemon_tick(void *arg)
 {
@@ -717,6 +751,8 @@ daemon_reload(struct daemon *d, FILE *out)
 	quar_reconfigure(d->quar, &nc->quar, mem);
 	drops_reconfigure(&oc->quar, &nc->quar, mem);
 	ct_reconfigure(d->ct, nc);
+	if (d->rtnl != NULL)
+		rtnl_reconfigure(d->rtnl, nc);
 	if (d->ctl != NULL && nc->ctl_socket != NULL)
 		ctl_reconfigure(d->ctl, nc->ctl_socket, nc->ctl_group,
 		    nc->ctl_clients, mem);
@@ -832,8 +868,15 @@ daemon_run(struct conf *conf, bool verbose)
 		goto out;
 	daemon_flow_log(&d);
 	daemon_alerts_file(&d);
+	/* the LAN side's prefixes first: the event socket's filter has them */
+	if ((d.rtnl = rtnl_open(conf, d.core, d.loop, daemon_rtnl_change,
+	    &d)) == NULL)
+		log_warnx("no rtnetlink: clients are those of internal_networks "
+		    "only");
 	if ((d.ct = ct_open(conf, d.core, d.loop)) == NULL)
 		goto out;
+	if (d.rtnl != NULL)
+		daemon_rtnl_change(&d);
 	if (conf->user != NULL && priv_drop(conf->user) == -1)
 		fatalx("cannot drop privileges to user %s: not starting",
 		    conf->user);
@@ -885,6 +928,7 @@ out:
 	nftq_close(d.nftq);
 	quar_free(d.quar);
 	ct_close(d.ct);
+	rtnl_close(d.rtnl);
 	if (d.sigfd != -1)
 		close(d.sigfd);
 	loop_free(d.loop);

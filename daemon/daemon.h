@@ -14,6 +14,8 @@ struct daemon {
 	struct core	*core;
 	struct loop	*loop;
 	struct ct	*ct;
+	struct rtnl	*rtnl;		/* the LAN side, neighbours */
+	uint64_t	 rtnl_logged;	/* prefixes computed, last logged */
 	int		 sigfd;
 	struct timer	 reconcile;
 	struct timer	 report;

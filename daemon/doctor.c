@@ -38,6 +38,88 @@ advice(struct doctor *d, const char *what, const char *why, const char *fix)
 	    fix);
 }
 
+/*
+ * The clients: the internal prefixes and where each comes from (the LAN
+ * interfaces, the configuration), read from the kernel as the daemon
+ * would; IPv6 forwarded with no IPv6 prefix internal means IPv6 clients
+ * are not measured.
+ */
+static void
+doctor_clients(struct doctor *d, const struct conf *conf)
+{
+	const struct rtnl_prefix	*p;
+	const struct rtnl_link		*l;
+	struct rtnl			*r;
+	struct core			*core;
+	char				 line[1024], a[ADDR_STRLEN];
+	size_t				 i, n, used = 0, wan = 0;
+	uint64_t			 fwd6 = 0;
+	bool				 v6 = false;
+
+	if ((core = core_new(&conf->core)) == NULL ||
+	    (r = rtnl_new(conf, core)) == NULL) {
+		core_free(core);
+		problem(d, "out of memory", "", "");
+		return;
+	}
+	if (rtnl_resync(r) == -1) {
+		problem(d, "the interfaces cannot be read over rtnetlink",
+		    strerror(errno), "run ephemd --doctor on the gateway");
+		goto out;
+	}
+	n = rtnl_links(r, &l);
+	for (i = 0; i < n; i++)
+		if (rtnl_link_default(r, l[i].ifindex)) {
+			used += (size_t)snprintf(line + used, sizeof(line) -
+			    used, "%s%s", wan++ ? ", " : "", l[i].name);
+			if (used >= sizeof(line))
+				break;
+		}
+	if (wan == 0)
+		advice(d, "no interface carries a default route",
+		    "with internal_interfaces \"auto\" every interface then "
+		    "counts as the LAN side", "name the LAN interfaces in "
+		    "internal_interfaces, or add the default route");
+	else {
+		char	msg[1100];
+
+		snprintf(msg, sizeof(msg), "the WAN side (default routes): %s",
+		    line);
+		ok(d, msg);
+	}
+	n = rtnl_prefixes(r, &p);
+	for (i = 0, used = 0; i < n && used < sizeof(line) - 80; i++) {
+		int plen = p[i].net.plen - (addr_is_v4(&p[i].net.addr) ? 96 : 0);
+
+		v6 |= !addr_is_v4(&p[i].net.addr);
+		addr_fmt(&p[i].net.addr, a, sizeof(a));
+		used += (size_t)snprintf(line + used, sizeof(line) - used,
+		    "%s%s/%d (%s)", i ? ", " : "", a, plen, p[i].source);
+	}
+	if (n == 0)
+		problem(d, "no internal prefix: no client would be measured "
+		    "but NATed ones", "internal_interfaces and "
+		    "internal_networks give none", "set internal_interfaces "
+		    "to the LAN interfaces (or \"auto\")");
+	else {
+		char	msg[1200];
+
+		snprintf(msg, sizeof(msg), "clients are the sources in: %s%s",
+		    line, i < n ? ", ..." : "");
+		ok(d, msg);
+	}
+	if (sys_read_u64("/proc/sys/net/ipv6/conf/all/forwarding", &fwd6) ==
+	    0 && fwd6 == 1 && !v6)
+		problem(d, "IPv6 is forwarded but no IPv6 prefix is internal",
+		    "IPv6 clients use global addresses, not NATed: none of "
+		    "their flows would be measured", "add the LAN interface to "
+		    "internal_interfaces (\"auto\" finds it when it carries no "
+		    "default route), or its prefix to internal_networks");
+out:
+	rtnl_close(r);
+	core_free(core);
+}
+
 /* Returns the number of problems found (0: ready to run). */
 int
 doctor_run(FILE *fp, const struct conf *conf)
@@ -133,6 +215,7 @@ doctor_run(FILE *fp, const struct conf *conf)
 			ok(&d, msg);
 		}
 	}
+	doctor_clients(&d, conf);
 	fprintf(fp, "%d problem%s\n", d.problems, d.problems == 1 ? "" : "s");
 	return d.problems;
 }

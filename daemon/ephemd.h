@@ -98,6 +98,7 @@ int	 addr_cmp(const struct addr *, const struct addr *);
 uint64_t addr_hash(const struct addr *);
 int	 net_parse(const char *, struct net *);
 bool	 net_contains(const struct net *, const struct addr *);
+void	 net_mask(struct net *);
 int	 netlist_add(struct netlist *, const struct net *);
 int	 netlist_add_str(struct netlist *, const char *);
 bool	 netlist_contains(const struct netlist *, const struct addr *);
@@ -445,6 +446,14 @@ typedef void	(*core_obs_new_fn)(void *, const struct flow_event *,
 typedef void	(*core_obs_end_fn)(void *, const struct flow_event *,
 		    const struct flow *, uint64_t, bool);
 
+#define CORE_V6SEEN	16	/* unmeasured IPv6 /64s followed */
+
+/* a /64 whose global sources were neither internal nor NATed */
+struct core_v6seen {
+	struct addr	prefix;
+	uint64_t	flows;		/* NEW, an upper bound */
+};
+
 struct core {
 	const struct core_conf	*conf;
 	core_end_fn		 on_end;	/* optional */
@@ -466,6 +475,10 @@ struct core {
 	uint64_t		 dump_start_ms;
 	struct core_gap		 gaps[CORE_GAPS];	/* a ring */
 	size_t			 ngaps;
+	struct netlist		 internal;	/* client networks in force */
+	struct netlist		 local;		/* the gateway's addresses */
+	struct core_v6seen	 v6seen[CORE_V6SEEN];
+	size_t			 nv6seen;
 };
 
 struct core *core_new(const struct core_conf *);
@@ -474,6 +487,8 @@ void	 core_reconfigure(struct core *, struct core_conf *);
 void	 core_event(struct core *, const struct flow_event *);
 void	 core_prefetch(const struct core *, const struct flow_event *);
 void	 core_finish(struct core *);
+int	 core_set_internal(struct core *, const struct netlist *,
+	    const struct netlist *);
 bool	 core_is_client(const struct core *, const struct flow_event *);
 void	 core_dump_begin(struct core *, uint64_t);
 void	 core_dump_end(struct core *, uint64_t);

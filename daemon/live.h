@@ -191,8 +191,15 @@ int	 file_replace(const char *, mode_t, bool, void (*)(FILE *, void *),
 
 
 /* conf.c: the configuration file (libconfig), documented in ephemd.conf(5) */
+/* a list of names (internal_interfaces) */
+struct strlist {
+	char	**v;
+	size_t	  n;
+};
+
 struct conf {
 	char			*path;		/* the file it was read from */
+	struct strlist		 internal_ifaces;	/* names, or "auto" */
 	struct core_conf	 core;		/* networks, timeouts, limits */
 	struct detect_conf	 detect;	/* learning and detectors */
 	char			*alerts_file;	/* JSON lines, appended */
@@ -220,6 +227,8 @@ struct conf {
 #define STATE_FILE	"/var/lib/ephemd/state"
 #define QUAR_FILE	"/var/lib/ephemd/quarantine"
 
+void	 strlist_clear(struct strlist *);
+int	 strlist_add(struct strlist *, const char *);
 struct conf *conf_new(void);
 void	 conf_free(struct conf *);
 int	 conf_load(const char *, struct conf **, FILE *);
@@ -303,6 +312,84 @@ void	 loop_stop(struct loop *);
 uint64_t loop_now_ms(void);
 uint64_t loop_wall_ms(void);
 
+/* rtnl.c: interfaces, addresses, default routes, neighbours (rtnetlink) */
+#define RTNL_NEXTHOPS	8
+
+struct rtnl_link {
+	int		ifindex;
+	char		name[16];	/* IFNAMSIZ */
+	uint8_t		mac[6];
+	bool		has_mac;
+	bool		loopback;
+	bool		del;
+};
+
+struct rtnl_addr {
+	int		ifindex;
+	struct addr	local;		/* the gateway's address */
+	struct net	net;		/* its prefix */
+	uint32_t	flags;		/* IFA_F_* */
+	uint8_t		scope;
+	bool		del;
+};
+
+struct rtnl_route {			/* a default route */
+	uint8_t		family;
+	uint8_t		table;
+	uint32_t	metric;
+	int		oif[RTNL_NEXTHOPS];
+	size_t		noif;
+	bool		del;
+};
+
+struct rtnl_neigh {
+	int		ifindex;
+	struct addr	addr;
+	uint8_t		mac[6];
+	bool		has_mac;
+	uint16_t	state;		/* NUD_* */
+	bool		del;
+};
+
+/* an internal prefix and where it came from: an interface, "configuration" */
+struct rtnl_prefix {
+	struct net	net;
+	char		source[24];
+};
+
+struct rtnl_stats {
+	uint64_t	events;		/* datagrams of events read */
+	uint64_t	dumps;		/* full reads of the state */
+	uint64_t	overruns;	/* events lost (ENOBUFS) */
+	uint64_t	bad;		/* messages that did not parse */
+	uint64_t	changes;	/* the prefixes computed again */
+	uint64_t	neigh_events;
+	size_t		links, addrs, default_routes, retired;
+	bool		full;		/* a table refused an entry */
+};
+
+struct nlmsghdr;
+struct rtnl;
+typedef void	(*rtnl_change_fn)(void *);
+
+int	 rtnl_parse_link(const struct nlmsghdr *, struct rtnl_link *);
+int	 rtnl_parse_addr(const struct nlmsghdr *, struct rtnl_addr *);
+int	 rtnl_parse_route(const struct nlmsghdr *, struct rtnl_route *);
+int	 rtnl_parse_neigh(const struct nlmsghdr *, struct rtnl_neigh *);
+struct rtnl *rtnl_new(const struct conf *, struct core *);
+struct rtnl *rtnl_open(const struct conf *, struct core *, struct loop *,
+	    rtnl_change_fn, void *);
+void	 rtnl_close(struct rtnl *);
+void	 rtnl_input(struct rtnl *, const void *, size_t);
+int	 rtnl_resync(struct rtnl *);
+void	 rtnl_reconfigure(struct rtnl *, const struct conf *);
+size_t	 rtnl_prefixes(const struct rtnl *, const struct rtnl_prefix **);
+int	 rtnl_filter(const struct rtnl *, struct netlist *);
+void	 rtnl_get_stats(const struct rtnl *, struct rtnl_stats *);
+bool	 rtnl_link_internal(const struct rtnl *, int);
+bool	 rtnl_link_default(const struct rtnl *, int);
+size_t	 rtnl_links(const struct rtnl *, const struct rtnl_link **);
+
 /* ct.c: live conntrack events and dumps over netlink */
 struct ct;
 
@@ -321,11 +408,11 @@ struct ct_stats {
 	bool		dumping;
 };
 
-struct nlmsghdr;
 int	 ct_parse(const struct nlmsghdr *, bool, uint64_t, struct flow_event *);
 struct ct *ct_open(const struct conf *, struct core *, struct loop *);
 void	 ct_close(struct ct *);
 void	 ct_reconfigure(struct ct *, const struct conf *);
+void	 ct_filter(struct ct *, const struct netlist *);
 int	 ct_probe(void);
 int	 ct_dump(struct ct *);
 void	 ct_get_stats(const struct ct *, struct ct_stats *);

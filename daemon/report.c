@@ -179,6 +179,59 @@ live_json(FILE *fp, const struct core *c, const struct ct_stats *ls)
 	    c->flows.n);
 }
 
+#define V6SEEN_MIN	10	/* flows before a /64 is named */
+
+/* The unmeasured IPv6 /64s worth naming, busiest first; their count. */
+static size_t
+report_v6seen(const struct core *c, const struct core_v6seen **v)
+{
+	size_t	i, j, n = 0;
+
+	for (i = 0; i < c->nv6seen; i++)
+		if (c->v6seen[i].flows >= V6SEEN_MIN)
+			v[n++] = &c->v6seen[i];
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && v[j]->flows > v[j - 1]->flows; j--) {
+			const struct core_v6seen *t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return n;
+}
+
+/*
+ * The text report's note on IPv6 flows nobody measured: the /64s, and
+ * the option that adds them (a /48 when several /64s share one).
+ */
+static void
+report_v6seen_text(FILE *fp, const struct core *c, bool live)
+{
+	const struct core_v6seen	*v[CORE_V6SEEN];
+	struct net			 n48;
+	char				 a[ADDR_STRLEN];
+	size_t				 i, n = report_v6seen(c, v), same = 0;
+
+	if (n == 0)
+		return;
+	fprintf(fp, "  unmeasured IPv6  ");
+	for (i = 0; i < n; i++) {
+		addr_fmt(&v[i]->prefix, a, sizeof(a));
+		fprintf(fp, "%s%s/64 (%llu flows)", i ? ", " : "", a,
+		    (unsigned long long)v[i]->flows);
+		same += memcmp(v[i]->prefix.b, v[0]->prefix.b, 6) == 0;
+	}
+	n48.addr = v[0]->prefix;
+	n48.plen = 48;
+	net_mask(&n48);
+	addr_fmt(&n48.addr, a, sizeof(a));
+	fprintf(fp, "\n                   global sources, neither internal nor "
+	    "NATed: their hosts are not measured; if they are clients, %s "
+	    "%s/%d\n", live ? "add the LAN interface to internal_interfaces, "
+	    "or to internal_networks" : "add --internal", a, same > 1 ? 48 :
+	    64);
+}
+
 /*
  * A service's row of the text tables (report and ephemctl services):
  * name, flows, ended, lifetime quantiles, the longest, shares under 1
@@ -280,6 +333,7 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st,
 	fprintf(fp, "  client flows     %" PRIu64 " (without ports %" PRIu64
 	    "), non-client flows %" PRIu64 "\n", c->cnt.client_flows,
 	    c->cnt.portless, c->cnt.non_client);
+	report_v6seen_text(fp, c, ls != NULL);
 	fprintf(fp, "  open at end      %zu\n", c->flows.n);
 	fprintf(fp, "  DESTROY unseen   %" PRIu64 ", NEW repeated %" PRIu64
 	    ", clock steps back %" PRIu64 "\n", c->cnt.orphan_destroy,
@@ -408,9 +462,21 @@ report_json(FILE *fp, struct core *c, const struct replay_stats *st,
 	fprintf(fp, "    \"orphan_destroys\": %" PRIu64 ", \"duplicate_new\": %"
 	    PRIu64 ", \"time_backwards\": %" PRIu64 ", \"flow_table_full\": %"
 	    PRIu64 ", \"host_table_full\": %" PRIu64 ", \"service_table_full\": %"
-	    PRIu64 "}", c->cnt.orphan_destroy, c->cnt.duplicate_new,
-	    c->cnt.time_backwards, c->cnt.flows_full, c->cnt.hosts_full,
-	    c->cnt.svcs_full);
+	    PRIu64 ",\n    \"unmeasured_ipv6\": [", c->cnt.orphan_destroy,
+	    c->cnt.duplicate_new, c->cnt.time_backwards, c->cnt.flows_full,
+	    c->cnt.hosts_full, c->cnt.svcs_full);
+	{
+		const struct core_v6seen	*v[CORE_V6SEEN];
+		char				 a[ADDR_STRLEN];
+		size_t				 k, n = report_v6seen(c, v);
+
+		for (k = 0; k < n; k++) {
+			addr_fmt(&v[k]->prefix, a, sizeof(a));
+			fprintf(fp, "%s{\"prefix\": \"%s/64\", \"flows\": %llu}",
+			    k ? ", " : "", a, (unsigned long long)v[k]->flows);
+		}
+	}
+	fprintf(fp, "]}");
 	if (ls != NULL)
 		live_json(fp, c, ls);
 	if (q != NULL)

@@ -167,6 +167,14 @@
 # Tunables (environment, with defaults)
 #
 #   NS_ADDRS_PER_CLIENT=3       addresses per client namespace (1..250)
+#   NS_V6=nat                   "routed": IPv6 is routed, not NATed, with
+#                               global-style addresses from documentation
+#                               space: clients 2001:db8:<n>::2.. /64 (the
+#                               gateway ::1), the server 2001:db8:ff::2 (the
+#                               gateway 2001:db8:ff::1), a route back to
+#                               2001:db8::/32 on the server; the gateway
+#                               gets default routes (v4 and v6) towards the
+#                               server, so "srv" is its WAN side
 #   NS_LIFETIME=300             seconds after which every background
 #                               process (servers, capture) ends by itself
 #   NS_POLL_INTERVAL=0.05       ns_wait_for poll interval
@@ -666,7 +674,12 @@ ns_setup() {
 
 	export NS_PREFIX NS_DIR
 	export NS_GW="${NS_PREFIX}gw" NS_SRV="${NS_PREFIX}sv"
+	local v6c=fd77 masq='masquerade'
 	export GW_PUB4=198.18.77.1 GW_PUB6=fd78::1 SRV4=198.18.77.2 SRV6=fd78::2
+	if [ "${NS_V6:-nat}" = routed ]; then
+		v6c=2001:db8 masq='meta nfproto ipv4 masquerade'
+		GW_PUB6=2001:db8:ff::1 SRV6=2001:db8:ff::2
+	fi
 	export NS_GW_PUB_IF=srv NS_NFT_TABLE="inet ephtest_nat" NS_NCLIENTS=$n
 
 	ns__netns_add "$NS_GW"
@@ -685,6 +698,13 @@ ns_setup() {
 			ip -n "$NS_SRV" addr add "$SRV6/64" dev veth0 nodad &&
 			ip -n "$NS_SRV" link set veth0 up
 	} || ns_fail "addresses gateway<->server"
+	if [ "${NS_V6:-nat}" = routed ]; then
+		{
+			ip -n "$NS_SRV" -6 route add 2001:db8::/32 via "$GW_PUB6" &&
+				ip -n "$NS_GW" route add default via "$SRV4" &&
+				ip -n "$NS_GW" -6 route add default via "$SRV6"
+		} || ns_fail "routes of the routed IPv6 gateway"
+	fi
 
 	# clients
 	for ((i = 1; i <= n; i++)); do
@@ -694,27 +714,27 @@ ns_setup() {
 			ns_fail "veth gateway<->client $i"
 		{
 			ip -n "$NS_GW" addr add "10.231.$i.1/24" dev "c$i" &&
-				ip -n "$NS_GW" addr add "fd77:$i::1/64" dev "c$i" nodad &&
+				ip -n "$NS_GW" addr add "$v6c:$i::1/64" dev "c$i" nodad &&
 				ip -n "$NS_GW" link set "c$i" up
 		} || ns_fail "gateway addresses for client $i"
 		a4='' a6=''
 		for ((j = 2; j < per + 2; j++)); do
 			{
 				ip -n "$c" addr add "10.231.$i.$j/24" dev veth0 &&
-					ip -n "$c" addr add "fd77:$i::$(printf %x "$j")/64" dev veth0 nodad
+					ip -n "$c" addr add "$v6c:$i::$(printf %x "$j")/64" dev veth0 nodad
 			} || ns_fail "client $i address $j"
 			a4="$a4 10.231.$i.$j"
-			a6="$a6 fd77:$i::$(printf %x "$j")"
+			a6="$a6 $v6c:$i::$(printf %x "$j")"
 		done
 		{
 			ip -n "$c" link set veth0 up &&
 				ip -n "$c" route add default via "10.231.$i.1" &&
-				ip -n "$c" -6 route add default via "fd77:$i::1"
+				ip -n "$c" -6 route add default via "$v6c:$i::1"
 		} || ns_fail "client $i routes"
 		a4=${a4# } a6=${a6# }
 		export "NS_C$i=$c" "NS_C${i}_ADDRS4=$a4" "NS_C${i}_ADDRS6=$a6" \
 			"NS_C${i}_ADDR4=${a4%% *}" "NS_C${i}_ADDR6=${a6%% *}" \
-			"NS_C${i}_GW4=10.231.$i.1" "NS_C${i}_GW6=fd77:$i::1" \
+			"NS_C${i}_GW4=10.231.$i.1" "NS_C${i}_GW6=$v6c:$i::1" \
 			"NS_C${i}_IF=veth0" "NS_GW_C${i}_IF=c$i"
 		clients="$clients $c"
 		all4="$all4 $a4"
@@ -727,7 +747,11 @@ ns_setup() {
 table inet ephtest_nat {
 	chain postrouting {
 		type nat hook postrouting priority srcnat; policy accept;
-		oifname "srv" masquerade
+		oifname "srv" $masq
+	}
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		ct state new counter
 	}
 }
 EOF
