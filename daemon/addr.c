@@ -111,15 +111,11 @@ addr_cmp(const struct addr *a, const struct addr *b)
 	return memcmp(a->b, b->b, sizeof(a->b));
 }
 
+/* The address under the secret key: for indexes clients could flood. */
 uint64_t
 addr_hash(const struct addr *a)
 {
-	uint64_t	hi, lo;
-
-	memcpy(&hi, a->b, 8);
-	memcpy(&lo, a->b + 8, 8);
-	return hash_mix64(hash_mum(hi ^ 0xa0761d6478bd642fULL,
-	    lo ^ 0xe7037ed1a0b428dbULL));
+	return hash_sip(a->b, sizeof(a->b));
 }
 
 int

@@ -7,13 +7,23 @@
 
 #include "detect.h"
 
+/* The alert's host as written: its label, or its address. */
+void
+alert_host(const struct alert *a, char *buf, size_t len)
+{
+	if (a->label[0] != '\0')
+		snprintf(buf, len, "%s", a->label);
+	else
+		addr_fmt(&a->host, buf, len);
+}
+
 /* A summary holds no quote or backslash: it is made by the detectors. */
 void
 alert_json(FILE *fp, const struct alert *a)
 {
-	char	host[ADDR_STRLEN];
+	char	host[sizeof(a->label)];
 
-	addr_fmt(&a->host, host, sizeof(host));
+	alert_host(a, host, sizeof(host));
 	fprintf(fp, "{\"ts\": %.3f, \"host\": \"%s\", \"detector\": \"%s\", "
 	    "\"severity\": \"%s\", \"action\": \"%s\", \"summary\": \"%s\", "
 	    "\"evidence\": %s", a->ts_ms / 1000.0, host, a->detector,

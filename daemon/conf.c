@@ -127,6 +127,9 @@ static const struct key {
 	K("quarantine.forget", K_DURATION, quar.forget_s, 3600, 365 * 86400),
 	K("quarantine.max_per_hour", K_UINT, quar.per_hour, 0, 1000000),
 	K("quarantine.max_hosts", K_UINT, quar.max_hosts, 0, 1000000),
+	K("quarantine.max_burst", K_UINT, quar.max_burst, 0, 1000000),
+	K("quarantine.burst_window", K_DURATION, quar.burst_window_s, 60,
+	    86400),
 	K("quarantine.allow", K_NETS, quar.allow, 0, 0),
 	K("quarantine.ruleset", K_STRING, quar.ruleset, 0, 0),
 	K("quarantine.file", K_STRING, quar.file, 0, 0),
@@ -138,7 +141,7 @@ static const struct key {
 	K("metrics.file", K_STRING, metrics_file, 0, 0),
 	K("metrics.interval", K_DURATION, metrics_interval_s, 1, 3600),
 	K("metrics.per_host", K_BOOL, metrics_per_host, 0, 0),
-	K("limits.flows", K_SIZE, core.max_flows, 1024, 1 << 26),
+	K("limits.flows", K_SIZE, core.max_flows, 1024, FLOWTAB_MAX),
 	K("limits.hosts", K_SIZE, core.max_hosts, 16, 1 << 22),
 	K("limits.services", K_SIZE, core.max_services, 16, 1 << 20),
 	K("timeouts.tcp_syn_sent", K_UINT, core.timeouts.tcp[CTS_SYN_SENT],
@@ -192,6 +195,8 @@ conf_new(void)
 	c->quar.forget_s = 7 * 86400;
 	c->quar.per_hour = 10;
 	c->quar.max_hosts = 50;
+	c->quar.max_burst = 3;
+	c->quar.burst_window_s = 600;
 	c->quar.nflog = true;
 	c->quar.nflog_group = 4242;
 	c->ctl_clients = 8;

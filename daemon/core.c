@@ -117,6 +117,13 @@ core_is_client(const struct core *c, const struct flow_event *ev)
 	return memcmp(ev->src.b, ev->nat_addr.b, 16) != 0;
 }
 
+/* ev's flow key: computed once (core_prefetch may have done it). */
+static uint64_t
+core_key(const struct flow_event *ev)
+{
+	return ev->key != 0 ? ev->key : flow_key(ev);
+}
+
 /* A flow ends unseen: no DESTROY, no lifetime. */
 static void
 core_flow_drop(struct core *c, struct flow *f, uint64_t now)
@@ -145,7 +152,7 @@ core_flow_add(struct core *c, const struct flow_event *ev, uint64_t key,
 		c->cnt.hosts_full++;
 		return NULL;
 	}
-	if ((f = flow_insert(&c->flows, key)) == NULL) {
+	if ((f = flow_insert(&c->flows, key, ev)) == NULL) {
 		c->cnt.flows_full++;	/* out of memory */
 		return NULL;
 	}
@@ -153,7 +160,6 @@ core_flow_add(struct core *c, const struct flow_event *ev, uint64_t key,
 	f->host = hi;
 	f->ct_id = ev->ct_id;
 	f->gen = c->dump_gen;
-	f->sport = ev->sport;
 	*ret_host = h;
 	return f;
 }
@@ -200,7 +206,7 @@ core_new_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 	struct flow	*f;
 	struct host	*h;
 	struct svc	*s;
-	uint64_t	 key = flow_key(ev);
+	uint64_t	 key = core_key(ev);
 	uint32_t	 si;
 
 	if (!core_is_client(c, ev)) {
@@ -208,7 +214,7 @@ core_new_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 		core_note_v6(c, ev);
 		return;
 	}
-	if ((f = flow_lookup(&c->flows, key)) != NULL) {
+	if ((f = flow_lookup(&c->flows, key, ev)) != NULL) {
 		/*
 		 * Known only from a dump that raced this NEW: replace it.
 		 * Otherwise the DESTROY of the previous flow was lost.
@@ -250,11 +256,11 @@ core_dump_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 {
 	struct flow	*f;
 	struct host	*h;
-	uint64_t	 key = flow_key(ev);
+	uint64_t	 key = core_key(ev);
 
 	if (!core_is_client(c, ev))
 		return;
-	if ((f = flow_lookup(&c->flows, key)) != NULL) {
+	if ((f = flow_lookup(&c->flows, key, ev)) != NULL) {
 		if (f->ct_id == 0 || ev->ct_id == 0 || f->ct_id == ev->ct_id) {
 			f->gen = c->dump_gen;
 			return;
@@ -291,22 +297,18 @@ core_dump_end(struct core *c, uint64_t now_ms)
 {
 	struct flowtab	*t = &c->flows;
 	struct flow	*f;
-	size_t		 i = 0;
+	size_t		 i;
 
 	c->cnt.dumps++;
 	/* flows this dump listed are known to be open, loss or not */
 	if (c->ngaps == 0 || c->gaps[(c->ngaps - 1) % CORE_GAPS].to_ms <=
 	    c->dump_start_ms)
 		c->verified_gen = c->dump_gen;
-	while (i < t->cap) {
-		f = &t->slot[i];
-		if (f->key == 0 || f->gen == c->dump_gen ||
-		    f->start_ms >= c->dump_start_ms) {
-			i++;
+	for (i = 0; i < t->nv; i++) {
+		if ((f = flowtab_at(t, i)) == NULL || f->gen == c->dump_gen ||
+		    f->start_ms >= c->dump_start_ms)
 			continue;
-		}
 		c->cnt.expired++;
-		/* backward shift may move a later flow into slot i */
 		core_flow_drop(c, f, now_ms);
 	}
 }
@@ -367,7 +369,7 @@ core_end_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 	uint64_t	 life = 0, final_ms;
 	bool		 known;
 
-	if ((f = flow_lookup(&c->flows, flow_key(ev))) == NULL) {
+	if ((f = flow_lookup(&c->flows, core_key(ev), ev)) == NULL) {
 		if (core_is_client(c, ev))
 			c->cnt.orphan_destroy++;
 		return;
@@ -452,17 +454,16 @@ core_event(struct core *c, const struct flow_event *ev)
 }
 
 /*
- * Hint that ev will come soon: fetch its flow's slot into the cache.  A
- * replay prefetches a batch of events before handing them over, so that
- * the table's cache misses overlap instead of adding up.
+ * Hint that ev will come soon: its key, kept in ev, and its flow's index
+ * slot fetched into the cache.  A replay prefetches a batch of events
+ * before handing them over, so that the table's cache misses overlap
+ * instead of adding up.
  */
 void
-core_prefetch(const struct core *c, const struct flow_event *ev)
+core_prefetch(const struct core *c, struct flow_event *ev)
 {
-	__builtin_prefetch(&c->flows.slot[flow_home(&c->flows,
-	    flow_key(ev))]);
-	__builtin_prefetch(&c->hosts.idx.slot[addr_hash(&ev->src) &
-	    c->hosts.idx.mask]);
+	ev->key = flow_key(ev);
+	__builtin_prefetch(&c->flows.slot[flow_home(&c->flows, ev->key)]);
 }
 
 /* End of input: close every host's open intervals at the last event. */

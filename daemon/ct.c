@@ -198,6 +198,9 @@ ct_parse(const struct nlmsghdr *nlh, bool in_dump, uint64_t now_ms,
 	if (nlh->nlmsg_len < sizeof(*nlh) ||
 	    (nlh->nlmsg_type >> 8) != NFNL_SUBSYS_CTNETLINK)
 		return 0;
+	/* the library's attribute walk reads to the aligned length */
+	if ((nlh->nlmsg_len & (MNL_ALIGNTO - 1)) != 0)
+		return -1;
 	switch (nlh->nlmsg_type & 0xff) {
 	case IPCTNL_MSG_CT_NEW:
 		type = in_dump ? EV_DUMP : EV_NEW;

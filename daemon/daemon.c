@@ -42,6 +42,45 @@ daemon_alert_out(struct daemon *d, const struct alert *a)
 }
 
 /*
+ * A detector's circuit breaker opened (it blocked too many hosts too
+ * fast) or closed again: one alert each, from detector "quarantine".
+ */
+static void
+daemon_breaker_alert(struct daemon *d, const struct qbreaker *b,
+    uint64_t now, bool opened)
+{
+	const struct quar_conf	*qc = &d->conf->quar;
+	struct alert		 a;
+
+	memset(&a, 0, sizeof(a));
+	a.ts_ms = now;
+	a.detector = "quarantine";
+	a.severity = opened ? SEV_CRITICAL : SEV_INFO;
+	a.action = ACT_LOG;
+	snprintf(a.label, sizeof(a.label), "*");
+	if (opened)
+		snprintf(a.summary, sizeof(a.summary), "circuit breaker: %s "
+		    "blocked %u hosts within %u s (quarantine.max_burst %u); "
+		    "it blocks no more until %u s pass without its verdicts, "
+		    "the blocks made stay: check the detector and the network",
+		    b->detector, b->blocked, qc->burst_window_s, qc->max_burst,
+		    qc->burst_window_s);
+	else
+		snprintf(a.summary, sizeof(a.summary), "circuit breaker: %s "
+		    "blocks again; it was open %llu s and refused %llu "
+		    "verdicts", b->detector,
+		    (unsigned long long)((now - b->opened_ms) / 1000),
+		    (unsigned long long)b->refused);
+	snprintf(a.evidence, sizeof(a.evidence), "{\"breaker\": \"%s\", "
+	    "\"open\": %s, \"blocked_in_window\": %u, \"max_burst\": %u, "
+	    "\"burst_window\": %u, \"refused\": %llu, \"opened\": %.3f}",
+	    b->detector, opened ? "true" : "false", b->blocked, qc->max_burst,
+	    qc->burst_window_s, (unsigned long long)b->refused,
+	    b->opened_ms / 1000.0);
+	daemon_alert_out(d, &a);
+}
+
+/*
  * An alert from the detectors.  One that asks for a quarantine (or a dry
  * run of one) goes through the safety policy first; the alert then says
  * what was done: "quarantine" only for a block that was made.
@@ -60,8 +99,12 @@ daemon_alert(void *arg, const struct alert *a)
 	}
 	b = *a;
 	r = quar_verdict(d->quar, &a->host, a->detector,
-	    a->action == ACT_DRYRUN, detect_learning(d->detect, a->ts_ms),
-	    loop_wall_ms(), b.quarantine, sizeof(b.quarantine));
+	    (a->action == ACT_DRYRUN ? QV_DRYRUN : 0) |
+	    (detect_learning(d->detect, a->ts_ms) ? QV_LEARNING : 0) |
+	    (a->network_failing ? QV_NETWORK : 0), loop_wall_ms(),
+	    b.quarantine, sizeof(b.quarantine));
+	if (d->quar->opened != NULL)
+		daemon_breaker_alert(d, d->quar->opened, a->ts_ms, true);
 	addr_fmt(&a->host, host, sizeof(host));
 	switch (r) {
 	case QR_BLOCKED:
@@ -362,6 +405,8 @@ daemon_qcheck(void *arg)
 		    (unsigned long long)h->drops);
 	}
 	quar_tick(d->quar, now);
+	if (d->quar->closed != NULL)
+		daemon_breaker_alert(d, d->quar->closed, now, false);
 	if (now >= d->qminute + 60000) {
 		d->qminute = now;
 		daemon_still_trying(d, now);
@@ -841,6 +886,7 @@ daemon_run(struct conf *conf, bool verbose)
 	memset(&d, 0, sizeof(d));
 	d.sigfd = -1;
 	d.conf = conf;
+	hash_randomize();	/* before any table: sketches no one can aim at */
 	n = sys_read_timeouts(&conf->core.timeouts);
 	if (n == 0)
 		log_warnx("conntrack timeouts unreadable in /proc/sys/net/"

@@ -278,6 +278,13 @@ detect_obs_before(void *arg, const struct flow_event *ev, struct flow *f)
 		(void)detect_host(d, f->host, ev->ts_ms);
 }
 
+/* The key of a destination (address, protocol, port) in the sketches. */
+uint64_t
+detect_dst_key(const struct addr *dst, uint8_t proto, uint16_t dport)
+{
+	return hash_fast(dst, (uint64_t)proto << 16 | dport);
+}
+
 /*
  * The detectors' state of a flow's host, with the event's destination
  * hashed once for all of them; NULL for flows without ports.
@@ -291,8 +298,7 @@ detect_flow(struct detect *d, const struct flow_event *ev,
 	if (!(f->fflags & FF_PORTS) ||
 	    (hd = detect_host(d, f->host, ev->ts_ms)) == NULL)
 		return NULL;
-	d->dkey = hash_mum(addr_hash(&ev->dst), ((uint64_t)ev->proto << 16) |
-	    ev->dport);
+	d->dkey = detect_dst_key(&ev->dst, ev->proto, ev->dport);
 	return hd;
 }
 

@@ -39,6 +39,10 @@ struct alert {
 	char		 summary[ALERT_SUMMARY];
 	char		 evidence[ALERT_EVIDENCE];	/* a JSON object */
 	char		 quarantine[160];	/* the policy's answer, or "" */
+	char		 label[48];	/* the host as shown, when not an
+					   address: "*", "ipv4", a prefix */
+	bool		 network_failing;	/* failure-based evidence while
+					   the gateway says the network fails */
 };
 
 /* long_lived: a flow open far longer than its service's lifetimes */
@@ -270,6 +274,7 @@ const char *detect_name(size_t);
 void	 detect_reset_host(struct detect *, uint32_t, uint64_t);
 void	 detect_reset_all(struct detect *, uint64_t);
 struct hdet *detect_hdet(struct detect *, uint32_t);
+uint64_t detect_dst_key(const struct addr *, uint8_t, uint16_t);
 void	 detect_alert_init(struct alert *, const struct detect *, uint32_t,
 	    uint64_t, int, int);
 void	 detect_raise(struct detect *, const struct detector_ops *,
@@ -289,6 +294,7 @@ int	 state_save(const struct detect *, const char *, uint64_t, char *,
 int	 state_load(struct detect *, const char *, FILE *);
 
 /* alert.c: alerts as JSON lines and one-line log messages */
+void	 alert_host(const struct alert *, char *, size_t);
 void	 alert_json(FILE *, const struct alert *);
 void	 alert_line(const struct alert *, char *, size_t);
 void	 alert_hook(void *, const struct alert *);

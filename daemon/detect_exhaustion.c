@@ -133,7 +133,7 @@ ex_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 		return;
 	f->fflags |= FF_COUNTED;
 	per_dst = ex_count(d->ex_host, ex_key(d, f->host), 1);
-	nkey = ex_key(d, addr_hash(&ev->nat_addr));
+	nkey = ex_key(d, hash_fast(&ev->nat_addr, 0));
 	nat = ex_count(d->ex_nat, nkey, 1);
 	if (!d->judge)
 		return;
@@ -157,7 +157,7 @@ ex_end(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	if (!(f->fflags & FF_COUNTED))
 		return;
 	ex_count(d->ex_host, ex_key(d, f->host), -1);
-	ex_count(d->ex_nat, ex_key(d, addr_hash(&ev->nat_addr)), -1);
+	ex_count(d->ex_nat, ex_key(d, hash_fast(&ev->nat_addr, 0)), -1);
 }
 
 const struct detector_ops detect_exhaustion = {

@@ -71,9 +71,9 @@ ll_prepare(struct detect *d, uint64_t now_ms)
 		    &d->ll[i].p99_ms);
 	}
 	d->ll_ncand = 0;
-	for (i = 0; i < c->flows.cap; i++) {
-		f = &c->flows.slot[i];
-		if (f->key == 0 || (f->fflags & FF_NO_SVC) || f->svc >= n)
+	for (i = 0; i < c->flows.nv; i++) {
+		f = flowtab_at(&c->flows, i);
+		if (f == NULL || (f->fflags & FF_NO_SVC) || f->svc >= n)
 			continue;
 		v = &d->ll[f->svc];
 		if (v->limit_ms == 0 || now_ms < f->start_ms ||
@@ -140,7 +140,7 @@ ll_tick(struct detect *d, uint64_t now_ms)
 	if (ll_prepare(d, now_ms) == -1)
 		return;
 	for (i = 0; i < d->ll_ncand; i++) {
-		f = &c->flows.slot[d->ll_cand[i]];
+		f = &c->flows.v[d->ll_cand[i]];
 		v = &d->ll[f->svc];
 		age = now_ms - f->start_ms;
 		s = &c->svcs.v[f->svc];

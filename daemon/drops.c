@@ -83,7 +83,9 @@ drops_msg(const struct nlmsghdr *nlh, void *arg)
 	struct qsample	 s;
 	struct addr	 src;
 
-	if (nflog_nlmsg_parse(nlh, attr) < 0 || attr[NFULA_PAYLOAD] == NULL) {
+	/* the library's attribute walk reads to the aligned length */
+	if ((nlh->nlmsg_len & (MNL_ALIGNTO - 1)) != 0 ||
+	    nflog_nlmsg_parse(nlh, attr) < 0 || attr[NFULA_PAYLOAD] == NULL) {
 		n->st.bad++;
 		return MNL_CB_OK;
 	}

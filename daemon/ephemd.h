@@ -75,6 +75,7 @@ struct flow_event {
 	struct addr	src;		/* original direction */
 	struct addr	dst;
 	struct addr	nat_addr;	/* reply direction destination */
+	uint64_t	key;		/* the flow's key once known (core), or 0 */
 };
 
 /* addr.c: addresses and networks */
@@ -107,9 +108,13 @@ int	 netlist_default_internal(struct netlist *);
 
 #define ADDR_STRLEN	46
 
-/* hash.c: hashing for the tables */
+/* hash.c: hashing for the tables, keyed at start */
+void	 hash_init(void);
+void	 hash_randomize(void);
+uint64_t hash_sip(const void *, size_t);
 uint64_t hash_mix64(uint64_t);
 uint64_t hash_mum(uint64_t, uint64_t);
+uint64_t hash_fast(const struct addr *, uint64_t);
 
 /* stats.c: bounded streaming statistics */
 
@@ -200,17 +205,21 @@ int	 dindex_reserve(struct dindex *, size_t, dindex_hash_fn, const void *);
 
 /* flow.c: the table of active flows */
 struct flow {
-	uint64_t	key;		/* tuple hash, 0 = empty slot */
+	uint64_t	key;		/* keyed hash of the tuple; 0: free */
 	uint64_t	start_ms;
+	struct addr	src, dst;	/* the original tuple */
 	uint32_t	host;		/* index into the host table */
 	uint32_t	svc;		/* index into the service table */
 	uint32_t	ct_id;		/* conntrack id, 0 when unknown */
 	uint16_t	sport;		/* original source port (or icmp id) */
+	uint16_t	dport;		/* (or icmp type << 8 | code) */
+	uint16_t	zone;
+	uint8_t		proto;
 	uint8_t		gen;		/* last dump that listed it */
 	uint8_t		fflags;		/* FF_* */
 };
 
-_Static_assert(sizeof(struct flow) == 32, "a flow is 32 bytes");
+_Static_assert(sizeof(struct flow) == 72, "a flow is 72 bytes");
 
 #define FF_START_UNKNOWN	0x01	/* start not seen (dump, pickup) */
 #define FF_PORTS		0x02
@@ -218,10 +227,15 @@ _Static_assert(sizeof(struct flow) == 32, "a flow is 32 bytes");
 #define FF_FIRST		0x08	/* the host's first contact (scan) */
 #define FF_COUNTED		0x10	/* in the exhaustion counts */
 
+#define FLOWTAB_MAX	(1U << 25)	/* flows at most (limits.flows) */
+
 struct flowtab {
-	struct flow	*slot;
-	size_t		 cap;		/* slots */
-	size_t		 n;
+	struct flow	*v;		/* records, indices stable */
+	size_t		 nv, vcap;	/* records used (some free), room */
+	uint32_t	 free;		/* free records: index + 1, 0 none */
+	uint32_t	*slot;		/* the index, 0 empty */
+	size_t		 cap;		/* its slots */
+	size_t		 n;		/* flows */
 	size_t		 max;		/* refuse beyond this many flows */
 };
 
@@ -229,9 +243,10 @@ int	 flowtab_init(struct flowtab *, size_t);
 void	 flowtab_free(struct flowtab *);
 uint64_t flow_key(const struct flow_event *);
 size_t	 flow_home(const struct flowtab *, uint64_t);
-struct flow *flow_lookup(struct flowtab *, uint64_t);
-struct flow *flow_insert(struct flowtab *, uint64_t);
+struct flow *flow_lookup(struct flowtab *, uint64_t, const struct flow_event *);
+struct flow *flow_insert(struct flowtab *, uint64_t, const struct flow_event *);
 void	 flow_remove(struct flowtab *, struct flow *);
+struct flow *flowtab_at(struct flowtab *, size_t);
 size_t	 flowtab_bytes(const struct flowtab *);
 
 /* host.c: per-client measurements */
@@ -485,7 +500,7 @@ struct core *core_new(const struct core_conf *);
 void	 core_free(struct core *);
 void	 core_reconfigure(struct core *, struct core_conf *);
 void	 core_event(struct core *, const struct flow_event *);
-void	 core_prefetch(const struct core *, const struct flow_event *);
+void	 core_prefetch(const struct core *, struct flow_event *);
 void	 core_finish(struct core *);
 int	 core_set_internal(struct core *, const struct netlist *,
 	    const struct netlist *);

@@ -1,13 +1,20 @@
 /*
- * The table of active flows: open addressing with linear probing and
- * backward-shift deletion, 32 bytes a slot.  A flow is found by a 64-bit
- * hash of its original tuple and zone, which conntrack keeps unique among
- * live entries; the tuple itself is not stored.
+ * The table of active flows.  Flows are records in a dense array whose
+ * indices never change while the flow lives (the detectors keep them);
+ * freed records are reused.  An open-addressing index with linear probing
+ * and backward-shift deletion finds them by a keyed hash of the original
+ * tuple and zone (SipHash, hash.c), and a match is a match of the whole
+ * tuple, never of the hash alone: no client can build a flow that
+ * replaces another, nor tuples that pile up in one probe chain.
  *
- * DESIGN section 4 allows 64 bytes per active flow.  The table keeps its
- * load between 0.56 and 0.7: it grows by a quarter when it passes 0.7, so
- * a flow costs 46 to 57 bytes.  A capacity of any size maps a hash to its
- * home slot with a multiplication (the high half of hash x capacity).
+ * An index slot holds the record's index + 1 in its low 26 bits and 6
+ * bits of the key above them, so a probe reads a record only when those
+ * bits match (one in 64 of the others).
+ *
+ * DESIGN section 4 allows 96 bytes per active flow with the tuple stored:
+ * a record is 72 bytes and the records grow by an eighth (72 to 81
+ * bytes a flow), the index is 4 bytes a slot at a load of 1/2 to 3/4 (5
+ * to 8 bytes a flow).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,20 +22,41 @@
 #include "ephemd.h"
 
 #define FLOWTAB_MIN	1024
-#define LOAD_MAX(cap)	((cap) * 7 / 10)	/* grow beyond this many */
+#define INDEX_MAX(cap)	((cap) * 3 / 4)		/* grow beyond this load */
+#define REC_BITS	26
+#define REC_MASK	((1U << REC_BITS) - 1)	/* record index + 1 */
+#define TAG(key)	((uint32_t)((key) >> 58) << REC_BITS)
+
+_Static_assert(FLOWTAB_MAX < REC_MASK, "record indices fit the index");
 
 int
 flowtab_init(struct flowtab *t, size_t max)
 {
 	memset(t, 0, sizeof(*t));
-	t->slot = calloc(FLOWTAB_MIN, sizeof(*t->slot));
-	if (t->slot == NULL)
-		return -1;
-	t->cap = FLOWTAB_MIN;
 	t->max = max;
+	t->slot = calloc(FLOWTAB_MIN * 2, sizeof(*t->slot));
+	t->v = calloc(FLOWTAB_MIN, sizeof(*t->v));
+	if (t->slot == NULL || t->v == NULL) {
+		flowtab_free(t);
+		return -1;
+	}
+	t->cap = FLOWTAB_MIN * 2;
+	t->vcap = FLOWTAB_MIN;
 	return 0;
 }
 
+void
+flowtab_free(struct flowtab *t)
+{
+	free(t->slot);
+	free(t->v);
+	t->slot = NULL;
+	t->v = NULL;
+	t->n = t->nv = t->vcap = t->cap = 0;
+	t->free = 0;
+}
+
+/* The index slot a key hashes to: any capacity, by multiplication. */
 size_t
 flow_home(const struct flowtab *t, uint64_t key)
 {
@@ -41,118 +69,193 @@ flow_next(const struct flowtab *t, size_t i)
 	return ++i == t->cap ? 0 : i;
 }
 
-void
-flowtab_free(struct flowtab *t)
-{
-	free(t->slot);
-	t->slot = NULL;
-	t->n = 0;
-}
+/* The tuple's bytes, as they are hashed and compared. */
+struct tuple {
+	uint8_t		src[16], dst[16];
+	uint16_t	sport, dport, zone;
+	uint8_t		proto;
+	uint8_t		pad;
+};
 
+_Static_assert(sizeof(struct tuple) == 40, "a tuple is 40 bytes");
+
+/* The keyed hash of ev's original tuple and zone; never 0. */
 uint64_t
 flow_key(const struct flow_event *ev)
 {
-	uint64_t	h, w[6];
+	struct tuple	tp;
+	uint64_t	h;
 
-	memcpy(w, ev->src.b, 16);
-	memcpy(w + 2, ev->dst.b, 16);
-	w[4] = (uint64_t)ev->sport << 32 | (uint64_t)ev->dport << 16 |
-	    ev->proto;
-	w[5] = ev->zone;
-	/* odd constants so that zero words still mix (wyhash's) */
-	h = hash_mum(w[0] ^ 0xa0761d6478bd642fULL,
-	    w[1] ^ 0xe7037ed1a0b428dbULL) ^
-	    hash_mum(w[2] ^ 0x8ebc6af09c88c6e3ULL,
-	    w[3] ^ 0x589965cc75374cc3ULL) ^
-	    hash_mum(w[4] ^ 0x1d8e4e27c47d124fULL,
-	    w[5] ^ 0x9e3779b97f4a7c15ULL);
-	h = hash_mix64(h);
+	memcpy(tp.src, ev->src.b, 16);
+	memcpy(tp.dst, ev->dst.b, 16);
+	tp.sport = ev->sport;
+	tp.dport = ev->dport;
+	tp.zone = ev->zone;
+	tp.proto = ev->proto;
+	tp.pad = 0;
+	h = hash_sip(&tp, sizeof(tp));
 	return h ? h : 1;
 }
 
+/* Whether record f holds ev's tuple. */
+static bool
+flow_same(const struct flow *f, const struct flow_event *ev)
+{
+	return f->sport == ev->sport && f->dport == ev->dport &&
+	    f->proto == ev->proto && f->zone == ev->zone &&
+	    memcmp(f->src.b, ev->src.b, 16) == 0 &&
+	    memcmp(f->dst.b, ev->dst.b, 16) == 0;
+}
+
+/* The flow of ev's tuple, whose key is key, or NULL. */
 struct flow *
-flow_lookup(struct flowtab *t, uint64_t key)
+flow_lookup(struct flowtab *t, uint64_t key, const struct flow_event *ev)
 {
 	size_t	i = flow_home(t, key);
 
-	for (;;) {
-		struct flow *f = &t->slot[i];
+	uint32_t	tag = TAG(key);
 
-		if (f->key == key)
-			return f;
-		if (f->key == 0)
+	for (;;) {
+		uint32_t	s = t->slot[i];
+		struct flow	*f;
+
+		if (s == 0)
 			return NULL;
+		if ((s & ~REC_MASK) == tag) {
+			f = &t->v[(s & REC_MASK) - 1];
+			if (f->key == key && flow_same(f, ev))
+				return f;
+		}
 		i = flow_next(t, i);
 	}
 }
 
-static int
-flowtab_grow(struct flowtab *t)
+static void
+index_put(struct flowtab *t, uint32_t *slot, size_t cap, uint32_t rec)
 {
-	struct flowtab	 n = *t;
-	size_t		 i, j;
+	struct flowtab	n = *t;
+	size_t		j;
 
-	n.cap = t->cap + t->cap / 4;
-	if ((n.slot = calloc(n.cap, sizeof(*n.slot))) == NULL)
+	n.slot = slot;
+	n.cap = cap;
+	j = flow_home(&n, t->v[rec].key);
+	while (slot[j] != 0)
+		j = flow_next(&n, j);
+	slot[j] = TAG(t->v[rec].key) | (rec + 1);
+}
+
+static int
+index_grow(struct flowtab *t)
+{
+	size_t		 cap = t->cap + t->cap / 2, i;
+	uint32_t	*slot;
+
+	if ((slot = calloc(cap, sizeof(*slot))) == NULL)
 		return -1;
-	for (i = 0; i < t->cap; i++) {
-		if (t->slot[i].key == 0)
-			continue;
-		j = flow_home(&n, t->slot[i].key);
-		while (n.slot[j].key != 0)
-			j = flow_next(&n, j);
-		n.slot[j] = t->slot[i];
-	}
+	for (i = 0; i < t->nv; i++)
+		if (t->v[i].key != 0)
+			index_put(t, slot, cap, (uint32_t)i);
 	free(t->slot);
-	*t = n;
+	t->slot = slot;
+	t->cap = cap;
+	return 0;
+}
+
+static int
+records_grow(struct flowtab *t)
+{
+	size_t		 cap = t->vcap + t->vcap / 8;
+	struct flow	*v;
+
+	if (cap > FLOWTAB_MAX)
+		cap = FLOWTAB_MAX;
+	if (cap <= t->vcap)
+		return -1;
+	if ((v = reallocarray(t->v, cap, sizeof(*v))) == NULL)
+		return -1;
+	t->v = v;
+	t->vcap = cap;
 	return 0;
 }
 
 /*
- * Insert a new flow with this key (the caller checked it is not there).
- * NULL when the table holds its maximum or memory runs out.
+ * A new flow for ev's tuple, with key (the caller checked it is not
+ * there): its tuple set, the rest zero.  NULL when the table holds its
+ * maximum or memory runs out.  Records may move: a pointer into the table
+ * lasts until the next insert.
  */
 struct flow *
-flow_insert(struct flowtab *t, uint64_t key)
+flow_insert(struct flowtab *t, uint64_t key, const struct flow_event *ev)
 {
-	size_t	i;
+	struct flow	*f;
+	uint32_t	 rec;
 
 	if (t->n >= t->max)
 		return NULL;
-	if (t->n + 1 > LOAD_MAX(t->cap) && flowtab_grow(t) == -1)
+	if (t->n + 1 > INDEX_MAX(t->cap) && index_grow(t) == -1)
 		return NULL;
-	i = flow_home(t, key);
-	while (t->slot[i].key != 0)
-		i = flow_next(t, i);
-	memset(&t->slot[i], 0, sizeof(t->slot[i]));
-	t->slot[i].key = key;
+	if (t->free != 0) {
+		rec = t->free - 1;
+		t->free = t->v[rec].host;
+	} else {
+		if (t->nv == t->vcap && records_grow(t) == -1)
+			return NULL;
+		rec = (uint32_t)t->nv++;
+	}
+	f = &t->v[rec];
+	memset(f, 0, sizeof(*f));
+	f->key = key;
+	f->src = ev->src;
+	f->dst = ev->dst;
+	f->sport = ev->sport;
+	f->dport = ev->dport;
+	f->zone = ev->zone;
+	f->proto = ev->proto;
+	index_put(t, t->slot, t->cap, rec);
 	t->n++;
-	return &t->slot[i];
+	return f;
 }
 
-/* Backward-shift deletion keeps probe chains intact without tombstones. */
+/*
+ * Remove f: backward-shift deletion keeps the probe chains whole without
+ * tombstones; the record joins the free list.
+ */
 void
 flow_remove(struct flowtab *t, struct flow *f)
 {
-	size_t	i = f - t->slot, j = i, home;
+	uint32_t	rec = (uint32_t)(f - t->v);
+	size_t		i = flow_home(t, f->key), j, home;
 
+	while ((t->slot[i] & REC_MASK) != rec + 1)
+		i = flow_next(t, i);
+	j = i;
 	for (;;) {
 		j = flow_next(t, j);
-		if (t->slot[j].key == 0)
+		if (t->slot[j] == 0)
 			break;
-		home = flow_home(t, t->slot[j].key);
+		home = flow_home(t, t->v[(t->slot[j] & REC_MASK) - 1].key);
 		/* move j into the hole at i unless its home lies in (i, j] */
 		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
 			t->slot[i] = t->slot[j];
 			i = j;
 		}
 	}
-	t->slot[i].key = 0;
+	t->slot[i] = 0;
+	f->key = 0;
+	f->host = t->free;
+	t->free = rec + 1;
 	t->n--;
+}
+
+/* The flow in record i, or NULL for a free one (for walks: i < nv). */
+struct flow *
+flowtab_at(struct flowtab *t, size_t i)
+{
+	return i < t->nv && t->v[i].key != 0 ? &t->v[i] : NULL;
 }
 
 size_t
 flowtab_bytes(const struct flowtab *t)
 {
-	return t->cap * sizeof(struct flow);
+	return t->vcap * sizeof(struct flow) + t->cap * sizeof(*t->slot);
 }

@@ -130,7 +130,7 @@ host_tcp_port(struct host *h, const struct flow_event *ev, uint64_t now_ms)
 		h->n_even++;
 
 	/* steps between successive connects to one destination */
-	dkey = (uint32_t)(hash_mix64(addr_hash(&ev->dst) ^ ev->dport) >> 32);
+	dkey = (uint32_t)(hash_fast(&ev->dst, ev->dport) >> 32);
 	for (i = 0; i < HOST_RECENT; i++) {
 		r = &h->recent[i];
 		if (r->ts_ms != 0 && r->dst == dkey)
@@ -163,7 +163,7 @@ host_new_flow(struct host *h, const struct flow_event *ev, uint64_t now_ms)
 	if (minute != h->minute)
 		host_minute(h, minute);
 	h->min_flows++;
-	lcount_add(&h->min_dst, addr_hash(&ev->dst));
+	lcount_add(&h->min_dst, hash_fast(&ev->dst, 0));
 
 	if (!(ev->flags & EVF_PORTS)) {
 		h->other_flows++;

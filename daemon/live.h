@@ -64,6 +64,8 @@ struct quar_conf {
 	uint32_t	forget_s;	/* offences older are forgotten */
 	uint32_t	per_hour;	/* new automatic quarantines an hour */
 	uint32_t	max_hosts;	/* quarantined at once */
+	uint32_t	max_burst;	/* by one detector within burst_window */
+	uint32_t	burst_window_s;
 	struct netlist	allow;		/* never quarantined */
 	char		*ruleset;	/* loaded when the table is missing */
 	char		*file;		/* quarantine.file, NULL: none */
@@ -82,8 +84,31 @@ enum qresult {
 	QR_HOURLY,		/* quarantine.max_per_hour */
 	QR_MAX_HOSTS,		/* quarantine.max_hosts */
 	QR_DISABLED,		/* quarantine.enabled is false */
+	QR_NETWORK,		/* the failures are the network's (gateway) */
+	QR_BREAKER,		/* the detector's circuit breaker is open */
 	QR_KERNEL,		/* the kernel refused the element */
 	QR_NRESULTS
+};
+
+/* what a verdict rests on, for quar_verdict */
+#define QV_DRYRUN	0x01	/* decide, block nothing */
+#define QV_LEARNING	0x02	/* the gateway is still learning */
+#define QV_NETWORK	0x04	/* failure-based, and the gateway says the
+				   failures are the network's */
+
+/*
+ * A detector's circuit breaker: it opens when the detector blocked more
+ * than quarantine.max_burst hosts within quarantine.burst_window, and
+ * closes a window after the last verdict it refused.
+ */
+#define QBREAKERS	16
+struct qbreaker {
+	char		detector[24];
+	bool		open;
+	uint64_t	opened_ms;
+	uint64_t	last_ms;	/* the last verdict it refused */
+	uint32_t	blocked;	/* in the window when it opened */
+	uint64_t	refused;	/* verdicts refused while open */
 };
 
 #define QSAMPLES	4
@@ -143,6 +168,9 @@ struct quar {
 	uint64_t		 nflog_unknown;	/* drops of no quarantined host */
 	bool			 kernel;	/* the kernel side is in use */
 	bool			 table_ok;	/* ... and the table is whole */
+	struct qbreaker		 breaker[QBREAKERS];
+	const struct qbreaker	*opened;	/* by the last verdict, or NULL */
+	const struct qbreaker	*closed;	/* by the last quar_tick */
 	struct nftq_stats	 nft;		/* copies, for the report */
 	struct drops_stats	 nflog;
 };
@@ -151,8 +179,8 @@ struct quar *quar_new(const struct quar_conf *);
 void	 quar_reconfigure(struct quar *, struct quar_conf *, FILE *);
 void	 quar_free(struct quar *);
 struct qhost *quar_find(struct quar *, const struct addr *);
-int	 quar_verdict(struct quar *, const struct addr *, const char *,
-	    bool, bool, uint64_t, char *, size_t);
+int	 quar_verdict(struct quar *, const struct addr *, const char *, int,
+	    uint64_t, char *, size_t);
 int	 quar_add(struct quar *, const struct addr *, uint32_t, uint64_t,
 	    char *, size_t);
 int	 quar_del(struct quar *, const struct addr *, uint64_t);

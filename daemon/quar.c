@@ -50,7 +50,7 @@ quar_result_name(int r)
 	static const char *const names[QR_NRESULTS] = {
 		"blocked", "refreshed", "already", "dry-run", "allowlisted",
 		"allow-set", "learning", "hourly-cap", "max-hosts",
-		"disabled", "kernel",
+		"disabled", "network", "breaker", "kernel",
 	};
 
 	return r >= 0 && r < QR_NRESULTS ? names[r] : "unknown";
@@ -295,30 +295,112 @@ block(struct quar *q, struct qhost *h, const char *who, bool manual,
 	return was ? QR_REFRESHED : QR_BLOCKED;
 }
 
+/* The breaker of a detector, made on first use; NULL when all are used. */
+static struct qbreaker *
+breaker_of(struct quar *q, const char *detector)
+{
+	size_t	i;
+
+	for (i = 0; i < QBREAKERS; i++) {
+		struct qbreaker *b = &q->breaker[i];
+
+		if (strcmp(b->detector, detector) == 0)
+			return b;
+		if (b->detector[0] == '\0') {
+			snprintf(b->detector, sizeof(b->detector), "%s",
+			    detector);
+			return b;
+		}
+	}
+	return NULL;
+}
+
+/* Hosts the detector blocked (new blocks, not refreshes) in the window. */
+static uint32_t
+burst_of(const struct quar *q, const char *detector, uint64_t now)
+{
+	uint64_t	win = q->conf->burst_window_s * 1000ULL;
+	uint32_t	n = 0;
+	size_t		i;
+
+	for (i = 0; i < q->n; i++)
+		n += !q->v[i].manual && q->v[i].since_ms + win > now &&
+		    strcmp(q->v[i].detector, detector) == 0;
+	return n;
+}
+
 /*
- * A detector's verdict on a: block it, or say why not.  dry_run: decide
- * but block nothing.  learning: the gateway is still learning.  note gets
- * one line for the alert.  Returns an enum qresult, counted.
+ * Whether the detector's circuit breaker lets this verdict block: it
+ * opens when the detector already blocked max_burst hosts within the
+ * window (something is wrong with it or with the network, not with all
+ * of them), and stays open until a window passes without a verdict from
+ * it.  Existing blocks stay.
+ */
+static bool
+breaker_lets(struct quar *q, const char *detector, uint64_t now, char *note,
+    size_t len)
+{
+	const struct quar_conf	*c = q->conf;
+	struct qbreaker		*b;
+	uint32_t		 n;
+
+	if (c->max_burst == 0 || (b = breaker_of(q, detector)) == NULL)
+		return true;
+	if (!b->open) {
+		if ((n = burst_of(q, detector, now)) < c->max_burst)
+			return true;
+		b->open = true;
+		b->opened_ms = now;
+		b->blocked = n;
+		b->refused = 0;
+		q->opened = b;
+	}
+	b->last_ms = now;
+	b->refused++;
+	snprintf(note, len, "refused: %s blocked %" PRIu32 " hosts within %"
+	    PRIu32 " s (quarantine.max_burst): its circuit breaker is open, "
+	    "blocks held until %" PRIu32 " s pass without its verdicts",
+	    detector, b->blocked, c->burst_window_s, c->burst_window_s);
+	return false;
+}
+
+/*
+ * A detector's verdict on a: block it, or say why not.  flags: QV_DRYRUN,
+ * decide but block nothing; QV_LEARNING, the gateway is still learning;
+ * QV_NETWORK, the evidence is failed contacts and the gateway says the
+ * network is failing.  note gets one line for the alert.  Returns an enum
+ * qresult, counted; q->opened names a breaker this verdict opened.
  */
 int
 quar_verdict(struct quar *q, const struct addr *a, const char *detector,
-    bool dry_run, bool learning, uint64_t now, char *note, size_t len)
+    int flags, uint64_t now, char *note, size_t len)
 {
 	const struct quar_conf	*c = q->conf;
 	struct qhost		*h = quar_find(q, a);
 	bool			 refresh = h != NULL && active(h, now);
+	bool			 dry_run = (flags & QV_DRYRUN) || c->dry_run;
 	int			 r;
 
-	dry_run = dry_run || c->dry_run;
+	q->opened = NULL;
 	if (!c->enabled && !dry_run) {
 		snprintf(note, len, "refused: quarantine.enabled is false");
 		r = QR_DISABLED;
 	} else if ((r = allowlisted(q, a, note, len)) != -1) {
 		/* the note says which list */
-	} else if (learning) {
+	} else if (flags & QV_LEARNING) {
 		snprintf(note, len, "refused: the gateway is still learning "
 		    "(learning_period)");
 		r = QR_LEARNING;
+	} else if (flags & QV_NETWORK) {
+		snprintf(note, len, "refused: the evidence is failed contacts "
+		    "and the network itself is failing (detector gateway)");
+		r = QR_NETWORK;
+	} else if (refresh && h->last_ms + INCIDENT_MS > now) {
+		snprintf(note, len, "already blocked (the same incident): "
+		    "%" PRIu64 " s left", (h->until_ms - now + 999) / 1000);
+		r = QR_ALREADY;
+	} else if (!refresh && !breaker_lets(q, detector, now, note, len)) {
+		r = QR_BREAKER;
 	} else if (!refresh && quar_active(q, now) >= c->max_hosts) {
 		snprintf(note, len, "refused: %" PRIu32 " hosts are "
 		    "quarantined already (quarantine.max_hosts)", c->max_hosts);
@@ -327,10 +409,6 @@ quar_verdict(struct quar *q, const struct addr *a, const char *detector,
 		snprintf(note, len, "refused: %" PRIu32 " quarantines in the "
 		    "last hour (quarantine.max_per_hour)", c->per_hour);
 		r = QR_HOURLY;
-	} else if (refresh && h->last_ms + INCIDENT_MS > now) {
-		snprintf(note, len, "already blocked (the same incident): "
-		    "%" PRIu64 " s left", (h->until_ms - now + 999) / 1000);
-		r = QR_ALREADY;
 	} else if (dry_run) {
 		uint32_t n = next_offence(q, h, now);
 
@@ -396,6 +474,17 @@ size_t
 quar_tick(struct quar *q, uint64_t now)
 {
 	size_t	i, j, ended = 0;
+
+	q->closed = NULL;
+	for (i = 0; i < QBREAKERS; i++) {
+		struct qbreaker *b = &q->breaker[i];
+
+		if (b->open && b->last_ms + q->conf->burst_window_s * 1000ULL <=
+		    now) {
+			b->open = false;
+			q->closed = b;	/* one a tick is enough to tell */
+		}
+	}
 
 	for (i = 0, j = 0; i < q->n; i++) {
 		struct qhost *h = &q->v[i];

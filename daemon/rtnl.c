@@ -76,6 +76,16 @@ struct rtnl {
 
 /* ---- parsers --------------------------------------------------------- */
 
+/*
+ * A message whose length is not a multiple of 4: libmnl's attribute walk
+ * trusts the aligned length and would read up to 3 bytes past the end.
+ */
+static bool
+msg_unaligned(const struct nlmsghdr *nlh)
+{
+	return (nlh->nlmsg_len & (MNL_ALIGNTO - 1)) != 0;
+}
+
 static int
 attr_cb(const struct nlattr *a, void *data)
 {
@@ -123,7 +133,8 @@ rtnl_parse_link(const struct nlmsghdr *nlh, struct rtnl_link *ret)
 
 	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
 		return 0;
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)))
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)) ||
+	    msg_unaligned(nlh))
 		return -1;
 	ifi = mnl_nlmsg_get_payload(nlh);
 	if (mnl_attr_parse(nlh, sizeof(*ifi), attr_cb, tb) != MNL_CB_OK ||
@@ -159,7 +170,8 @@ rtnl_parse_addr(const struct nlmsghdr *nlh, struct rtnl_addr *ret)
 
 	if (nlh->nlmsg_type != RTM_NEWADDR && nlh->nlmsg_type != RTM_DELADDR)
 		return 0;
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)) ||
+	    msg_unaligned(nlh))
 		return -1;
 	ifa = mnl_nlmsg_get_payload(nlh);
 	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
@@ -202,7 +214,8 @@ rtnl_parse_route(const struct nlmsghdr *nlh, struct rtnl_route *ret)
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE)
 		return 0;
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)))
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)) ||
+	    msg_unaligned(nlh))
 		return -1;
 	rtm = mnl_nlmsg_get_payload(nlh);
 	if ((rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
@@ -251,7 +264,8 @@ rtnl_parse_neigh(const struct nlmsghdr *nlh, struct rtnl_neigh *ret)
 
 	if (nlh->nlmsg_type != RTM_NEWNEIGH && nlh->nlmsg_type != RTM_DELNEIGH)
 		return 0;
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nd)))
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nd)) ||
+	    msg_unaligned(nlh))
 		return -1;
 	nd = mnl_nlmsg_get_payload(nlh);
 	if (nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6)

@@ -117,6 +117,7 @@ policy(struct quar_conf *c, uint32_t n)
 	c->forget_s = 86400;
 	c->per_hour = n;
 	c->max_hosts = n;
+	c->max_burst = 0;	/* a benchmark of the batch path, not of the breaker */
 }
 
 static struct nftq *vq;
@@ -177,7 +178,7 @@ verdicts(uint32_t n)
 	for (i = 0; i < n; i++) {
 		addr_n(&a, 200000 + i);
 		t0 = now_s();
-		if (quar_verdict(q, &a, "scan", false, false, loop_wall_ms(),
+		if (quar_verdict(q, &a, "scan", 0, loop_wall_ms(),
 		    note, sizeof(note)) != QR_BLOCKED) {
 			fprintf(stderr, "benchq: verdict %u: %s\n", i, note);
 			return 1;

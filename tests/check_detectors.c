@@ -834,8 +834,7 @@ fp_apart(void)
 		used = 0;
 		for (i = 1, n = 0; i < 255 && n < 32; i++) {
 			addr_from_v4(&a, DST(i));
-			bit = 1ULL << (hash_mum(addr_hash(&a),
-			    ((uint64_t)proto[p] << 16) | 443) >> 58);
+			bit = 1ULL << (detect_dst_key(&a, proto[p], 443) >> 58);
 			if (used & bit)
 				continue;
 			used |= bit;

@@ -101,6 +101,8 @@ setup(void)
 	conf.forget_s = 7 * 86400;
 	conf.per_hour = 10;
 	conf.max_hosts = 50;
+	conf.max_burst = 0;	/* the breaker has its own tests */
+	conf.burst_window_s = 600;
 	ck_assert_int_eq(netlist_add_str(&conf.allow, "192.168.0.0/16"), 0);
 	ck_assert_int_eq(netlist_add_str(&conf.allow, "2001:db8:1::/48"), 0);
 	memset(pushed, 0, sizeof(pushed));
@@ -143,8 +145,8 @@ verdict_of(struct quar *qq, const char *s, bool dry_run, bool learning,
 	struct addr	a = addr_of(s);
 
 	note[0] = '\0';
-	return quar_verdict(qq, &a, "scan", dry_run, learning, now, note,
-	    sizeof(note));
+	return quar_verdict(qq, &a, "scan", (dry_run ? QV_DRYRUN : 0) |
+	    (learning ? QV_LEARNING : 0), now, note, sizeof(note));
 }
 
 static int
@@ -1214,6 +1216,67 @@ START_TEST(test_quar_bad_records)
 }
 END_TEST
 
+/*
+ * The circuit breaker: a detector that blocked max_burst hosts within the
+ * window blocks no more (the blocks stay), another detector still does;
+ * a window without its verdicts closes it.
+ */
+START_TEST(test_quar_breaker)
+{
+	char		a[32];
+	struct addr	x;
+	int		i, r;
+
+	conf.max_burst = 3;
+	conf.burst_window_s = 600;
+	for (i = 0; i < 3; i++) {
+		snprintf(a, sizeof(a), "10.0.0.%d", 10 + i);
+		ck_assert_int_eq(verdict_of(q, a, false, false, T0 + i * MIN),
+		    QR_BLOCKED);
+		ck_assert_ptr_null(q->opened);
+	}
+	r = verdict_of(q, "10.0.0.20", false, false, T0 + 4 * MIN);
+	ck_assert_int_eq(r, QR_BREAKER);
+	ck_assert_ptr_nonnull(q->opened);
+	ck_assert_str_eq(q->opened->detector, "scan");
+	has(note, "scan blocked 3 hosts within 600 s (quarantine.max_burst)");
+	/* told once: the next refusal does not open it again */
+	ck_assert_int_eq(verdict_of(q, "10.0.0.21", false, false,
+	    T0 + 5 * MIN), QR_BREAKER);
+	ck_assert_ptr_null(q->opened);
+	/* the blocks made stay */
+	ck_assert_uint_eq(quar_active(q, T0 + 5 * MIN), 3);
+	/* another detector is not held back */
+	x = addr_of("10.0.0.30");
+	ck_assert_int_eq(quar_verdict(q, &x, "fixed_port", 0, T0 + 5 * MIN,
+	    note, sizeof(note)), QR_BLOCKED);
+	/* a refresh of a host already blocked is not a new block */
+	ck_assert_int_eq(verdict_of(q, "10.0.0.10", false, false,
+	    T0 + 6 * MIN), QR_REFRESHED);
+	/* quiet for a window: it closes, and blocks again */
+	quar_tick(q, T0 + 5 * MIN + 599 * SEC);
+	ck_assert_ptr_null(q->closed);
+	quar_tick(q, T0 + 15 * MIN);
+	ck_assert_ptr_nonnull(q->closed);
+	ck_assert_int_eq(verdict_of(q, "10.0.0.22", false, false,
+	    T0 + 16 * MIN), QR_BLOCKED);
+	ck_assert_uint_eq(q->results[QR_BREAKER], 2);
+}
+END_TEST
+
+/* Failure-based evidence while the network fails: never a block. */
+START_TEST(test_quar_network)
+{
+	struct addr	x = addr_of("10.0.0.40");
+
+	ck_assert_int_eq(quar_verdict(q, &x, "scan", QV_NETWORK, T0, note,
+	    sizeof(note)), QR_NETWORK);
+	has(note, "the network itself is failing");
+	ck_assert_uint_eq(quar_active(q, T0), 0);
+	ck_assert_int_eq(npushed, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1229,7 +1292,8 @@ main(void)
 		    test_quar_adopt, test_quar_drop, test_quar_results,
 		    test_quar_save_load, test_quar_flipped,
 		    test_quar_truncated, test_quar_reconcile,
-		    test_quar_foreign, test_quar_version,
+		    test_quar_foreign, test_quar_version, test_quar_breaker,
+		    test_quar_network,
 		    test_quar_bad_records, NULL } },
 	};
 

@@ -12,7 +12,7 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config make \
 	libnetfilter-conntrack-dev libmnl-dev libnetfilter-log-dev \
 	libnftnl-dev libnftables-dev libconfig-dev check libsubunit-dev \
-	libcap-ng-dev \
+	libcap-ng-dev libsodium-dev \
 	conntrack nftables iproute2 kmod procps python3 mandoc \
 	nmap curl netcat-openbsd python3-prometheus-client \
 	>/dev/null
