@@ -164,7 +164,10 @@ cmd_status(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 		    quar_active(d->quar, now), d->table_ok ? "true" : "false",
 		    d->conf->quar.dry_run ? "true" : "false");
 		status_prefixes(d, true, out);
-		fprintf(out, "}\n");
+		fprintf(out, ", \"gateway\": {\"ipv4_down\": %s, \"ipv6_down\": "
+		    "%s, \"excused\": %llu}}\n", gw_down(d->detect, true) ?
+		    "true" : "false", gw_down(d->detect, false) ? "true" :
+		    "false", (unsigned long long)d->detect->gw_excused);
 		return CTL_OK;
 	}
 	fprintf(out, "ephemd %s, pid %ld, up %llu s\n", PACKAGE_VERSION,
@@ -176,6 +179,11 @@ cmd_status(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	fprintf(out, "tables     flows %zu, hosts %zu, services %zu\n",
 	    c->flows.n, c->hosts.n, c->svcs.n);
 	status_prefixes(d, false, out);
+	fprintf(out, "gateway    IPv4 %s, IPv6 %s; %llu failed contacts "
+	    "excused (other hosts failed too)\n", gw_down(d->detect, true) ?
+	    "DOWN (most contacts unanswered)" : "answering",
+	    gw_down(d->detect, false) ? "DOWN (most contacts unanswered)" :
+	    "answering", (unsigned long long)d->detect->gw_excused);
 	fprintf(out, "learning   %s\n", learning ? "yes: the detectors "
 	    "hold back, no quarantine" : "done");
 	fprintf(out, "alerts     %llu raised, %llu held back by the "

@@ -21,7 +21,9 @@
 
 #include "detect.h"
 
+/* in call order: gateway first, so that the others see its view */
 static const struct detector_ops *const detectors[NDETECTORS] = {
+	&detect_gateway,
 	&detect_long_lived,
 	&detect_scan,
 	&detect_port_range,
@@ -111,6 +113,17 @@ detect_conf_default(struct detect_conf *c)
 	c->exhaustion.critical = 0.8;
 	c->exhaustion.nat_range = 64512;
 
+	/*
+	 * gateway, ports.md 8: a failure is the network's when at least 3
+	 * other hosts failed around it and they are half of those with
+	 * contacts then; or when 2 other hosts fail to its destination (a
+	 * /24 or /48) in 10 minutes (Jung et al.'s discount, per server).
+	 */
+	c->gateway.enabled = true;
+	c->gateway.min_hosts = 3;
+	c->gateway.failed_share = 0.5;
+	c->gateway.dead_hosts = 2;
+
 	/* rate, ports.md (a) D5: modified z 3.5, above 300 NEW a minute */
 	c->rate.enabled = true;
 	c->rate.z = 3.5;
@@ -135,7 +148,8 @@ detect_new(struct core *core, const struct detect_conf *conf, alert_fn sink,
 		return NULL;
 	d->ex_host = calloc((size_t)EX_ROWS * EX_WIDTH, sizeof(uint16_t));
 	d->ex_nat = calloc((size_t)EX_ROWS * EX_WIDTH, sizeof(uint16_t));
-	if (d->ex_host == NULL || d->ex_nat == NULL) {
+	d->gw_dst = calloc(GW_DSTS, sizeof(*d->gw_dst));
+	if (d->ex_host == NULL || d->ex_nat == NULL || d->gw_dst == NULL) {
 		detect_free(d);
 		return NULL;
 	}
@@ -166,6 +180,7 @@ detect_free(struct detect *d)
 	free(d->ll_cand);
 	free(d->ex_host);
 	free(d->ex_nat);
+	free(d->gw_dst);
 	free(d);
 }
 
@@ -461,6 +476,21 @@ detect_alert_init(struct alert *a, const struct detect *d, uint32_t hi,
 	a->host = d->core->hosts.v[hi].addr;
 	a->severity = severity;
 	a->action = action;
+}
+
+/*
+ * An alert about the gateway itself (a family's contacts failing): no
+ * host, no cool-down; the gateway detector raises one at each change.
+ */
+void
+detect_raise_gateway(struct detect *d, struct alert *a)
+{
+	a->detector = detect_gateway.name;
+	a->hidx = UINT32_MAX;
+	d->raised++;
+	d->by_detector[detector_index(&detect_gateway)]++;
+	if (d->sink != NULL)
+		d->sink(d->sink_arg, a);
 }
 
 /*

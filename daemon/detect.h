@@ -115,6 +115,14 @@ struct rate_conf {
 	uint32_t	min_minutes;	/* active minutes in the baseline */
 };
 
+/* gateway: the network itself failing (ports.md 8) */
+struct gw_conf {
+	bool		enabled;
+	uint32_t	min_hosts;	/* other hosts failing at once */
+	double		failed_share;	/* of the hosts with contacts */
+	uint32_t	dead_hosts;	/* other hosts failing to a destination */
+};
+
 struct detect_conf {
 	uint32_t	learning_s;	/* learning period */
 	uint32_t	learn_flows;	/* and this many flows, for a host */
@@ -128,6 +136,7 @@ struct detect_conf {
 	struct ac_conf	allocator_change;
 	struct ex_conf	exhaustion;
 	struct rate_conf rate;
+	struct gw_conf	gateway;
 };
 
 typedef void	(*alert_fn)(void *, const struct alert *);
@@ -150,11 +159,42 @@ struct detector_ops {
 	void		(*learned)(struct detect *, struct hdet *);
 };
 
-#define NDETECTORS	7
+#define NDETECTORS	8
+#define GW_BUCKET_MS	10000	/* the population view's time step */
+#define GW_BUCKETS	32	/* 320 s: an unanswered SYN's 120 s and more */
+#define GW_DSTS		4096	/* destinations (a /24, a /48) followed */
 #define HD_FIXED	8	/* learned fixed UDP source ports */
 #define HD_FP_SLOTS	8	/* source ports followed for fixed_port */
 #define EX_ROWS		2	/* exhaustion count sketches: rows */
 #define EX_WIDTH	16384	/* ... and counters a row */
+
+/* Contacts that started in one GW_BUCKET_MS, of one address family. */
+struct gw_bucket {
+	uint32_t	id;		/* start time / GW_BUCKET_MS */
+	uint32_t	hosts;		/* hosts with a contact in it */
+	uint32_t	failed_hosts;	/* ... one of which went unanswered */
+	uint32_t	ok_hosts;	/* ... one of which was answered */
+	uint32_t	contacts, failed;
+};
+
+/* The population view of one address family, and its outage. */
+struct gw_family {
+	struct gw_bucket b[GW_BUCKETS];
+	uint32_t	settled;	/* the last bucket judged */
+	bool		down;		/* its contacts fail for most hosts */
+	uint64_t	down_since_ms;
+	uint64_t	contacts, failed;	/* since it went down */
+	uint32_t	hosts;		/* ... most hosts failing in a bucket */
+	uint32_t	outages;
+};
+
+/* A destination prefix and who failed to reach it lately. */
+struct gw_dst {
+	uint64_t	key;		/* of the prefix, 0: empty */
+	uint64_t	since_ms;
+	uint64_t	hosts;		/* hosts failing: 64-bit linear counting */
+	uint32_t	failed, ok;
+};
 
 /* A source port followed by fixed_port: its destinations in a window. */
 struct fp_slot {
@@ -162,8 +202,10 @@ struct fp_slot {
 	uint64_t	dsts;		/* 64-bit linear counting */
 	uint16_t	port;
 	uint8_t		proto;
-	uint8_t		pad;
+	bool		pending;	/* wide enough: waiting for answers */
 	uint32_t	hits;
+	uint16_t	ended, answered;	/* its flows' outcomes */
+	uint32_t	dsts_at;	/* destinations when it got wide */
 };
 
 
@@ -201,6 +243,11 @@ struct hdet {
 	uint16_t	trw_fail, trw_ok;
 	uint32_t	first_contacts;
 	uint32_t	scan_news;	/* NEW in the fan-out window */
+	uint32_t	trw_excused;	/* failures the network took */
+
+	/* gateway: the buckets this host had contacts in (bits from base) */
+	uint32_t	gw_base;
+	uint32_t	gw_active, gw_failed, gw_ok;
 
 	/* port_range */
 	uint64_t	pr_since_ms;
@@ -261,6 +308,9 @@ struct detect {
 	uint64_t			 raised, suppressed;
 	uint64_t			 by_detector[NDETECTORS];
 	uint64_t			 learn_from_ms;	/* baseline reset */
+	struct gw_family		 gw[2];	/* IPv4, IPv6 */
+	struct gw_dst			*gw_dst;
+	uint64_t			 gw_excused;	/* failures excused */
 };
 
 void	 detect_conf_default(struct detect_conf *);
@@ -275,11 +325,16 @@ void	 detect_reset_host(struct detect *, uint32_t, uint64_t);
 void	 detect_reset_all(struct detect *, uint64_t);
 struct hdet *detect_hdet(struct detect *, uint32_t);
 uint64_t detect_dst_key(const struct addr *, uint8_t, uint16_t);
+void	 detect_raise_gateway(struct detect *, struct alert *);
+bool	 gw_excused(struct detect *, struct hdet *, const struct flow *,
+	    const struct flow_event *);
+bool	 gw_down(const struct detect *, bool);
 void	 detect_alert_init(struct alert *, const struct detect *, uint32_t,
 	    uint64_t, int, int);
 void	 detect_raise(struct detect *, const struct detector_ops *,
 	    struct alert *);
 
+extern const struct detector_ops detect_gateway;
 extern const struct detector_ops detect_long_lived;
 extern const struct detector_ops detect_scan;
 extern const struct detector_ops detect_port_range;

@@ -68,6 +68,8 @@ scan_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	    hd->trw_fail >= 10 * sc->min_failures)
 		sev = SEV_CRITICAL;
 	detect_alert_init(&a, d, f->host, ev->ts_ms, sev, sc->action);
+	/* failed contacts are evidence only while the network answers */
+	a.network_failing = !vertical && gw_down(d, addr_is_v4(&f->src));
 	addr_fmt(&a.host, addr, sizeof(addr));
 	if (vertical)
 		snprintf(a.summary, sizeof(a.summary), "host %s probed %u "
@@ -82,11 +84,12 @@ scan_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	snprintf(a.evidence, sizeof(a.evidence), "{\"kind\": \"%s\", "
 	    "\"window\": %.3f, \"dports\": %u, \"min_ports\": %u, "
 	    "\"first_contacts\": %u, \"failed\": %u, \"succeeded\": %u, "
+	    "\"failed_excused\": %u, "
 	    "\"llr\": %.2f, \"llr_threshold\": %.2f, \"min_failures\": %u, "
 	    "\"last_dst_port\": %u, \"last_sport\": %u, \"proto\": \"%s\"}",
 	    vertical ? "vertical" : "failed-first-contacts",
 	    (ev->ts_ms - since) / 1000.0, ports, sc->min_ports,
-	    hd->first_contacts, hd->trw_fail, hd->trw_ok, hd->trw,
+	    hd->first_contacts, hd->trw_fail, hd->trw_ok, hd->trw_excused, hd->trw,
 	    log(sc->p_detect / sc->p_false), sc->min_failures, ev->dport,
 	    ev->sport, timeouts_proto_name(ev->proto));
 	detect_raise(d, &detect_scan, &a);
@@ -140,6 +143,11 @@ scan_end(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 		trw_restart(hd, now);
 	hd->trw_last_ms = now;
 	failed = !(ev->flags & EVF_ASSURED);
+	/* a failure other hosts share is the network's (detect_gateway.c) */
+	if (failed && gw_excused(d, hd, f, ev)) {
+		hd->trw_excused++;
+		return;
+	}
 	if (memcmp(&d->trw_for, &sc->theta0, sizeof(d->trw_for)) != 0) {
 		/* the walk's steps, once for each setting */
 		memcpy(&d->trw_for, &sc->theta0, sizeof(d->trw_for));

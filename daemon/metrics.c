@@ -168,6 +168,15 @@ metrics_alerts(struct mw *w, const struct metrics_src *m)
 	family_end(w);
 	one(w, "ephemd_alerts_held_back_total", "counter", "Alerts not "
 	    "raised again within a host's cool-down.", (double)d->suppressed);
+	family(w, "ephemd_gateway_down", "gauge", "1 while most hosts' "
+	    "contacts of the family go unanswered (the network is failing), "
+	    "else 0.");
+	sample(w, "family", "ipv4", gw_down(d, true) ? 1 : 0);
+	sample(w, "family", "ipv6", gw_down(d, false) ? 1 : 0);
+	family_end(w);
+	one(w, "ephemd_failures_excused_total", "counter", "Failed first "
+	    "contacts not counted against their host: other hosts failed too.",
+	    (double)d->gw_excused);
 }
 
 static void

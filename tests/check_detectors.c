@@ -1685,6 +1685,174 @@ START_TEST(test_rate_disabled)
 }
 END_TEST
 
+/*
+ * gateway
+ */
+
+/* Host h's i-th contact: a destination of its own (another /24 each). */
+#define GW_DST(h, i)	(0xc6120000u | (uint32_t)((h) * 4096 + (i) * 256 + 1))
+
+/*
+ * Hosts 10..10+nh-1 each make n contacts, one every 5 s from t, that go
+ * unanswered (NEW now, DESTROY from SYN_SENT 120 s later) or answered
+ * (DESTROY after 1 s, assured).  Events go in time order.
+ */
+struct gw_ev {
+	uint64_t	ts;
+	int		h, i;
+	bool		end;
+};
+
+static int
+gw_ev_cmp(const void *x, const void *y)
+{
+	const struct gw_ev	*a = x, *b = y;
+
+	return a->ts < b->ts ? -1 : a->ts > b->ts;
+}
+
+static uint64_t
+gw_contacts(int nh, int n, bool answered, uint64_t t)
+{
+	uint64_t	 end = answered ? SEC : 120 * SEC;
+	struct gw_ev	*v;
+	size_t		 k = 0, j;
+	int		 h, i;
+
+	ck_assert_ptr_nonnull(v = calloc((size_t)(2 * nh * n), sizeof(*v)));
+	for (i = 0; i < n; i++)
+		for (h = 0; h < nh; h++) {
+			uint64_t tt = t + (uint64_t)i * 5 * SEC +
+			    (uint64_t)h * 10;
+
+			v[k++] = (struct gw_ev){ tt, h, i, false };
+			v[k++] = (struct gw_ev){ tt + end, h, i, true };
+		}
+	qsort(v, k, sizeof(*v), gw_ev_cmp);
+	for (j = 0; j < k; j++) {
+		uint16_t sport = (uint16_t)(40000 + v[j].i);
+
+		if (!v[j].end)
+			tcp_new(HOST(10 + v[j].h), sport, GW_DST(v[j].h,
+			    v[j].i), 443, v[j].ts);
+		else
+			tcp_end(HOST(10 + v[j].h), sport, GW_DST(v[j].h,
+			    v[j].i), 443, answered, v[j].ts);
+	}
+	free(v);
+	return t + (uint64_t)n * 5 * SEC + end + SEC;
+}
+
+/*
+ * The uplink fails for a minute: twelve hosts' contacts all go
+ * unanswered.  Not one scan; one gateway event, and one more when the
+ * contacts are answered again.  Without the gateway's view, scans.
+ */
+START_TEST(test_gw_outage)
+{
+	const struct alert	*a;
+	uint64_t		 t;
+
+	start();
+	t = gw_contacts(12, 4, true, T0);		/* a normal minute */
+	t = gw_contacts(12, 12, false, t + 10 * SEC);	/* the outage */
+	ck_assert_int_eq(alerts("scan"), 0);
+	t = gw_contacts(12, 40, true, t + 10 * SEC);	/* back */
+	ck_assert_int_eq(alerts("scan"), 0);
+	ck_assert_int_eq(alerts("gateway"), 2);
+	a = &al.v[0];
+	ck_assert_str_eq(a->detector, "gateway");
+	ck_assert_str_eq(a->label, "ipv4");
+	ck_assert_int_eq(a->severity, SEV_WARNING);
+	ck_assert_msg(strstr(a->summary, "IPv4: 100 % of ") != NULL &&
+	    strstr(a->summary, "from 12 hosts unanswered") != NULL, "%s",
+	    a->summary);
+	JSON_HAS(a, "\"family\": \"ipv4\"", "\"down\": true");
+	a = last("gateway");
+	ck_assert_int_eq(a->severity, SEV_INFO);
+	ck_assert_msg(strstr(a->summary, "answered again") != NULL, "%s",
+	    a->summary);
+	ck_assert(!gw_down(det, true));
+	/* all but the first few, before three other hosts had failed */
+	ck_assert_uint_ge(det->gw_excused, 90);
+}
+END_TEST
+
+START_TEST(test_gw_outage_off)
+{
+	start();
+	dconf.gateway.enabled = false;
+	(void)gw_contacts(12, 12, false, T0);
+	ck_assert_int_eq(alerts("scan"), 12);
+	ck_assert_int_eq(alerts("gateway"), 0);
+}
+END_TEST
+
+/* While the family is down, a failure-based verdict says so. */
+START_TEST(test_gw_down_flag)
+{
+	uint64_t	t;
+
+	start();
+	t = gw_contacts(12, 12, false, T0);
+	/* the outage is judged once its outcomes are in */
+	tcp_new(HOST(2), 30000, DST(1), 443, t + 60 * SEC);
+	ck_assert(gw_down(det, true));
+	ck_assert(!gw_down(det, false));
+}
+END_TEST
+
+/* One host fails while the others are answered: a scanner, not excused. */
+START_TEST(test_gw_scanner_alone)
+{
+	uint64_t	t = T0;
+	int		i;
+
+	start();
+	for (i = 0; i < 10; i++, t += 2 * SEC) {
+		good_contact(HOST(20), i, t);
+		good_contact(HOST(21), i, t + 100);
+		good_contact(HOST(22), i, t + 200);
+		good_contact(HOST(23), i, t + 300);
+		failed_contact(HOST(3), i, t + 400);
+	}
+	ck_assert_int_eq(alerts("scan"), 1);
+	ck_assert_str_eq(last("scan")->label, "");
+	JSON_HAS(last("scan"), "\"host\": \"10.0.0.3\"",
+	    "\"failed_excused\": 0");
+	ck_assert_int_eq(alerts("gateway"), 0);
+}
+END_TEST
+
+/*
+ * A dead server: three hosts fail to reach it; a fourth that fails there
+ * over and over is not a scanner.  Its failures elsewhere still count.
+ */
+START_TEST(test_gw_dead_server)
+{
+	uint64_t	t = T0;
+	int		h, i;
+
+	start();
+	for (h = 0; h < 3; h++, t += SEC) {
+		tcp_new(HOST(30 + h), 41000, DST(5), 443, t);
+		tcp_end(HOST(30 + h), 41000, DST(5), 443, false, t + 500);
+	}
+	/* host 9: twelve failed first contacts to the dead /24 */
+	for (i = 0; i < 12; i++, t += 3 * SEC) {
+		tcp_new(HOST(9), (uint16_t)(42000 + i), DST(5 + i), 443, t);
+		tcp_end(HOST(9), (uint16_t)(42000 + i), DST(5 + i), 443, false,
+		    t + 500);
+	}
+	ck_assert_int_eq(alerts("scan"), 0);
+	ck_assert_uint_eq(hdet_of(HOST(9))->trw_excused, 12);
+	/* the same host failing everywhere else: a scan */
+	for (i = 0; i < 10; i++, t += 3 * SEC)
+		failed_contact(HOST(9), i, t);
+	ck_assert_int_eq(alerts("scan"), 1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1719,6 +1887,9 @@ main(void)
 		    test_ex_learned_family, test_ex_host_level, test_ex_nat,
 		    test_ex_nat_one_incident, test_ex_learning,
 		    test_ex_incomplete, test_ex_disabled, NULL } },
+		{ "gateway", setup, teardown, {
+		    test_gw_outage, test_gw_outage_off, test_gw_down_flag,
+		    test_gw_scanner_alone, test_gw_dead_server, NULL } },
 		{ "rate", setup, teardown, {
 		    test_rate_own, test_rate_min_rate_default,
 		    test_rate_population, test_rate_escalation,

@@ -401,7 +401,7 @@ START_TEST(test_state_loaded_judges)
 		    t + 100 + (uint64_t)i, 0);
 	run(core2, det2);
 	ck_assert_int_eq(al.n, 1);
-	ck_assert_uint_eq(det2->by_detector[2], 1);	/* port_range */
+	ck_assert_uint_eq(det2->by_detector[3], 1);	/* port_range */
 }
 END_TEST
 

@@ -1,0 +1,367 @@
+/*
+ * gateway: the network itself failing (ports.md section 8; DESIGN 2, 6).
+ * When the uplink or the IPv6 upstream is down, or a server that many
+ * clients use is dead, every client's contacts go unanswered at once and
+ * each client alone looks like a failing scanner.  So the detectors judge
+ * a host in the context of the gateway, as the threshold random walk of
+ * Jung et al. (2004) already discounts failures to servers that fail for
+ * everybody:
+ *
+ *  - a population view per address family: the contacts (TCP and UDP
+ *    NEWs of clients) bucketed by their start, every GW_BUCKET_MS, and
+ *    for each bucket the hosts that had one, and those of them with one
+ *    unanswered, or answered.  A host counts once a bucket (a bit of its
+ *    own per bucket), so one busy host, or one scanner, weighs as one.
+ *  - a view per destination (an IPv4 /24, an IPv6 /48): the hosts that
+ *    failed to reach it in the last 10 minutes.
+ *
+ * A failed first contact is excused, and the scan detector's walk does
+ * not count it, when other hosts failed too: at least min_hosts others in
+ * the buckets around its start, and at least failed_share of the hosts
+ * that had contacts there; or at least dead_hosts others failed to its
+ * destination lately, which mostly fails.
+ *
+ * Once a bucket's outcomes are in (an unanswered SYN ends 120 s after it
+ * was sent), the family is judged: a bucket where most hosts' contacts
+ * failed puts it down, and one gateway event says so ("IPv4: 94 % of 812
+ * contacts from 71 hosts unanswered since ..."); a bucket where most
+ * were answered brings it back, with one more.  While it is down, a
+ * verdict that rests on failed contacts never blocks anyone.
+ *
+ * O(1) per event: two bucket updates and one destination slot.
+ */
+#include <math.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "detect.h"
+
+#define GW_SETTLE_MS	135000		/* a bucket's outcomes are in */
+#define GW_DST_MS	600000		/* a destination's failures count */
+#define GW_AROUND	1		/* buckets on each side of a start */
+
+static int
+gw_fam(const struct flow *f)
+{
+	return addr_is_v4(&f->src) ? 0 : 1;
+}
+
+/* The bucket of id in family fam, emptied when it held an older one. */
+static struct gw_bucket *
+gw_bucket(struct detect *d, int fam, uint32_t id)
+{
+	struct gw_bucket	*b = &d->gw[fam].b[id % GW_BUCKETS];
+
+	if (b->id != id) {
+		memset(b, 0, sizeof(*b));
+		b->id = id;
+	}
+	return b;
+}
+
+/* The bucket of id, or NULL when it no longer (or not yet) holds it. */
+static const struct gw_bucket *
+gw_bucket_at(const struct detect *d, int fam, uint32_t id)
+{
+	const struct gw_bucket	*b = &d->gw[fam].b[id % GW_BUCKETS];
+
+	return b->id == id ? b : NULL;
+}
+
+/*
+ * The host's bit for bucket id in one of its masks: set it, and say
+ * whether it was newly set (the host counts once a bucket).  A bucket
+ * older than the host's 32 is not counted.
+ */
+static bool
+gw_mark(struct hdet *hd, uint32_t *mask, uint32_t id)
+{
+	uint32_t	shift, bit;
+
+	if (hd->gw_base == 0 || id >= hd->gw_base + 32) {
+		/* move the window so that id is its newest bucket */
+		shift = hd->gw_base == 0 ? 32 : id - 31 - hd->gw_base;
+		if (shift >= 32)
+			hd->gw_active = hd->gw_failed = hd->gw_ok = 0;
+		else {
+			hd->gw_active >>= shift;
+			hd->gw_failed >>= shift;
+			hd->gw_ok >>= shift;
+		}
+		hd->gw_base = id >= 31 ? id - 31 : 1;
+	}
+	if (id < hd->gw_base)
+		return false;
+	bit = 1U << (id - hd->gw_base);
+	if (*mask & bit)
+		return false;
+	*mask |= bit;
+	return true;
+}
+
+static bool
+gw_has(const struct hdet *hd, uint32_t mask, uint32_t id)
+{
+	return id >= hd->gw_base && id < hd->gw_base + 32 &&
+	    (mask & 1U << (id - hd->gw_base)) != 0;
+}
+
+/* The destination's slot: its /24 or /48, keyed. */
+static struct gw_dst *
+gw_dst(struct detect *d, const struct addr *dst, uint64_t now, bool make)
+{
+	struct addr	 p = *dst;
+	struct gw_dst	*e;
+	uint64_t	 key;
+
+	if (addr_is_v4(&p))
+		p.b[15] = 0;
+	else
+		memset(p.b + 6, 0, 10);
+	key = hash_fast(&p, 0x6777) | 1;
+	e = &d->gw_dst[key % GW_DSTS];
+	if (e->key != key || e->since_ms + GW_DST_MS <= now) {
+		if (!make)
+			return NULL;
+		memset(e, 0, sizeof(*e));
+		e->key = key;
+		e->since_ms = now;
+	}
+	return e;
+}
+
+/* The host's bit in a destination's 64-bit host sketch. */
+static uint64_t
+gw_hostbit(uint32_t hidx)
+{
+	return 1ULL << (hash_mix64(hidx + 1) >> 58);
+}
+
+/* Whether a flow's end is an answer: TCP assured, others replied. */
+static bool
+gw_answered(const struct flow_event *ev)
+{
+	if (ev->proto == IPPROTO_TCP)
+		return (ev->flags & EVF_ASSURED) != 0;
+	return !(ev->flags & EVF_UNREPLIED);
+}
+
+static void
+gw_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
+    struct flow *f)
+{
+	struct gw_bucket	*b;
+	uint32_t		 id = (uint32_t)(f->start_ms / GW_BUCKET_MS);
+
+	if (!d->conf->gateway.enabled || (ev->proto != IPPROTO_TCP &&
+	    ev->proto != IPPROTO_UDP))
+		return;
+	b = gw_bucket(d, gw_fam(f), id);
+	b->contacts++;
+	if (gw_mark(hd, &hd->gw_active, id))
+		b->hosts++;
+}
+
+static void
+gw_end(struct detect *d, struct hdet *hd, const struct flow_event *ev,
+    const struct flow *f)
+{
+	struct gw_bucket	*b;
+	struct gw_dst		*e;
+	uint32_t		 id = (uint32_t)(f->start_ms / GW_BUCKET_MS);
+	uint32_t		 now_id = (uint32_t)(ev->ts_ms / GW_BUCKET_MS);
+	bool			 ok = gw_answered(ev);
+
+	if (!d->conf->gateway.enabled || (f->fflags & FF_START_UNKNOWN) ||
+	    (ev->proto != IPPROTO_TCP && ev->proto != IPPROTO_UDP) ||
+	    id + GW_BUCKETS <= now_id || !gw_has(hd, hd->gw_active, id))
+		return;
+	b = gw_bucket(d, gw_fam(f), id);
+	if (ok) {
+		if (gw_mark(hd, &hd->gw_ok, id))
+			b->ok_hosts++;
+	} else {
+		b->failed++;
+		if (gw_mark(hd, &hd->gw_failed, id))
+			b->failed_hosts++;
+	}
+	if ((e = gw_dst(d, &ev->dst, ev->ts_ms, true)) != NULL) {
+		if (ok)
+			e->ok++;
+		else {
+			e->failed++;
+			e->hosts |= gw_hostbit(f->host);
+		}
+	}
+}
+
+/*
+ * Whether the failed contact f of host hd is the network's: most hosts
+ * failed around its start, or other hosts fail to its destination.
+ */
+bool
+gw_excused(struct detect *d, struct hdet *hd, const struct flow *f,
+    const struct flow_event *ev)
+{
+	const struct gw_conf	*gc = &d->conf->gateway;
+	const struct gw_family	*g = &d->gw[gw_fam(f)];
+	const struct gw_bucket	*b;
+	const struct gw_dst	*e;
+	uint32_t		 id = (uint32_t)(f->start_ms / GW_BUCKET_MS), k;
+	uint32_t		 hosts = 0, failed = 0;
+	uint64_t		 others;
+
+	if (!gc->enabled)
+		return false;
+	if (g->down && f->start_ms + GW_BUCKET_MS >= g->down_since_ms)
+		goto excused;
+	for (k = id - GW_AROUND; k <= id + GW_AROUND; k++) {
+		if ((b = gw_bucket_at(d, gw_fam(f), k)) == NULL)
+			continue;
+		hosts += b->hosts - gw_has(hd, hd->gw_active, k);
+		failed += b->failed_hosts - gw_has(hd, hd->gw_failed, k);
+	}
+	if (failed >= gc->min_hosts && failed >= gc->failed_share * hosts)
+		goto excused;
+	if ((e = gw_dst(d, &ev->dst, ev->ts_ms, false)) != NULL &&
+	    e->failed >= e->ok) {
+		others = e->hosts & ~gw_hostbit(f->host);
+		if ((uint32_t)__builtin_popcountll(others) >= gc->dead_hosts)
+			goto excused;
+	}
+	return false;
+excused:
+	d->gw_excused++;
+	return true;
+}
+
+/* Whether the family's contacts fail for most hosts now. */
+bool
+gw_down(const struct detect *d, bool v4)
+{
+	return d->gw[v4 ? 0 : 1].down;
+}
+
+static void
+gw_event(struct detect *d, int fam, const struct gw_bucket *b, bool down,
+    uint64_t now)
+{
+	const struct gw_conf	*gc = &d->conf->gateway;
+	struct gw_family	*g = &d->gw[fam];
+	const char		*name = fam == 0 ? "IPv4" : "IPv6";
+	struct alert		 a;
+	char			 since[32];
+	time_t			 t = (time_t)(g->down_since_ms / 1000);
+	struct tm		 tm;
+	double			 share = g->contacts ? (double)g->failed /
+				    g->contacts : 0;
+
+	gmtime_r(&t, &tm);
+	strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	memset(&a, 0, sizeof(a));
+	a.ts_ms = now;
+	a.severity = down ? SEV_WARNING : SEV_INFO;
+	a.action = ACT_LOG;
+	snprintf(a.label, sizeof(a.label), "%s", fam == 0 ? "ipv4" : "ipv6");
+	if (down)
+		snprintf(a.summary, sizeof(a.summary), "%s: %.0f %% of %llu "
+		    "contacts from %u hosts unanswered since %s: the uplink "
+		    "or the upstream is failing, not the hosts; failed "
+		    "contacts no longer count against them", name,
+		    share * 100, (unsigned long long)g->contacts,
+		    g->hosts, since);
+	else
+		snprintf(a.summary, sizeof(a.summary), "%s: contacts answered "
+		    "again; they had failed for most hosts for %llu min since "
+		    "%s (%.0f %% of %llu contacts from %u hosts)", name,
+		    (unsigned long long)((b->id * (uint64_t)GW_BUCKET_MS -
+		    g->down_since_ms) / 60000), since, share * 100,
+		    (unsigned long long)g->contacts,
+		    g->hosts);
+	snprintf(a.evidence, sizeof(a.evidence), "{\"family\": \"%s\", "
+	    "\"down\": %s, \"since\": %.3f, \"contacts\": %llu, "
+	    "\"unanswered\": %llu, \"share\": %.3f, \"hosts_failing\": %u, "
+	    "\"bucket\": {\"start\": %.3f, \"hosts\": %u, \"failed_hosts\": "
+	    "%u, \"answered_hosts\": %u}, \"min_hosts\": %u, "
+	    "\"failed_share\": %.2f, \"excused\": %llu}",
+	    fam == 0 ? "ipv4" : "ipv6", down ? "true" : "false",
+	    g->down_since_ms / 1000.0, (unsigned long long)g->contacts,
+	    (unsigned long long)g->failed, share, g->hosts,
+	    b->id * (GW_BUCKET_MS / 1000.0), b->hosts, b->failed_hosts,
+	    b->ok_hosts, gc->min_hosts, gc->failed_share,
+	    (unsigned long long)d->gw_excused);
+	detect_raise_gateway(d, &a);
+}
+
+/* A bucket where most hosts failed, with enough of them to tell. */
+static bool
+gw_bad(const struct gw_conf *gc, const struct gw_bucket *b)
+{
+	return b->failed_hosts >= gc->min_hosts &&
+	    b->failed_hosts >= gc->failed_share * b->hosts;
+}
+
+static void
+gw_judge(struct detect *d, int fam, uint32_t id, uint64_t now)
+{
+	const struct gw_conf	*gc = &d->conf->gateway;
+	struct gw_family	*g = &d->gw[fam];
+	const struct gw_bucket	*b = gw_bucket_at(d, fam, id);
+	bool			 first;
+
+	if (b == NULL || b->hosts == 0)
+		return;		/* nobody tried: nothing learned */
+	if (gw_bad(gc, b)) {
+		if (!g->down) {
+			g->down = true;
+			g->down_since_ms = (uint64_t)id * GW_BUCKET_MS;
+			g->contacts = g->failed = 0;
+			g->hosts = 0;
+			g->outages++;
+		}
+		first = g->contacts == 0;
+		g->contacts += b->contacts;
+		g->failed += b->failed;
+		if (b->failed_hosts > g->hosts)
+			g->hosts = b->failed_hosts;
+		if (first)
+			gw_event(d, fam, b, true, now);
+		return;
+	}
+	/* back: more hosts answered than failed */
+	if (g->down && b->ok_hosts > b->failed_hosts) {
+		g->down = false;
+		gw_event(d, fam, b, false, now);
+	}
+}
+
+/* Judge every bucket whose outcomes are in. */
+static void
+gw_tick(struct detect *d, uint64_t now_ms)
+{
+	uint32_t	last, id;
+	int		fam;
+
+	if (!d->conf->gateway.enabled || now_ms < GW_SETTLE_MS)
+		return;
+	last = (uint32_t)((now_ms - GW_SETTLE_MS) / GW_BUCKET_MS);
+	for (fam = 0; fam < 2; fam++) {
+		struct gw_family *g = &d->gw[fam];
+
+		id = g->settled == 0 || last - g->settled > GW_BUCKETS ?
+		    last : g->settled + 1;
+		for (; id <= last; id++)
+			gw_judge(d, fam, id, now_ms);
+		g->settled = last;
+	}
+}
+
+const struct detector_ops detect_gateway = {
+	.name = "gateway",
+	.flow_new = gw_new,
+	.flow_end = gw_end,
+	.tick = gw_tick,
+};
