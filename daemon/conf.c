@@ -96,6 +96,8 @@ static const struct key {
 	    detect.fixed_port.udp_min_dsts, 2, 200),
 	K("fixed_port.learn_destinations", K_UINT,
 	    detect.fixed_port.learn_dsts, 1, 1000000),
+	K("fixed_port.max_answered", K_FLOAT, detect.fixed_port.max_answered,
+	    0, 1000),
 	K("allocator_change.enabled", K_BOOL, detect.allocator_change.enabled,
 	    0, 0),
 	K("allocator_change.action", K_ACTION, detect.allocator_change.action,

@@ -96,6 +96,8 @@ detect_conf_default(struct detect_conf *c)
 	c->fixed_port.min_dsts = 10;
 	c->fixed_port.udp_min_dsts = 50;
 	c->fixed_port.learn_dsts = 4;
+	/* ports.md 8: peers answer a protocol; a spray mostly goes unanswered */
+	c->fixed_port.max_answered = 0.5;
 
 	/*
 	 * allocator_change, ports.md (a) D2: a window of 64 connects (the

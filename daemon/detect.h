@@ -86,6 +86,7 @@ struct fp_conf {
 	uint32_t	min_dsts;	/* TCP: distinct destinations */
 	uint32_t	udp_min_dsts;	/* UDP, a port not learned as fixed */
 	uint32_t	learn_dsts;	/* a UDP port this wide is learned */
+	double		max_answered;	/* answered share of a spray at most */
 };
 
 /* allocator_change: the allocator or parity leaves the learned one */
@@ -172,8 +173,8 @@ struct detector_ops {
 struct gw_bucket {
 	uint32_t	id;		/* start time / GW_BUCKET_MS */
 	uint32_t	hosts;		/* hosts with a contact in it */
-	uint32_t	failed_hosts;	/* ... one of which went unanswered */
-	uint32_t	ok_hosts;	/* ... one of which was answered */
+	uint32_t	failed_hosts;	/* ... half of whose went unanswered */
+	uint32_t	ok_hosts;	/* ... one of whose was answered */
 	uint32_t	contacts, failed;
 };
 
@@ -205,7 +206,6 @@ struct fp_slot {
 	bool		pending;	/* wide enough: waiting for answers */
 	uint32_t	hits;
 	uint16_t	ended, answered;	/* its flows' outcomes */
-	uint32_t	dsts_at;	/* destinations when it got wide */
 };
 
 
@@ -245,9 +245,10 @@ struct hdet {
 	uint32_t	scan_news;	/* NEW in the fan-out window */
 	uint32_t	trw_excused;	/* failures the network took */
 
-	/* gateway: the buckets this host had contacts in (bits from base) */
+	/* gateway: its contacts in the last 32 buckets, from base */
 	uint32_t	gw_base;
-	uint32_t	gw_active, gw_failed, gw_ok;
+	uint32_t	gw_failed, gw_ok;	/* counted failing, answered */
+	uint8_t		gw_n[32], gw_nf[32];	/* contacts, unanswered */
 
 	/* port_range */
 	uint64_t	pr_since_ms;

@@ -12,6 +12,14 @@
  * source and destination ports are equal is a protocol's own port (NTP,
  * SIP, IKE) and is left alone.
  *
+ * Answers are evidence (ports.md 8): a fixed UDP port that its peers
+ * answer is a protocol (P2P, a console, a VPN, SIP); a spray from a fixed
+ * port mostly goes unanswered.  So a UDP port wide enough waits for its
+ * flows' ends: it raises once at least half its threshold of them ended
+ * and no more than max_answered of those were replied to.  TCP needs no
+ * wait: no stack connects from one port to many destinations, answered
+ * or not (ports.md (a) D10).
+ *
  * The host's ports are followed in HD_FP_SLOTS slots: a port seen again
  * keeps its slot, a new one takes the slot with the fewest hits.  The
  * destinations of a slot are counted in a 64-bit linear-counting sketch.
@@ -99,8 +107,7 @@ fp_slot(struct detect *d, struct hdet *hd, const struct flow_event *ev)
 
 static void
 fp_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
-    const struct flow *f, const struct fp_slot *s, uint32_t dsts,
-    uint32_t min)
+    uint32_t hidx, const struct fp_slot *s, uint32_t dsts, uint32_t min)
 {
 	const struct fp_conf	*fc = &d->conf->fixed_port;
 	struct alert		 a;
@@ -109,23 +116,64 @@ fp_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	if (!core_complete(d->core, s->since_ms, ev->ts_ms))
 		return;
 	/* critical at 5 x the threshold, within the sketch's reach */
-	detect_alert_init(&a, d, f->host, ev->ts_ms,
+	detect_alert_init(&a, d, hidx, ev->ts_ms,
 	    dsts >= (5 * min < FP_CEILING ? 5 * min : FP_CEILING) ?
 	    SEV_CRITICAL : SEV_WARNING, fc->action);
 	addr_fmt(&a.host, addr, sizeof(addr));
-	snprintf(a.summary, sizeof(a.summary), "host %s sent from %s port "
-	    "%u to %u destinations in %.0f s (threshold %u)", addr,
-	    timeouts_proto_name(s->proto), s->port, dsts,
-	    (ev->ts_ms - s->since_ms) / 1000.0, min);
+	if (s->proto == IPPROTO_UDP)
+		snprintf(a.summary, sizeof(a.summary), "host %s sent from udp "
+		    "port %u to %u destinations in %.0f s (threshold %u), and "
+		    "%u of the %u flows that ended were answered: a spray, not "
+		    "a protocol", addr, s->port, dsts, (ev->ts_ms -
+		    s->since_ms) / 1000.0, min, s->answered, s->ended);
+	else
+		snprintf(a.summary, sizeof(a.summary), "host %s sent from tcp "
+		    "port %u to %u destinations in %.0f s (threshold %u): no "
+		    "stack connects so", addr, s->port, dsts, (ev->ts_ms -
+		    s->since_ms) / 1000.0, min);
 	snprintf(a.evidence, sizeof(a.evidence), "{\"proto\": \"%s\", "
 	    "\"sport\": %u, \"destinations\": %u, \"flows\": %u, "
-	    "\"window\": %.3f, \"threshold\": %u, \"last_dport\": %u, "
+	    "\"window\": %.3f, \"threshold\": %u, \"ended\": %u, "
+	    "\"answered\": %u, \"max_answered\": %.2f, \"last_dport\": %u, "
 	    "\"learned_fixed_udp\": [%u, %u, %u, %u, %u, %u, %u, %u]}",
 	    timeouts_proto_name(s->proto), s->port, dsts, s->hits,
-	    (ev->ts_ms - s->since_ms) / 1000.0, min, ev->dport,
+	    (ev->ts_ms - s->since_ms) / 1000.0, min, s->ended, s->answered,
+	    fc->max_answered, ev->dport,
 	    hd->fixed[0], hd->fixed[1], hd->fixed[2], hd->fixed[3],
 	    hd->fixed[4], hd->fixed[5], hd->fixed[6], hd->fixed[7]);
 	detect_raise(d, &detect_fixed_port, &a);
+}
+
+/* The threshold for s's port, or 0 when it is not judged. */
+static uint32_t
+fp_min(const struct detect *d, const struct hdet *hd,
+    const struct flow_event *ev)
+{
+	const struct fp_conf	*fc = &d->conf->fixed_port;
+
+	if (ev->proto == IPPROTO_TCP)
+		return fc->min_dsts;
+	if (hd->learned_ms == 0 || ev->sport == ev->dport ||
+	    fp_learned(hd, ev->sport))
+		return 0;
+	return fc->udp_min_dsts;
+}
+
+/*
+ * A wide port raises once enough of its flows ended and few of those were
+ * answered; a port its peers answer is left alone.
+ */
+static void
+fp_judge(struct detect *d, struct hdet *hd, const struct flow_event *ev,
+    uint32_t hidx, struct fp_slot *s, uint32_t min)
+{
+	const struct fp_conf	*fc = &d->conf->fixed_port;
+	uint32_t		 need = min / 2 > 2 ? min / 2 : 2;
+
+	if (!s->pending || (s->proto == IPPROTO_UDP && (s->ended < need ||
+	    s->answered > fc->max_answered * s->ended)))
+		return;
+	fp_alert(d, hd, ev, hidx, s, fp_dsts(s), min);
 }
 
 static void
@@ -134,7 +182,7 @@ fp_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 {
 	const struct fp_conf	*fc = &d->conf->fixed_port;
 	struct fp_slot		*s;
-	uint32_t		 dsts, min;
+	uint32_t		 min;
 
 	if (!fc->enabled || (ev->proto != IPPROTO_TCP &&
 	    ev->proto != IPPROTO_UDP))
@@ -145,20 +193,42 @@ fp_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 		s->since_ms = ev->ts_ms;
 		s->dsts = 0;
 		s->hits = 0;
+		s->ended = s->answered = 0;
+		s->pending = false;
 	}
 	s->hits++;
 	s->dsts |= 1ULL << (d->dkey >> 58);
-	if (!d->judge || s->hits < 2)
+	if (!d->judge || s->hits < 2 || (min = fp_min(d, hd, ev)) == 0)
 		return;
-	if (ev->proto == IPPROTO_TCP)
-		min = fc->min_dsts;
-	else if (hd->learned_ms == 0 || ev->sport == ev->dport ||
-	    fp_learned(hd, ev->sport))
+	if (s->hits >= min && fp_dsts(s) >= min)
+		s->pending = true;
+	fp_judge(d, hd, ev, f->host, s, min);
+}
+
+/* A flow of a followed port ended: answered or not. */
+static void
+fp_end(struct detect *d, struct hdet *hd, const struct flow_event *ev,
+    const struct flow *f)
+{
+	struct fp_slot	*s;
+	uint32_t	 min;
+	size_t		 i;
+
+	if (!d->conf->fixed_port.enabled || (f->fflags & FF_START_UNKNOWN))
 		return;
-	else
-		min = fc->udp_min_dsts;
-	if (s->hits >= min && (dsts = fp_dsts(s)) >= min)
-		fp_alert(d, hd, ev, f, s, dsts, min);
+	for (i = 0; i < HD_FP_SLOTS; i++) {
+		s = &hd->fp[i];
+		if (s->hits == 0 || s->port != ev->sport || s->proto != ev->proto ||
+		    f->start_ms < s->since_ms)
+			continue;
+		if (s->ended < UINT16_MAX)
+			s->ended++;
+		if (!(ev->flags & EVF_UNREPLIED) && s->answered < UINT16_MAX)
+			s->answered++;
+		if (d->judge && (min = fp_min(d, hd, ev)) != 0)
+			fp_judge(d, hd, ev, f->host, s, min);
+		return;
+	}
 }
 
 /* The baseline is taken: keep the wide UDP ports of the current slots. */
@@ -178,5 +248,6 @@ fp_learned_hook(struct detect *d, struct hdet *hd)
 const struct detector_ops detect_fixed_port = {
 	.name = "fixed_port",
 	.flow_new = fp_new,
+	.flow_end = fp_end,
 	.learned = fp_learned_hook,
 };

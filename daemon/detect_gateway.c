@@ -10,8 +10,9 @@
  *  - a population view per address family: the contacts (TCP and UDP
  *    NEWs of clients) bucketed by their start, every GW_BUCKET_MS, and
  *    for each bucket the hosts that had one, and those of them with one
- *    unanswered, or answered.  A host counts once a bucket (a bit of its
- *    own per bucket), so one busy host, or one scanner, weighs as one.
+ *    failing (half its contacts there unanswered), and those with one
+ *    answered.  A host counts once a bucket (it keeps its own counts per
+ *    bucket), so one busy host, or one scanner, weighs as one.
  *  - a view per destination (an IPv4 /24, an IPv6 /48): the hosts that
  *    failed to reach it in the last 10 minutes.
  *
@@ -72,41 +73,58 @@ gw_bucket_at(const struct detect *d, int fam, uint32_t id)
 }
 
 /*
- * The host's bit for bucket id in one of its masks: set it, and say
- * whether it was newly set (the host counts once a bucket).  A bucket
- * older than the host's 32 is not counted.
+ * Move the host's window of 32 buckets so that id is in it (the newest
+ * when it is ahead).  Returns the slot of id, or -1 when it is older than
+ * the window.
  */
-static bool
-gw_mark(struct hdet *hd, uint32_t *mask, uint32_t id)
+static int
+gw_slot(struct hdet *hd, uint32_t id)
 {
-	uint32_t	shift, bit;
+	uint32_t	shift, base;
 
 	if (hd->gw_base == 0 || id >= hd->gw_base + 32) {
-		/* move the window so that id is its newest bucket */
-		shift = hd->gw_base == 0 ? 32 : id - 31 - hd->gw_base;
-		if (shift >= 32)
-			hd->gw_active = hd->gw_failed = hd->gw_ok = 0;
-		else {
-			hd->gw_active >>= shift;
+		base = id >= 31 ? id - 31 : 1;
+		shift = hd->gw_base == 0 ? 32 : base - hd->gw_base;
+		if (shift >= 32) {
+			hd->gw_failed = hd->gw_ok = 0;
+			memset(hd->gw_n, 0, sizeof(hd->gw_n));
+			memset(hd->gw_nf, 0, sizeof(hd->gw_nf));
+		} else {
 			hd->gw_failed >>= shift;
 			hd->gw_ok >>= shift;
+			memmove(hd->gw_n, hd->gw_n + shift, 32 - shift);
+			memmove(hd->gw_nf, hd->gw_nf + shift, 32 - shift);
+			memset(hd->gw_n + 32 - shift, 0, shift);
+			memset(hd->gw_nf + 32 - shift, 0, shift);
 		}
-		hd->gw_base = id >= 31 ? id - 31 : 1;
+		hd->gw_base = base;
 	}
-	if (id < hd->gw_base)
+	return id < hd->gw_base ? -1 : (int)(id - hd->gw_base);
+}
+
+/* Set bit k of a mask; whether it was newly set. */
+static bool
+gw_set(uint32_t *mask, int k)
+{
+	if (*mask & 1U << k)
 		return false;
-	bit = 1U << (id - hd->gw_base);
-	if (*mask & bit)
-		return false;
-	*mask |= bit;
+	*mask |= 1U << k;
 	return true;
 }
 
+/* Whether the host had a contact in bucket id, failing ones for most. */
 static bool
-gw_has(const struct hdet *hd, uint32_t mask, uint32_t id)
+gw_active(const struct hdet *hd, uint32_t id)
 {
 	return id >= hd->gw_base && id < hd->gw_base + 32 &&
-	    (mask & 1U << (id - hd->gw_base)) != 0;
+	    hd->gw_n[id - hd->gw_base] > 0;
+}
+
+static bool
+gw_failing(const struct hdet *hd, uint32_t id)
+{
+	return id >= hd->gw_base && id < hd->gw_base + 32 &&
+	    (hd->gw_failed & 1U << (id - hd->gw_base)) != 0;
 }
 
 /* The destination's slot: its /24 or /48, keyed. */
@@ -155,14 +173,19 @@ gw_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 {
 	struct gw_bucket	*b;
 	uint32_t		 id = (uint32_t)(f->start_ms / GW_BUCKET_MS);
+	int			 k;
 
 	if (!d->conf->gateway.enabled || (ev->proto != IPPROTO_TCP &&
 	    ev->proto != IPPROTO_UDP))
 		return;
 	b = gw_bucket(d, gw_fam(f), id);
 	b->contacts++;
-	if (gw_mark(hd, &hd->gw_active, id))
+	if ((k = gw_slot(hd, id)) < 0)
+		return;
+	if (hd->gw_n[k]++ == 0)
 		b->hosts++;
+	if (hd->gw_n[k] == 0)
+		hd->gw_n[k] = UINT8_MAX;	/* saturated */
 }
 
 static void
@@ -174,18 +197,24 @@ gw_end(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	uint32_t		 id = (uint32_t)(f->start_ms / GW_BUCKET_MS);
 	uint32_t		 now_id = (uint32_t)(ev->ts_ms / GW_BUCKET_MS);
 	bool			 ok = gw_answered(ev);
+	int			 k;
 
 	if (!d->conf->gateway.enabled || (f->fflags & FF_START_UNKNOWN) ||
 	    (ev->proto != IPPROTO_TCP && ev->proto != IPPROTO_UDP) ||
-	    id + GW_BUCKETS <= now_id || !gw_has(hd, hd->gw_active, id))
+	    id + GW_BUCKETS <= now_id || !gw_active(hd, id))
 		return;
 	b = gw_bucket(d, gw_fam(f), id);
+	k = (int)(id - hd->gw_base);
 	if (ok) {
-		if (gw_mark(hd, &hd->gw_ok, id))
+		if (gw_set(&hd->gw_ok, k))
 			b->ok_hosts++;
 	} else {
 		b->failed++;
-		if (gw_mark(hd, &hd->gw_failed, id))
+		if (hd->gw_nf[k] < UINT8_MAX)
+			hd->gw_nf[k]++;
+		/* failing: half its contacts there went unanswered */
+		if (hd->gw_nf[k] * 2 >= hd->gw_n[k] &&
+		    gw_set(&hd->gw_failed, k))
 			b->failed_hosts++;
 	}
 	if ((e = gw_dst(d, &ev->dst, ev->ts_ms, true)) != NULL) {
@@ -221,8 +250,8 @@ gw_excused(struct detect *d, struct hdet *hd, const struct flow *f,
 	for (k = id - GW_AROUND; k <= id + GW_AROUND; k++) {
 		if ((b = gw_bucket_at(d, gw_fam(f), k)) == NULL)
 			continue;
-		hosts += b->hosts - gw_has(hd, hd->gw_active, k);
-		failed += b->failed_hosts - gw_has(hd, hd->gw_failed, k);
+		hosts += b->hosts - gw_active(hd, k);
+		failed += b->failed_hosts - gw_failing(hd, k);
 	}
 	if (failed >= gc->min_hosts && failed >= gc->failed_share * hosts)
 		goto excused;

@@ -844,6 +844,26 @@ fp_apart(void)
 	}
 }
 
+/*
+ * A flow from a fixed port, ended at once without an answer (a probe or
+ * a spray's packet): fixed_port waits for its flows' ends.
+ */
+static void
+fp_tcp(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+    uint64_t ts)
+{
+	tcp_new(src, sport, dst, dport, ts);
+	tcp_end(src, sport, dst, dport, false, ts);
+}
+
+static void
+fp_udp(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+    uint64_t ts)
+{
+	udp_new(src, sport, dst, dport, ts);
+	udp_end(src, sport, dst, dport, ts);
+}
+
 #define APT(i)	ap[0][(i) - 1]	/* TCP: the i-th, from 1 */
 #define APU(i)	ap[1][(i) - 1]	/* UDP */
 
@@ -856,9 +876,9 @@ START_TEST(test_fp_tcp_default)
 	start();
 	fp_apart();
 	for (i = 1; i <= 9; i++)
-		tcp_new(HOST(2), 40001, APT(i), 443, T0 + (uint64_t)i * SEC);
+		fp_tcp(HOST(2), 40001, APT(i), 443, T0 + (uint64_t)i * SEC);
 	ck_assert_int_eq(alerts("fixed_port"), 0);
-	tcp_new(HOST(2), 40001, APT(10), 443, T0 + 10 * SEC);
+	fp_tcp(HOST(2), 40001, APT(10), 443, T0 + 10 * SEC);
 	ck_assert_int_eq(alerts("fixed_port"), 1);
 	a = last("fixed_port");
 	ck_assert_int_eq(a->severity, SEV_WARNING);
@@ -886,9 +906,9 @@ START_TEST(test_fp_tcp_nine_destinations)
 	start();
 	fp_apart();
 	for (i = 1; i <= 9; i++)
-		tcp_new(HOST(2), 40001, APT(i), 443, T0 + (uint64_t)i * SEC);
+		fp_tcp(HOST(2), 40001, APT(i), 443, T0 + (uint64_t)i * SEC);
 	tcp_end(HOST(2), 40001, APT(1), 443, true, T0 + 10 * SEC);
-	tcp_new(HOST(2), 40001, APT(1), 443, T0 + 11 * SEC);
+	fp_tcp(HOST(2), 40001, APT(1), 443, T0 + 11 * SEC);
 	ck_assert_msg(alerts("fixed_port") == 0, "9 destinations raised: %s",
 	    al.n > 0 ? al.v[0].evidence : "");
 }
@@ -902,12 +922,12 @@ START_TEST(test_fp_tcp_window)
 	start();
 	fp_apart();
 	for (i = 1; i <= 9; i++)
-		tcp_new(HOST(2), 40001, APT(i), 443, T0 + (uint64_t)i - 1);
+		fp_tcp(HOST(2), 40001, APT(i), 443, T0 + (uint64_t)i - 1);
 	for (i = 1; i <= 9; i++)
-		tcp_new(HOST(3), 40001, APT(i), 443, T0 + 10 + (uint64_t)i - 1);
-	tcp_new(HOST(2), 40001, APT(10), 443, T0 + 600 * SEC - 1);
+		fp_tcp(HOST(3), 40001, APT(i), 443, T0 + 10 + (uint64_t)i - 1);
+	fp_tcp(HOST(2), 40001, APT(10), 443, T0 + 600 * SEC - 1);
 	ck_assert_int_eq(alerts("fixed_port"), 1);
-	tcp_new(HOST(3), 40001, APT(10), 443, T0 + 10 + 600 * SEC);
+	fp_tcp(HOST(3), 40001, APT(10), 443, T0 + 10 + 600 * SEC);
 	ck_assert_int_eq(alerts("fixed_port"), 1);
 }
 END_TEST
@@ -921,7 +941,7 @@ START_TEST(test_fp_escalation)
 	start();
 	fp_apart();
 	for (i = 1; i <= 12; i++)
-		tcp_new(HOST(2), 40001, APT(i), 443, T0 + (uint64_t)i * SEC);
+		fp_tcp(HOST(2), 40001, APT(i), 443, T0 + (uint64_t)i * SEC);
 	ck_assert_int_eq(alerts("fixed_port"), 2);
 	ck_assert_int_eq(al.v[0].severity, SEV_WARNING);
 	ck_assert_int_eq(al.v[1].severity, SEV_CRITICAL);
@@ -945,17 +965,17 @@ START_TEST(test_fp_udp_learned)
 	start();
 	fp_apart();
 	for (i = 0; i < 4; i++, t += SEC)
-		udp_new(HOST(2), 6881, FAR(100 + i), 51413, t);
+		fp_udp(HOST(2), 6881, FAR(100 + i), 51413, t);
 	t = linux_connects(HOST(2), 40000, 16, t);
 	hd = hdet_of(HOST(2));
 	ck_assert_uint_ne(hd->learned_ms, 0);
 	ck_assert_uint_eq(hd->fixed[0], 6881);
 	ck_assert_uint_eq(hd->fixed[1], 0);
 	for (i = 0; i < 100; i++)
-		udp_new(HOST(2), 6881, FAR(200 + i), 51413, t + (uint64_t)i);
+		fp_udp(HOST(2), 6881, FAR(200 + i), 51413, t + (uint64_t)i);
 	ck_assert_int_eq(alerts("fixed_port"), 0);
 	for (i = 0; i < 150; i++)
-		udp_new(HOST(2), 40002, FAR(400 + i), 51413,
+		fp_udp(HOST(2), 40002, FAR(400 + i), 51413,
 		    t + SEC + (uint64_t)i);
 	ck_assert_int_eq(alerts("fixed_port"), 1);
 	a = last("fixed_port");
@@ -976,9 +996,9 @@ START_TEST(test_fp_udp_learn_boundary)
 	start();
 	fp_apart();
 	for (i = 0; i < 3; i++, t += SEC)
-		udp_new(HOST(2), 6881, DST(1 + i), 6881 + 1, t);
+		fp_udp(HOST(2), 6881, DST(1 + i), 6881 + 1, t);
 	for (i = 0; i < 4; i++, t += SEC)
-		udp_new(HOST(2), 6889, DST(1 + i), 6889 + 1, t);
+		fp_udp(HOST(2), 6889, DST(1 + i), 6889 + 1, t);
 	t = linux_connects(HOST(2), 40000, 13, t);
 	ck_assert_uint_eq(hdet_of(HOST(2))->fixed[0], 6889);
 	ck_assert_uint_eq(hdet_of(HOST(2))->fixed[1], 0);
@@ -997,9 +1017,9 @@ START_TEST(test_fp_udp_boundary)
 	fp_apart();
 	t = learned_linux(HOST(2), T0);
 	for (i = 1; i <= 5; i++)
-		udp_new(HOST(2), 40002, APU(i), 443, t + (uint64_t)i);
+		fp_udp(HOST(2), 40002, APU(i), 443, t + (uint64_t)i);
 	ck_assert_int_eq(alerts("fixed_port"), 0);
-	udp_new(HOST(2), 40002, APU(6), 443, t + 6);
+	fp_udp(HOST(2), 40002, APU(6), 443, t + 6);
 	ck_assert_int_eq(alerts("fixed_port"), 1);
 	JSON_HAS(last("fixed_port"), "\"proto\": \"udp\"",
 	    "\"destinations\": 6", "\"threshold\": 6");
@@ -1021,14 +1041,14 @@ START_TEST(test_fp_udp_exempt)
 	t = learned_linux(HOST(2), T0);
 	dconf.learn_flows = 1000;	/* the other hosts keep learning */
 	for (i = 0; i < 100; i++)
-		udp_new(HOST(2), 5060, FAR(100 + i), 5060, t + (uint64_t)i);
+		fp_udp(HOST(2), 5060, FAR(100 + i), 5060, t + (uint64_t)i);
 	for (i = 0; i < 100; i++)
-		udp_new(HOST(3), 40002, FAR(100 + i), 53, t + 200 +
+		fp_udp(HOST(3), 40002, FAR(100 + i), 53, t + 200 +
 		    (uint64_t)i);
 	ck_assert_uint_eq(hdet_of(HOST(3))->learned_ms, 0);
 	ck_assert_int_eq(alerts("fixed_port"), 0);
 	for (i = 1; i <= 10; i++)
-		tcp_new(HOST(4), 40001, APT(i), 443, t + 400 + (uint64_t)i);
+		fp_tcp(HOST(4), 40001, APT(i), 443, t + 400 + (uint64_t)i);
 	ck_assert_int_eq(alerts("fixed_port"), 1);
 	ck_assert_uint_eq(hdet_of(HOST(4))->learned_ms, 0);
 }
@@ -1045,11 +1065,11 @@ START_TEST(test_fp_learning)
 	start();
 	fp_apart();
 	for (i = 1; i <= 10; i++)
-		tcp_new(HOST(2), 40001, APT(i), 443, T0 + (uint64_t)(i - 1) *
+		fp_tcp(HOST(2), 40001, APT(i), 443, T0 + (uint64_t)(i - 1) *
 		    SEC);
-	tcp_new(HOST(2), 40001, APT(11), 443, te - 1);
+	fp_tcp(HOST(2), 40001, APT(11), 443, te - 1);
 	ck_assert_int_eq(alerts("fixed_port"), 0);
-	tcp_new(HOST(2), 40001, APT(12), 443, te);
+	fp_tcp(HOST(2), 40001, APT(12), 443, te);
 	ck_assert_int_eq(alerts("fixed_port"), 1);
 }
 END_TEST
@@ -1062,10 +1082,10 @@ START_TEST(test_fp_incomplete)
 	fp_apart();
 	core_loss(core, 1, T0 + 5 * SEC, T0 + 5 * SEC);
 	for (i = 1; i <= 12; i++)
-		tcp_new(HOST(2), 40001, APT(i), 443, T0 + (uint64_t)i * SEC);
+		fp_tcp(HOST(2), 40001, APT(i), 443, T0 + (uint64_t)i * SEC);
 	ck_assert_int_eq(alerts("fixed_port"), 0);
 	for (i = 1; i <= 10; i++)
-		tcp_new(HOST(3), 40001, APT(i), 443, T0 + 20 * SEC +
+		fp_tcp(HOST(3), 40001, APT(i), 443, T0 + 20 * SEC +
 		    (uint64_t)i);
 	ck_assert_int_eq(alerts("fixed_port"), 1);
 }
@@ -1079,8 +1099,96 @@ START_TEST(test_fp_disabled)
 	start();
 	fp_apart();
 	for (i = 1; i <= 50; i++)
-		tcp_new(HOST(2), 40001, DST(i), 443, T0 + (uint64_t)i);
+		fp_tcp(HOST(2), 40001, DST(i), 443, T0 + (uint64_t)i);
 	ck_assert_int_eq(alerts("fixed_port"), 0);
+}
+END_TEST
+
+/*
+ * Answers are evidence: a console's fixed UDP port (3074) talking to 60
+ * peers that answer is a protocol, first seen after learning or not;
+ * the same port spraying 60 silent destinations is not.
+ */
+START_TEST(test_fp_udp_answered)
+{
+	uint64_t	t;
+	int		i;
+
+	dconf.learn_flows = 20;
+	start();
+	fp_apart();
+	t = learned_linux(HOST(2), T0);
+	for (i = 0; i < 60; i++, t += SEC) {
+		event(EV_NEW, IPPROTO_UDP, HOST(2), 3074, FAR(3000 + i), 3075,
+		    EVF_UNREPLIED, t);
+		event(EV_DESTROY, IPPROTO_UDP, HOST(2), 3074, FAR(3000 + i),
+		    3075, 0, t + 500);
+	}
+	ck_assert_int_eq(alerts("fixed_port"), 0);
+	t = learned_linux(HOST(3), t);
+	for (i = 0; i < 60; i++, t += SEC)
+		fp_udp(HOST(3), 3074, FAR(4000 + i), 3075, t);
+	ck_assert_int_eq(alerts("fixed_port"), 1);
+	JSON_HAS(last("fixed_port"), "\"host\": \"10.0.0.3\"",
+	    "\"answered\": 0", "\"max_answered\": 0.50");
+}
+END_TEST
+
+/* The share: half answered still raises, more than half does not. */
+START_TEST(test_fp_answered_share)
+{
+	uint64_t	t;
+	int		i;
+
+	dconf.learn_flows = 20;
+	dconf.fixed_port.udp_min_dsts = 10;
+	start();
+	fp_apart();
+	t = learned_linux(HOST(2), T0);
+	t = learned_linux(HOST(3), t);
+	for (i = 1; i <= 10; i++, t += SEC) {
+		udp_new(HOST(2), 40009, APU(i), 443, t);
+		event(EV_DESTROY, IPPROTO_UDP, HOST(2), 40009, APU(i), 443,
+		    i % 2 == 0 ? 0 : EVF_UNREPLIED, t);
+	}
+	ck_assert_int_eq(alerts("fixed_port"), 1);
+	/* judged at the tenth NEW, on the nine that ended */
+	JSON_HAS(last("fixed_port"), "\"ended\": 9", "\"answered\": 4");
+	for (i = 1; i <= 10; i++, t += SEC) {
+		udp_new(HOST(3), 40009, APU(i), 443, t);
+		event(EV_DESTROY, IPPROTO_UDP, HOST(3), 40009, APU(i), 443,
+		    i % 5 != 0 ? 0 : EVF_UNREPLIED, t);
+	}
+	ck_assert_int_eq(alerts("fixed_port"), 1);
+}
+END_TEST
+
+/* A wide UDP port's verdict waits for its flows' ends; TCP's does not. */
+START_TEST(test_fp_waits_for_ends)
+{
+	uint64_t	t;
+	int		i;
+
+	dconf.learn_flows = 20;
+	dconf.fixed_port.udp_min_dsts = 10;
+	start();
+	fp_apart();
+	t = learned_linux(HOST(2), T0);
+	for (i = 1; i <= 10; i++)
+		udp_new(HOST(2), 40009, APU(i), 443, t + (uint64_t)i * SEC);
+	ck_assert_int_eq(alerts("fixed_port"), 0);
+	for (i = 1; i <= 4; i++)
+		udp_end(HOST(2), 40009, APU(i), 443, t + 30 * SEC +
+		    (uint64_t)i * SEC);
+	ck_assert_int_eq(alerts("fixed_port"), 0);
+	udp_end(HOST(2), 40009, APU(5), 443, t + 35 * SEC);
+	ck_assert_int_eq(alerts("fixed_port"), 1);
+	ck_assert_uint_eq(last("fixed_port")->ts_ms, t + 35 * SEC);
+	/* another host (the cool-down holds host 2's) */
+	for (i = 1; i <= 10; i++)
+		tcp_new(HOST(4), 40001, APT(i), 443, t + 40 * SEC +
+		    (uint64_t)i * SEC);
+	ck_assert_int_eq(alerts("fixed_port"), 2);
 }
 END_TEST
 
@@ -1876,7 +1984,8 @@ main(void)
 		    test_fp_tcp_window, test_fp_escalation,
 		    test_fp_udp_learned, test_fp_udp_learn_boundary,
 		    test_fp_udp_boundary, test_fp_udp_exempt, test_fp_learning,
-		    test_fp_incomplete, test_fp_disabled, NULL } },
+		    test_fp_incomplete, test_fp_disabled, test_fp_udp_answered,
+		    test_fp_answered_share, test_fp_waits_for_ends, NULL } },
 		{ "allocator_change", setup, teardown, {
 		    test_ac_sequential_default, test_ac_random,
 		    test_ac_consecutive, test_ac_min_windows,
