@@ -138,6 +138,43 @@ flow_rr_close(struct flow *f, struct rng *r, uint64_t now_us,
 }
 
 /*
+ * What every flow of host h gets as it starts, whatever planned it: its
+ * temporary IPv6 address (HS_TEMP6).
+ */
+static inline void
+flow_source(const struct host *h, struct flow *f)
+{
+	if (h->hs & HS_TEMP6) {
+		f->flags |= F_ALTSRC;
+		f->src_id = h->alt_iid;
+	}
+}
+
+/*
+ * The network's faults and the host's departure change how a flow ends:
+ * a fault leaves it unanswered; a device that leaves the network
+ * (dhcp_reassign) has its connections reset as it goes (CLOSE 10 s
+ * later), its UDP flows time out.  Returns the DESTROY time.
+ */
+static inline uint64_t
+flow_fate(struct gen *g, const struct host *h, struct flow *f,
+    uint64_t now_us, uint64_t destroy_us)
+{
+	if (g->nfaults != 0 && net_down(g, h, f, now_us))
+		return net_fail(f, now_us);
+	if (h->leave_us != 0 && f->active_end_us > h->leave_us) {
+		f->active_end_us = h->leave_us;
+		if (f->proto == PROTO_TCP) {
+			f->end_state = TE_CLOSE;
+			return h->leave_us + TO_TCP_CLOSE * US_PER_S;
+		}
+		return h->leave_us + (f->flags & F_ASSURED ?
+		    TO_UDP_STREAM : TO_UDP) * US_PER_S;
+	}
+	return destroy_us;
+}
+
+/*
  * A scenario flow starts.  K_RAW keeps its given port, unless its original
  * tuple is still live in conntrack: then the packet joins that entry and no
  * NEW is written.  K_SHAPED takes a port from the host's stack; when every
@@ -151,6 +188,7 @@ flow_script_start(struct gen *g, struct flow *f, uint64_t now_us)
 	struct host *sp = &g->hosts[h->space];
 	uint64_t active_us = f->active_end_us, destroy_us, to_s;
 
+	flow_source(h, f);
 	if (f->flags & F_RAW) {
 		if (nat_tuple_live(g, f)) {
 			flow_put(g, f);
@@ -164,7 +202,7 @@ flow_script_start(struct gen *g, struct flow *f, uint64_t now_us)
 				goto fail;
 			f->sport = stack_alloc_tcp(g, h, h->space, f, now_us);
 		} else
-			f->sport = stack_alloc_udp(g, h, h->space, f);
+			f->sport = stack_alloc_udp(g, h, h->space, f, now_us);
 		if (stack_port_held(g, h->space, f->proto, f->sport))
 			goto fail;
 		stack_hold(g, h, f->proto, f->sport);
@@ -188,6 +226,7 @@ flow_script_start(struct gen *g, struct flow *f, uint64_t now_us)
 			to_s = f->flags & F_ASSURED ? TO_UDP_STREAM : TO_UDP;
 		destroy_us = f->active_end_us + to_s * US_PER_S;
 	}
+	destroy_us = flow_fate(g, h, f, now_us, destroy_us);
 	h->flows++;
 	if (f->proto == PROTO_TCP)
 		h->tcp_flows++;
@@ -203,9 +242,10 @@ fail:
  * Plan a scenario flow at t_us: from sport (K_RAW; 0: the stack's
  * allocator, K_SHAPED) to dst4 (0: to the server), with conntrack's final
  * state, replied bits and active time.  UDP still flowing after 2 s is a
- * stream (ASSURED, 120-s timeout).
+ * stream (ASSURED, 120-s timeout).  The caller may still set the flow's
+ * source (F_ALTSRC, F_FAM, src_id) before it starts.
  */
-void
+struct flow *
 flow_script(struct gen *g, uint32_t hidx, uint64_t t_us, uint8_t proto,
     uint16_t sport, uint32_t dst4, uint16_t server, uint16_t dport,
     uint8_t end, uint8_t flags, double active_s)
@@ -226,6 +266,7 @@ flow_script(struct gen *g, uint32_t hidx, uint64_t t_us, uint8_t proto,
 	    (sport != 0 ? F_RAW : 0);
 	f->active_end_us = sec_to_us(active_s);
 	queue_at(g, t_us, EV_FLOW_NEW, hidx, 0, f);
+	return f;
 }
 
 void
@@ -240,12 +281,13 @@ flow_start(struct gen *g, struct flow *f, uint64_t now_us)
 		flow_script_start(g, f, now_us);
 		return;
 	}
+	flow_source(h, f);
 	switch (f->proto) {
 	case PROTO_TCP:
 		f->sport = stack_alloc_tcp(g, h, h->space, f, now_us);
 		break;
 	case PROTO_UDP:
-		f->sport = stack_alloc_udp(g, h, h->space, f);
+		f->sport = stack_alloc_udp(g, h, h->space, f, now_us);
 		break;
 	default:
 		f->sport = (uint16_t)rng_below(r, 65536);
@@ -269,9 +311,6 @@ flow_start(struct gen *g, struct flow *f, uint64_t now_us)
 		/* log-uniform 30 min .. 24 h */
 		destroy_us = flow_tcp_close(f, r, now_us,
 		    1800.0 * pow(48.0, rng_unif(r)));
-		queue_at(g, f->active_end_us +
-		    sec_to_us(rng_range(r, 1.0, 60.0)), EV_BG, f->host,
-		    f->slot, NULL);
 		break;
 	case K_QUIC:
 		f->flags |= F_REPLIED | F_ASSURED;
@@ -289,6 +328,11 @@ flow_start(struct gen *g, struct flow *f, uint64_t now_us)
 		    TO_UDP * US_PER_S);
 		break;
 	}
+	destroy_us = flow_fate(g, h, f, now_us, destroy_us);
+	if (f->kind == K_BG)	/* reconnect after it ends or fails */
+		queue_at(g, f->active_end_us +
+		    sec_to_us(rng_range(r, 1.0, 60.0)), EV_BG, f->host,
+		    f->slot, NULL);
 	h->flows++;
 	if (f->proto == PROTO_TCP)
 		h->tcp_flows++;

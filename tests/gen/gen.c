@@ -36,8 +36,8 @@ gen_init(struct gen *g)
 	g->perturb = calloc(PERTURB_SIZE, sizeof(*g->perturb));
 	g->nvirt = 0;
 	for (i = 0; i < g->o.nspecs; i++)
-		if (g->o.specs[i].kind == XK_NAT_BEHIND)
-			g->nvirt += 2;
+		g->nvirt += scenario_kinds[g->o.specs[i].kind].nvirt +
+		    g->o.specs[i].fresh;
 	g->hosts = calloc(g->o.nhosts + g->nvirt, sizeof(*g->hosts));
 	order = calloc(g->o.nhosts, sizeof(*order));
 	if (g->obuf == NULL || g->perturb == NULL || g->hosts == NULL ||
@@ -129,8 +129,9 @@ gen_run(struct gen *g)
 			continue;
 		}
 		h = &g->hosts[e.host];
-		if (e.t_us >= h->stop_us && e.type != EV_FLOW_DESTROY) {
-			/* a nat_behind device has left */
+		if (e.t_us >= h->stop_us && e.type != EV_FLOW_DESTROY &&
+		    e.type != EV_INJ) {
+			/* a nat_behind device has left, or its host */
 			if (e.flow != NULL)
 				flow_put(g, e.flow);
 			continue;

@@ -15,11 +15,20 @@
  *   stacks.c     host models and their source-port allocators
  *   activity.c   each host's sessions, page loads and background traffic
  *   flow.c       flow records and their conntrack life cycle
+ *   net.c        the network's own failures: uplink and upstream outages,
+ *                dead servers (faults that make flows go unanswered)
  *   nat.c        the gateway: masquerade ports, conntrack ids and tuples
  *   output.c     conntrack(8) lines
  *   scenario.c   scenarios: the kinds table, hosts, specs, dispatch
  *   inject.c     anomaly injectors
  *   lookalike.c  benign look-alike hosts
+ *   realnet.c    look-alikes from real networks: consoles, VPNs, heavy
+ *                P2P, FreeBSD under load, parallel connects, DHCP
+ *                reassignment, IPv6 temporary addresses, Happy Eyeballs,
+ *                Kubernetes nodes
+ *   evade.c      attacks that hide in them: a scanner rotating addresses
+ *                in its /64, a host-table flood, a service-table flood
+ *                then C2, address churn
  *   tele.c       telemetry check-ins of every host in a scenario
  *   truth.c      the ground-truth files (-T, -G)
  *   gen.c        set-up, the event loop and teardown
@@ -51,6 +60,9 @@
 #define FLOW_CHUNK		4096
 #define PERTURB_SIZE		65536	/* Linux table_perturb, 2^16 */
 #define DHPS_PERIOD_US		(10 * US_PER_S)
+#define BSD_RANDOMCPS		10	/* FreeBSD portrange.randomcps */
+#define BSD_RANDOMTIME		45	/* FreeBSD portrange.randomtime */
+#define LAN6_PFX		0xfd00000100000000ULL	/* fd00:1::/64 */
 
 /* scenarios: anomaly injectors and benign look-alikes */
 #define MAX_SPECS		256
@@ -90,6 +102,17 @@
 #define F_NAT			0x08	/* holds an entry in the NAT table */
 #define F_DST4			0x10	/* to dst4, not to a server */
 #define F_RAW			0x20	/* given port, not held by the stack */
+#define F_ALTSRC		0x40	/* source address from src_id */
+#define F_FAM			0x80	/* its host's other family */
+
+/* host flags: stack and addressing variants of a look-alike */
+#define HS_BSD_LOAD		0x01	/* FreeBSD randomcps/randomtime */
+#define HS_TEMP6		0x02	/* IPv6 temporary addresses */
+
+/* address families a fault hits */
+#define FAM4			0x01
+#define FAM6			0x02
+#define MAX_FAULTS		16
 
 #define IP4(a, b, c, d)	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | \
 			    (uint32_t)(c) << 8 | (uint32_t)(d))
@@ -161,10 +184,33 @@ enum xkind {
 	XK_LONG_SSH,
 	XK_PUSH,
 	XK_UPDATE_BURST,
+	XK_UPLINK_OUTAGE,	/* real networks: events and look-alikes */
+	XK_IPV6_OUTAGE,
+	XK_DEAD_SERVER,
+	XK_DHCP_REASSIGN,
+	XK_CONSOLE,
+	XK_P2P_HEAVY,
+	XK_WIREGUARD,
+	XK_OPENVPN,
+	XK_IPSEC,
+	XK_FREEBSD_LOAD,
+	XK_PARALLEL,
+	XK_IPV6_TEMP,
+	XK_HAPPY_EYEBALLS,
+	XK_K8S_NODE,
+	XK_SCAN6_ROTATE,	/* ... and the attacks that hide in them */
+	XK_FLOOD6,
+	XK_SVCFLOOD_C2,
+	XK_CHURN,
 	XK_COUNT
 };
 
-#define XK_FIRST_BENIGN		XK_P2P
+/* what a scenario kind is (struct xkind_info) */
+#define XF_BENIGN		0x01	/* a look-alike: nothing may report */
+#define XF_TIMED		0x02	/* -I, with START[:DURATION]; else -B */
+#define XF_NOHOST		0x04	/* the network's, on no host */
+#define XF_V6			0x08	/* on an IPv6 host */
+#define XF_PERIOD		0x10	/* -B KIND:COUNT:START:PERIOD */
 
 /* what an injector's event is (scenario_at) */
 enum xwhat {
@@ -208,6 +254,14 @@ struct host {
 	uint64_t	 tcp_flows;
 	uint64_t	 flows;
 	uint64_t	 stop_us;	/* a nat_behind device: last event */
+	uint64_t	 leave_us;	/* dhcp_reassign: its flows end then */
+	uint64_t	 pfx64;		/* its IPv6 /64 (the LAN's, if IPv4) */
+	uint64_t	 alt_iid;	/* HS_TEMP6: the temporary address */
+	uint64_t	 bsd_sec;	/* HS_BSD_LOAD: ipport_tick's second */
+	uint32_t	 bsd_allocs;	/* ... allocations in that second */
+	uint16_t	 bsd_stop;	/* ... seconds left sequential */
+	uint16_t	 bsd_last;	/* ... TCP lastport */
+	uint8_t		 hs;		/* HS_* */
 	uint32_t	 space;		/* whose ports: itself, or its NAT */
 	uint32_t	 tcp_held;	/* TCP ports held in this space */
 	double		 burst_mean_s;
@@ -244,6 +298,7 @@ struct flow {
 	struct flow	*next;		/* free list */
 	uint64_t	 active_end_us;	/* K_RAW, K_SHAPED: before start, the
 					   active duration */
+	uint64_t	 src_id;	/* F_ALTSRC: IPv4 address or IPv6 IID */
 	uint32_t	 host;
 	uint32_t	 ct_id;
 	uint32_t	 dst4;		/* with F_DST4, host byte order */
@@ -290,9 +345,12 @@ struct kset {
 struct spec {
 	uint64_t	 start_s;
 	uint64_t	 dur_s;
+	uint64_t	 period_s;
 	uint8_t		 kind;
 	bool		 has_start;
 	bool		 has_dur;
+	bool		 has_period;
+	bool		 fresh;		/* KIND+new: on a device of its own */
 };
 
 struct opts {
@@ -338,6 +396,23 @@ struct inj {
 	uint8_t		 kind;
 	uint8_t		 mode;
 	bool		 has_dur;
+	uint64_t	 t1_us;		/* a phase: an outage's end, ... */
+	uint64_t	 t2_us;		/* ... a C2 session's start */
+	uint64_t	 t3_us;		/* ... and end */
+	double		 gap2_s;	/* a second process's mean gap */
+	uint64_t	*vals;		/* addresses made (IIDs), for -G */
+	uint64_t	*val_us;	/* ... and when */
+	uint32_t	 nvals;
+	uint32_t	 vhost;		/* a device of its own (nvirt) */
+	uint64_t	 iid;		/* the source in use (evade.c) */
+};
+
+/* a fault of the network: flows it hits go unanswered */
+struct fault {
+	uint64_t	 start_us;
+	uint64_t	 end_us;
+	int32_t		 server;	/* -1: every external destination */
+	uint8_t		 fam;		/* FAM4, FAM6 */
 };
 
 /* periodic telemetry check-ins of every host, in scenarios */
@@ -364,8 +439,9 @@ struct gen {
 	struct rng	 xrng;		/* scenario set-up */
 	uint64_t	 connect_failed;
 	uint32_t	 ninj;
-	uint32_t	 nvirt;		/* nat_behind devices after the hosts */
+	uint32_t	 nvirt;		/* devices after the hosts (nvirt) */
 	uint32_t	 vnext;		/* ... placed so far */
+	uint32_t	 nfresh;	/* ... of them new to the network */
 	uint32_t	 tele_server;	/* first telemetry server */
 	struct flow	*free_flows;
 	struct flow_chunk *chunks;
@@ -382,6 +458,8 @@ struct gen {
 	uint32_t	 ct_counter;
 	uint32_t	 ct_key;
 	bool		 draining;
+	struct fault	 faults[MAX_FAULTS];
+	uint32_t	 nfaults;
 };
 
 /* a scenario kind: its name, what should report it, where it runs */
@@ -393,7 +471,18 @@ struct xkind_info {
 			    const struct spec *);
 	void		(*event)(struct gen *, struct inj *, uint64_t,
 			    unsigned int, unsigned int);
+	uint8_t		 flags;		/* XF_* */
+	uint8_t		 nvirt;		/* devices it adds after the hosts */
+	void		(*truth)(const struct gen *, const struct inj *,
+			    FILE *);	/* its -G rows; NULL: one row */
 };
+
+/* the flow's address family: its host's, or the other one (F_FAM) */
+static inline bool
+flow_v6(const struct host *h, const struct flow *f)
+{
+	return h->v6 != ((f->flags & F_FAM) != 0);
+}
 
 /* seconds to microseconds, rounded, never negative */
 static inline uint64_t
@@ -500,6 +589,9 @@ uint16_t	 world_zipf(const struct gen *, struct rng *);
 void		 world_host_addr(struct host *, uint32_t *, uint32_t[3],
 		    uint32_t *);
 enum model	 world_model_pick(struct gen *, uint32_t);
+void		 world_host_move64(struct host *, uint64_t);
+void		 world_addr6(uint64_t, uint64_t, char *);
+uint16_t	 world_server_add(struct gen *, const char *, const char *);
 
 /* stacks.c */
 extern const struct model_info stack_models[M_COUNT];
@@ -521,7 +613,7 @@ stack_port_held(const struct gen *g, uint32_t host, uint8_t proto,
 uint16_t	 stack_alloc_tcp(struct gen *, struct host *, uint32_t,
 		    const struct flow *, uint64_t);
 uint16_t	 stack_alloc_udp(struct gen *, struct host *, uint32_t,
-		    const struct flow *);
+		    const struct flow *, uint64_t);
 void		 stack_hold(struct gen *, const struct host *, uint8_t,
 		    uint16_t);
 void		 stack_release(struct gen *, const struct host *, uint8_t,
@@ -549,11 +641,20 @@ void		 flow_put(struct gen *, struct flow *);
 void		 flow_pool_free(struct gen *);
 void		 flow_plan(struct gen *, uint32_t, enum kind, uint8_t,
 		    uint16_t, uint16_t, uint8_t, uint8_t, uint64_t);
-void		 flow_script(struct gen *, uint32_t, uint64_t, uint8_t,
+struct flow	*flow_script(struct gen *, uint32_t, uint64_t, uint8_t,
 		    uint16_t, uint32_t, uint16_t, uint16_t, uint8_t, uint8_t,
 		    double);
 void		 flow_start(struct gen *, struct flow *, uint64_t);
 void		 flow_destroy(struct gen *, struct flow *, uint64_t);
+
+/* net.c */
+bool		 net_down(const struct gen *, const struct host *,
+		    const struct flow *, uint64_t);
+uint64_t	 net_fail(struct flow *, uint64_t);
+void		 net_outage_setup(struct gen *, struct inj *,
+		    const struct spec *);
+void		 net_outage_truth(const struct gen *, const struct inj *,
+		    FILE *);
 
 /* nat.c */
 uint16_t	 nat_pick(struct gen *, const struct host *,
@@ -577,8 +678,9 @@ void		 scenario_free(struct gen *);
 void		 scenario_event(struct gen *, struct inj *, uint64_t,
 		    unsigned int, unsigned int);
 struct spec	*scenario_spec_add(struct opts *);
-void		 scenario_default(struct opts *, uint32_t);
-void		 scenario_plan(struct gen *, struct inj *, uint64_t, uint8_t,
+bool		 scenario_named(struct opts *, const char *, uint32_t);
+uint32_t	 scenario_device(struct gen *, uint32_t, uint8_t);
+struct flow	*scenario_plan(struct gen *, struct inj *, uint64_t, uint8_t,
 		    uint16_t, uint32_t, uint16_t, uint16_t, uint8_t, uint8_t,
 		    double);
 void		 scenario_at(struct gen *, struct inj *, uint64_t,
@@ -596,6 +698,7 @@ scenario_perm_at(const struct inj *x, uint64_t i)
 }
 
 /* inject.c */
+void		 inject_top_ports(struct inj *);
 void		 inject_nmap_setup(struct gen *, struct inj *,
 		    const struct spec *);
 void		 inject_nmap_event(struct gen *, struct inj *, uint64_t,
@@ -651,6 +754,72 @@ void		 lookalike_update_burst_setup(struct gen *, struct inj *,
 void		 lookalike_update_burst_event(struct gen *, struct inj *,
 		    uint64_t, unsigned int, unsigned int);
 
+/* realnet.c */
+void		 realnet_console_setup(struct gen *, struct inj *,
+		    const struct spec *);
+void		 realnet_console_event(struct gen *, struct inj *, uint64_t,
+		    unsigned int, unsigned int);
+void		 realnet_p2p_heavy_setup(struct gen *, struct inj *,
+		    const struct spec *);
+void		 realnet_p2p_heavy_event(struct gen *, struct inj *, uint64_t,
+		    unsigned int, unsigned int);
+void		 realnet_vpn_setup(struct gen *, struct inj *,
+		    const struct spec *);
+void		 realnet_vpn_event(struct gen *, struct inj *, uint64_t,
+		    unsigned int, unsigned int);
+void		 realnet_freebsd_load_setup(struct gen *, struct inj *,
+		    const struct spec *);
+void		 realnet_freebsd_load_event(struct gen *, struct inj *,
+		    uint64_t, unsigned int, unsigned int);
+void		 realnet_parallel_setup(struct gen *, struct inj *,
+		    const struct spec *);
+void		 realnet_parallel_event(struct gen *, struct inj *, uint64_t,
+		    unsigned int, unsigned int);
+void		 realnet_ipv6_temp_setup(struct gen *, struct inj *,
+		    const struct spec *);
+void		 realnet_ipv6_temp_event(struct gen *, struct inj *, uint64_t,
+		    unsigned int, unsigned int);
+void		 realnet_ipv6_temp_truth(const struct gen *,
+		    const struct inj *, FILE *);
+void		 realnet_happy_eyeballs_setup(struct gen *, struct inj *,
+		    const struct spec *);
+void		 realnet_happy_eyeballs_event(struct gen *, struct inj *,
+		    uint64_t, unsigned int, unsigned int);
+void		 realnet_happy_eyeballs_truth(const struct gen *,
+		    const struct inj *, FILE *);
+void		 realnet_k8s_node_setup(struct gen *, struct inj *,
+		    const struct spec *);
+void		 realnet_k8s_node_event(struct gen *, struct inj *, uint64_t,
+		    unsigned int, unsigned int);
+void		 realnet_dhcp_reassign_setup(struct gen *, struct inj *,
+		    const struct spec *);
+void		 realnet_dhcp_reassign_truth(const struct gen *,
+		    const struct inj *, FILE *);
+
+/* evade.c */
+void		 evade_prefix_truth(const struct gen *, const struct inj *,
+		    FILE *);
+void		 evade_scan6_setup(struct gen *, struct inj *,
+		    const struct spec *);
+void		 evade_scan6_event(struct gen *, struct inj *, uint64_t,
+		    unsigned int, unsigned int);
+void		 evade_flood6_setup(struct gen *, struct inj *,
+		    const struct spec *);
+void		 evade_flood6_event(struct gen *, struct inj *, uint64_t,
+		    unsigned int, unsigned int);
+void		 evade_svcflood_c2_setup(struct gen *, struct inj *,
+		    const struct spec *);
+void		 evade_svcflood_c2_event(struct gen *, struct inj *, uint64_t,
+		    unsigned int, unsigned int);
+void		 evade_svcflood_c2_truth(const struct gen *,
+		    const struct inj *, FILE *);
+void		 evade_churn_setup(struct gen *, struct inj *,
+		    const struct spec *);
+void		 evade_churn_event(struct gen *, struct inj *, uint64_t,
+		    unsigned int, unsigned int);
+void		 evade_churn_truth(const struct gen *, const struct inj *,
+		    FILE *);
+
 /* tele.c */
 void		 tele_init(struct gen *);
 void		 tele_event(struct gen *, uint32_t, uint64_t);
@@ -658,6 +827,8 @@ void		 tele_event(struct gen *, uint32_t, uint64_t);
 /* truth.c */
 void		 truth_write(const struct gen *, const char *);
 void		 truth_write_scenario(const struct gen *, const char *);
+void		 truth_row(const struct gen *, FILE *, const char *,
+		    const char *, uint64_t, uint64_t, const char *);
 
 /* gen.c */
 void		 fatalx(const char *, ...)

@@ -11,18 +11,11 @@
 #include "gen.h"
 
 /*
- * nmap -sS (ports.md 4): one base port 33000 + rand % 32261 per scan
- * phase, base + try number on retransmissions, +256 (mod 32261) for the
- * next phase.  Phase 0 is host discovery (ICMP echo and SYN to 443 per
- * target), phase 1 the top-1000 ports on 1..16 consecutive targets in a
- * random order.  A port is filtered (90 %: unanswered, retransmitted from
- * base+1, then 30 % base+2, then a third of those base+3), closed (8 %:
- * RST) or open (2 %: SYN-ACK, which the scanner's own kernel resets);
- * conntrack sees CLOSE for both.
+ * nmap's top 1000 ports, as gencap draws them: its top 50, then random
+ * ports below 10000 (ports.md 4), from the injector's stream.
  */
 void
-inject_nmap_setup(struct gen *g, struct inj *x,
-    const struct spec *sp)
+inject_top_ports(struct inj *x)
 {
 	static const uint16_t top[] = {
 		80, 23, 443, 21, 22, 25, 3389, 110, 445, 139, 143, 53, 135,
@@ -34,12 +27,7 @@ inject_nmap_setup(struct gen *g, struct inj *x,
 	struct rng *r = &x->rng;
 	uint8_t *seen;
 	uint32_t k, p;
-	double pps;
 
-	x->sport = (uint16_t)(33000 + rng_below(r, 32261));
-	x->span = 1 + rng_below(r, 16);
-	x->dst4 = (scenario_rand_ext4(r) & ~0xffU) |
-	    (1 + rng_below(r, 255 - x->span));
 	x->nports = NMAP_PORTS;
 	x->ports = calloc(NMAP_PORTS, sizeof(*x->ports));
 	seen = calloc(65536, 1);
@@ -56,6 +44,30 @@ inject_nmap_setup(struct gen *g, struct inj *x,
 		x->ports[k] = (uint16_t)p;
 	}
 	free(seen);
+}
+
+/*
+ * nmap -sS (ports.md 4): one base port 33000 + rand % 32261 per scan
+ * phase, base + try number on retransmissions, +256 (mod 32261) for the
+ * next phase.  Phase 0 is host discovery (ICMP echo and SYN to 443 per
+ * target), phase 1 the top-1000 ports on 1..16 consecutive targets in a
+ * random order.  A port is filtered (90 %: unanswered, retransmitted from
+ * base+1, then 30 % base+2, then a third of those base+3), closed (8 %:
+ * RST) or open (2 %: SYN-ACK, which the scanner's own kernel resets);
+ * conntrack sees CLOSE for both.
+ */
+void
+inject_nmap_setup(struct gen *g, struct inj *x,
+    const struct spec *sp)
+{
+	struct rng *r = &x->rng;
+	double pps;
+
+	x->sport = (uint16_t)(33000 + rng_below(r, 32261));
+	x->span = 1 + rng_below(r, 16);
+	x->dst4 = (scenario_rand_ext4(r) & ~0xffU) |
+	    (1 + rng_below(r, 255 - x->span));
+	inject_top_ports(x);
 	scenario_perm_init(x, (uint64_t)x->span * NMAP_PORTS);
 	x->n = 2 * x->span + (uint32_t)x->perm_n;
 	pps = sp->has_dur ? x->n / (double)sp->dur_s :

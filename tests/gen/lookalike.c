@@ -1,8 +1,9 @@
 /*
  * Benign look-alike hosts (ports.md sections 1.10 and 4, (b) "Benign
  * look-alikes"; gencap.md, "Benign look-alikes"): behaviours of ordinary
- * hosts that resemble an anomaly, running from the start of the capture
- * on top of the host's normal traffic.  They must raise no alert.
+ * hosts that resemble an anomaly, running on top of the host's normal
+ * traffic from its START (-B KIND:COUNT:START; default the start of the
+ * capture).  They must raise no alert.
  */
 
 #include <math.h>
@@ -28,7 +29,8 @@ lookalike_p2p_setup(struct gen *g, struct inj *x,
 	x->span = (uint32_t)(4 * peers_h);
 	x->dst4 = (uint32_t)rng_next(r);	/* the pool's key */
 	x->n = UINT32_MAX;
-	scenario_at(g, x, sec_to_us(rng_range(r, 0.0, 120.0)), XW_TICK, 0);
+	scenario_at(g, x, x->start_us + sec_to_us(rng_range(r, 0.0, 120.0)),
+	    XW_TICK, 0);
 }
 
 void
@@ -69,12 +71,15 @@ lookalike_sip_setup(struct gen *g, struct inj *x,
 	x->period_s = rng_range(r, 300.0, 3600.0);
 	x->n = UINT32_MAX;
 	if (x->mode == 0)
-		scenario_plan(g, x, sec_to_us(rng_range(r, 0.0, 60.0)),
-		    PROTO_UDP, 5060, x->dst4, 0, 5060, 0, F_REPLIED, FOREVER_S);
+		scenario_plan(g, x,
+		    x->start_us + sec_to_us(rng_range(r, 0.0, 60.0)), PROTO_UDP,
+		    5060, x->dst4, 0, 5060, 0, F_REPLIED, FOREVER_S);
 	else
-		scenario_at(g, x, sec_to_us(rng_range(r, 0.0, 60.0)), XW_TICK,
+		scenario_at(g, x,
+		    x->start_us + sec_to_us(rng_range(r, 0.0, 60.0)), XW_TICK,
 		    0);
-	scenario_at(g, x, sec_to_us(rng_exp(r, 5400.0)), XW_SIDE, 0);
+	scenario_at(g, x, x->start_us + sec_to_us(rng_exp(r, 5400.0)), XW_SIDE,
+	    0);
 }
 
 void
@@ -122,7 +127,8 @@ lookalike_resolver_setup(struct gen *g, struct inj *x,
 	x->gap_s = 1.0 / rng_range(r, 0.2, 2.0);
 	x->dst4 = (uint32_t)rng_next(r);
 	x->n = UINT32_MAX;
-	scenario_at(g, x, sec_to_us(rng_range(r, 0.0, 10.0)), XW_TICK, 0);
+	scenario_at(g, x, x->start_us + sec_to_us(rng_range(r, 0.0, 10.0)),
+	    XW_TICK, 0);
 }
 
 void
@@ -164,9 +170,11 @@ lookalike_long_ssh_setup(struct gen *g, struct inj *x,
 	for (k = 0; k < x->nsrv; k++)
 		x->dsts[k] = scenario_rand_ext4(r);
 	for (k = 0; k < chains; k++)
-		scenario_at(g, x, sec_to_us(rng_range(r, 0.0, 1800.0)),
+		scenario_at(g, x,
+		    x->start_us + sec_to_us(rng_range(r, 0.0, 1800.0)),
 		    XW_CHAIN, k);
-	scenario_at(g, x, sec_to_us(rng_exp(r, 1800.0)), XW_SIDE, 0);
+	scenario_at(g, x, x->start_us + sec_to_us(rng_exp(r, 1800.0)), XW_SIDE,
+	    0);
 }
 
 void
@@ -208,7 +216,8 @@ lookalike_push_setup(struct gen *g, struct inj *x,
 	for (k = 0; k < x->nsrv; k++) {
 		x->srv[k] = world_zipf(g, r);
 		x->srv_dport[k] = dports[rng_below(r, 3)];
-		scenario_at(g, x, sec_to_us(rng_range(r, 0.0, 300.0)), XW_CHAIN,
+		scenario_at(g, x,
+		    x->start_us + sec_to_us(rng_range(r, 0.0, 300.0)), XW_CHAIN,
 		    k);
 	}
 }
@@ -244,7 +253,8 @@ lookalike_update_burst_setup(struct gen *g, struct inj *x,
 
 	x->period_s = rng_range(r, 2400.0, 7200.0);
 	x->n = UINT32_MAX;
-	scenario_at(g, x, sec_to_us(rng_range(r, 60.0, 1800.0)), XW_TICK, 0);
+	scenario_at(g, x, x->start_us + sec_to_us(rng_range(r, 60.0, 1800.0)),
+	    XW_TICK, 0);
 }
 
 void

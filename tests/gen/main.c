@@ -27,9 +27,9 @@ usage(FILE *fp)
 	    "[-t START_EPOCH] [-o FORMAT]\n"
 	    "              [-T TRUTHFILE] [-e MIN_EVENTS] [-6 SHARE] "
 	    "[-a FACTOR]\n"
-	    "              [-S default] [-I KIND[:START[:DURATION]]]... "
-	    "[-B KIND[:COUNT]]...\n"
-	    "              [-G GROUNDTRUTH]\n"
+	    "              [-S NAME] [-I KIND[+new][:START[:DURATION]]]...\n"
+	    "              [-B KIND[:COUNT[:START[:PERIOD]]]]... "
+	    "[-G GROUNDTRUTH]\n"
 	    "  -s, --seed N          PRNG seed (default 1)\n"
 	    "  -n, --hosts N         number of client hosts (default 50)\n"
 	    "  -d, --duration S      simulated seconds (default 3600)\n"
@@ -42,19 +42,35 @@ usage(FILE *fp)
 	    "  -a, --activity F      page-load rate factor (default 1)\n"
 	    "  -S, --scenario NAME   \"default\": every anomaly once, from 3 h "
 	    "on,\n"
-	    "                        and one host of every look-alike\n"
-	    "  -I, --inject SPEC     an anomaly; START and DURATION in s, or "
-	    "with\n"
-	    "                        m, h or d (default start: half the "
-	    "duration)\n"
+	    "                        and one host of every look-alike;\n"
+	    "                        \"realnet\": the real networks' events,\n"
+	    "                        attacks and look-alike hosts;\n"
+	    "                        \"churn\": a million client addresses,\n"
+	    "                        then a SYN scan\n"
+	    "  -I, --inject SPEC     an anomaly or a network event; START and\n"
+	    "                        DURATION in s, or with m, h or d "
+	    "(default\n"
+	    "                        start: half the duration); +new: on a "
+	    "device\n"
+	    "                        that joins 2 min before START\n"
 	    "  -B, --benign SPEC     COUNT hosts with a benign look-alike "
-	    "(default 1)\n"
+	    "(default 1),\n"
+	    "                        from START (default 0); PERIOD: "
+	    "ipv6_temp's\n"
 	    "  -G, --ground-truth F  write the scenario's ground truth to F\n"
 	    "  -h, --help            show this help\n"
 	    "anomalies: nmap_syn masscan hping3 reverse_shell exhaustion "
 	    "raw_range\n"
-	    "           fixed_sport nat_behind\n"
-	    "look-alikes: p2p sip resolver long_ssh push update_burst\n", fp);
+	    "           fixed_sport nat_behind scan6_rotate flood6 "
+	    "svcflood_c2\n"
+	    "network events (-I): uplink_outage ipv6_outage dead_server "
+	    "dhcp_reassign\n"
+	    "           churn\n"
+	    "look-alikes: p2p sip resolver long_ssh push update_burst "
+	    "console\n"
+	    "           p2p_heavy wireguard openvpn ipsec freebsd_load "
+	    "parallel\n"
+	    "           ipv6_temp happy_eyeballs k8s_node\n", fp);
 }
 
 static bool
@@ -110,46 +126,76 @@ parse_dur(const char *s, size_t len, uint64_t *ret_s)
 	return true;
 }
 
-/* -I KIND[:START[:DURATION]] or -B KIND[:COUNT] */
+/*
+ * -I KIND[:START[:DURATION]] (an anomaly or a network event) or
+ * -B KIND[:COUNT[:START[:PERIOD]]] (look-alike hosts).
+ */
 static void
 parse_spec(struct opts *o, const char *arg, bool benign)
 {
-	const char *f[3], *end;
-	size_t flen[3];
-	uint64_t count = 1;
+	const char *f[4], *end;
+	size_t flen[4];
+	uint64_t count = 1, start = 0, period = 0;
 	struct spec *sp;
-	int k, nf = 0, kind = -1;
+	int k, nf = 0, kind = -1, maxf = benign ? 4 : 3;
+	bool fresh = false;
 
-	for (f[0] = arg; nf < 3; nf++) {
+	for (f[0] = arg; nf < maxf; nf++) {
 		end = strchr(f[nf], ':');
 		flen[nf] = end != NULL ? (size_t)(end - f[nf]) : strlen(f[nf]);
 		if (end == NULL) {
 			nf++;
 			break;
 		}
-		if (nf < 2)
+		if (nf < maxf - 1)
 			f[nf + 1] = end + 1;
 		else
 			fatalx("too many fields: %s", arg);
+	}
+	if (!benign && flen[0] > 4 && strncmp(f[0] + flen[0] - 4, "+new",
+	    4) == 0) {
+		fresh = true;
+		flen[0] -= 4;
 	}
 	for (k = 0; k < XK_COUNT; k++)
 		if (strlen(scenario_kinds[k].name) == flen[0] &&
 		    strncmp(scenario_kinds[k].name, f[0], flen[0]) == 0)
 			kind = k;
-	if (kind < 0 || (kind >= XK_FIRST_BENIGN) != benign)
+	if (fresh && kind >= 0 && (scenario_kinds[kind].flags &
+	    (XF_BENIGN | XF_NOHOST | XF_V6)))
+		fatalx("%s: only an anomaly on an IPv4 host can be +new: %s",
+		    scenario_kinds[kind].name, arg);
+	if (kind < 0 ||
+	    ((scenario_kinds[kind].flags & XF_TIMED) == 0) != benign)
 		fatalx("unknown %s: %s (see -h)", benign ? "look-alike" :
 		    "anomaly", arg);
 	if (benign) {
-		if (nf > 2 || (nf == 2 && (!parse_dur(f[1], flen[1], &count) ||
+		if (nf >= 2 && (flen[1] > 0 || nf == 2) &&
+		    (!parse_dur(f[1], flen[1], &count) ||
 		    f[1][flen[1] - 1] < '0' || f[1][flen[1] - 1] > '9' ||
-		    count < 1 || count > MAX_SPECS)))
+		    count < 1 || count > MAX_SPECS))
 			fatalx("bad look-alike (KIND[:COUNT]): %s", arg);
-		while (count-- > 0)
-			scenario_spec_add(o)->kind = (uint8_t)kind;
+		if (nf >= 3 && !parse_dur(f[2], flen[2], &start))
+			fatalx("bad start: %s", arg);
+		if (nf >= 4 && (!(scenario_kinds[kind].flags & XF_PERIOD) ||
+		    !parse_dur(f[3], flen[3], &period) || period == 0))
+			fatalx("bad period (%s has %s): %s",
+			    scenario_kinds[kind].name,
+			    scenario_kinds[kind].flags & XF_PERIOD ?
+			    "one, not 0" : "none", arg);
+		while (count-- > 0) {
+			sp = scenario_spec_add(o);
+			sp->kind = (uint8_t)kind;
+			sp->start_s = start;
+			sp->has_start = nf >= 3;
+			sp->period_s = period;
+			sp->has_period = nf >= 4;
+		}
 		return;
 	}
 	sp = scenario_spec_add(o);
 	sp->kind = (uint8_t)kind;
+	sp->fresh = fresh;
 	if (nf >= 2 && flen[1] > 0) {
 		if (!parse_dur(f[1], flen[1], &sp->start_s))
 			fatalx("bad start: %s", arg);
@@ -281,9 +327,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 				    optarg);
 			break;
 		case 'S':
-			if (strcmp(optarg, "default") != 0)
-				fatalx("unknown scenario (default): %s",
-				    optarg);
+			if (strcmp(optarg, "default") != 0 &&
+			    strcmp(optarg, "realnet") != 0 &&
+			    strcmp(optarg, "churn") != 0)
+				fatalx("unknown scenario (default, realnet, "
+				    "churn): %s", optarg);
 			o->scenario = optarg;
 			scen_at = o->nspecs;
 			break;
@@ -309,9 +357,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 		exit(2);
 	}
 	if (o->scenario != NULL)
-		scenario_default(o, scen_at);
+		scenario_named(o, o->scenario, scen_at);
 	for (i = 0; i < o->nspecs; i++) {
-		if (o->specs[i].kind >= XK_FIRST_BENIGN)
+		if (!(scenario_kinds[o->specs[i].kind].flags & XF_TIMED) &&
+		    !o->specs[i].has_start)
 			continue;
 		if (!o->specs[i].has_start)
 			o->specs[i].start_s = o->duration_s / 2;

@@ -19,7 +19,7 @@ nat_key(const struct host *h, const struct flow *f, uint16_t port)
 		    ((uint64_t)f->proto << 16) | f->dport);
 		return (1ULL << 63) | (k & 0x7fffffffffff0000ULL) | port;
 	}
-	return (1ULL << 63) | ((uint64_t)h->v6 << 56) |
+	return (1ULL << 63) | ((uint64_t)flow_v6(h, f) << 56) |
 	    ((uint64_t)f->proto << 48) | ((uint64_t)f->server << 32) |
 	    ((uint64_t)f->dport << 16) | port;
 }
@@ -68,6 +68,10 @@ tuple_key(const struct gen *g, const struct flow *f)
 	uint64_t d;
 
 	d = f->flags & F_DST4 ? f->dst4 : (1ULL << 32) | f->server;
+	if (f->flags & F_ALTSRC)	/* another source address */
+		d ^= rng_mix64(f->src_id ^ 0x616c747372630000ULL);
+	if (f->flags & F_FAM)
+		d ^= 1ULL << 34;
 	return (1ULL << 63) | rng_mix64(rng_mix64((uint64_t)
 	    g->hosts[f->host].space << 33 ^ d) ^ ((uint64_t)f->proto << 32 |
 	    (uint64_t)f->dport << 16 | f->sport));

@@ -104,6 +104,19 @@ fmt_ip4(char *buf, uint32_t a)
 	return (uint8_t)(p - 1 - buf);
 }
 
+/*
+ * A flow's own source address (F_ALTSRC): an IPv4 address, or an IPv6
+ * interface identifier in the host's /64.
+ */
+static uint8_t
+fmt_altsrc(char *buf, const struct host *h, const struct flow *f, bool v6)
+{
+	if (!v6)
+		return fmt_ip4(buf, (uint32_t)f->src_id);
+	world_addr6(h->pfx64, f->src_id, buf);
+	return (uint8_t)strlen(buf);
+}
+
 /* One NEW or DESTROY line, as libnetfilter_conntrack's default output. */
 void
 out_flow(struct gen *g, const struct flow *f, uint64_t t_us, bool destroy)
@@ -115,30 +128,38 @@ out_flow(struct gen *g, const struct flow *f, uint64_t t_us, bool destroy)
 	};
 	const struct host *h = &g->hosts[f->host];
 	const struct server *sv = &g->servers[f->server];
-	const char *dst, *rdst;
-	size_t dst_len, rdst_len;
+	const char *src = h->addr, *dst, *rdst;
+	size_t src_len = h->addr_len, dst_len, rdst_len;
 	uint64_t us;
-	char *p, dbuf[ADDR_BUF];
+	char *p, dbuf[ADDR_BUF], sbuf[ADDR_BUF];
+	bool v6 = h->v6;
 
 	if (OBUF_SIZE - g->olen < LINE_MAX_LEN)
 		out_flush(g);
 	p = g->obuf + g->olen;
 
+	if (f->flags & (F_ALTSRC | F_FAM)) {
+		v6 = flow_v6(h, f);
+		if (f->flags & F_ALTSRC) {
+			src = sbuf;
+			src_len = fmt_altsrc(sbuf, h, f, v6);
+		}
+	}
 	if (f->flags & F_LOCAL) {
 		dst = h->gw;
 		dst_len = h->gw_len;
-		rdst = h->addr;
-		rdst_len = h->addr_len;
+		rdst = src;
+		rdst_len = src_len;
 	} else if (f->flags & F_DST4) {
 		dst = dbuf;
 		dst_len = fmt_ip4(dbuf, f->dst4);
 		rdst = g->public4;
 		rdst_len = g->public4_len;
 	} else {
-		dst = h->v6 ? sv->v6 : sv->v4;
-		dst_len = h->v6 ? sv->v6_len : sv->v4_len;
-		rdst = h->v6 ? g->public6 : g->public4;
-		rdst_len = h->v6 ? g->public6_len : g->public4_len;
+		dst = v6 ? sv->v6 : sv->v4;
+		dst_len = v6 ? sv->v6_len : sv->v4_len;
+		rdst = v6 ? g->public6 : g->public4;
+		rdst_len = v6 ? g->public6_len : g->public4_len;
 	}
 
 	if (g->o.fmt & FMT_TS) {
@@ -152,7 +173,7 @@ out_flow(struct gen *g, const struct flow *f, uint64_t t_us, bool destroy)
 	}
 	p = destroy ? PUT_LIT(p, "[DESTROY] ") : PUT_LIT(p, "    [NEW] ");
 	if (g->o.fmt & FMT_EXT)
-		p = h->v6 ? PUT_LIT(p, "ipv6     10 ") :
+		p = v6 ? PUT_LIT(p, "ipv6     10 ") :
 		    PUT_LIT(p, "ipv4     2 ");
 	switch (f->proto) {
 	case PROTO_TCP:
@@ -178,7 +199,7 @@ out_flow(struct gen *g, const struct flow *f, uint64_t t_us, bool destroy)
 		    strlen(states[f->end_state]));
 
 	p = PUT_LIT(p, "src=");
-	p = put_addr(p, h->addr, h->addr_len);
+	p = put_addr(p, src, src_len);
 	p = PUT_LIT(p, " dst=");
 	p = put_addr(p, dst, dst_len);
 	*p++ = ' ';

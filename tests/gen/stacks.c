@@ -103,12 +103,69 @@ alloc_dhps(struct gen *g, struct host *h, uint32_t hidx,
 	return (uint16_t)port;
 }
 
+/*
+ * FreeBSD's ipport_tick() (in_pcb.c of the releases that have it; ports.md
+ * section 8), once a second: when more than randomcps ports were
+ * allocated in the last second, random allocation stops for randomtime
+ * seconds, and each new second at or under randomcps counts one of them
+ * down.  in_pcb_lport() counts every allocation, TCP and UDP (its
+ * "not UDP" test is always true), but only TCP turns sequential.  The
+ * tick's phase is the host's own.
+ */
+static void
+bsd_tick(struct host *h, uint64_t now_us)
+{
+	uint64_t sec = (now_us + h->epoch_phase_us) / US_PER_S;
+
+	while (h->bsd_sec < sec) {
+		if (h->bsd_allocs > BSD_RANDOMCPS)
+			h->bsd_stop = BSD_RANDOMTIME;
+		else if (h->bsd_stop > 0)
+			h->bsd_stop--;
+		h->bsd_allocs = 0;
+		h->bsd_sec++;
+		if (h->bsd_stop == 0) {
+			h->bsd_sec = sec;
+			break;
+		}
+	}
+	h->bsd_allocs++;
+}
+
+/*
+ * FreeBSD in_pcb_lport() for TCP: while random allocation is on,
+ * lastport = first + random % (last - first); then, random or not,
+ * ++lastport (wrapping to first) until the port is free.  Turned
+ * sequential, it steps +1 from the last port it gave.
+ */
+static uint16_t
+alloc_bsd(struct gen *g, struct host *h, uint32_t hidx, uint64_t now_us,
+    uint16_t lo, uint16_t hi)
+{
+	uint32_t i, n = (uint32_t)hi - lo + 1, p;
+
+	bsd_tick(h, now_us);
+	if (h->bsd_stop == 0)
+		h->bsd_last = (uint16_t)(lo + rng_below(&h->rng,
+		    (uint32_t)hi - lo));
+	p = h->bsd_last;
+	for (i = 0; i < n; i++) {
+		p = p >= hi ? lo : p + 1;
+		if (!stack_port_held(g, hidx, PROTO_TCP, (uint16_t)p))
+			break;
+	}
+	h->bsd_last = (uint16_t)p;
+	return (uint16_t)p;
+}
+
 uint16_t
 stack_alloc_tcp(struct gen *g, struct host *h, uint32_t hidx,
     const struct flow *f, uint64_t now_us)
 {
 	const struct model_info *mi = &stack_models[h->model];
 
+	if (h->hs & HS_BSD_LOAD)
+		return alloc_bsd(g, h, hidx, now_us, mi->tcp_lo, mi->tcp_hi);
 	switch (mi->tcp_alloc) {
 	case ALLOC_SEQ:
 		return alloc_seq(g, hidx, PROTO_TCP, &h->tcp_next,
@@ -124,10 +181,12 @@ stack_alloc_tcp(struct gen *g, struct host *h, uint32_t hidx,
 
 uint16_t
 stack_alloc_udp(struct gen *g, struct host *h, uint32_t hidx,
-    const struct flow *f)
+    const struct flow *f, uint64_t now_us)
 {
 	const struct model_info *mi = &stack_models[h->model];
 
+	if (h->hs & HS_BSD_LOAD)
+		bsd_tick(h, now_us);
 	if (f->kind == K_NTP && h->ntp_fixed)
 		return 123;
 	if (f->kind == K_DNS && mi->dns_lo != 0)

@@ -32,15 +32,36 @@ truth_write(const struct gen *g, const char *path)
 }
 
 /*
- * The scenario's ground truth (-G): per injected anomaly and per look-alike
- * host, "address kind start end expected", epoch seconds; a look-alike
- * spans the whole capture.
+ * One -G row: host (an address, a PREFIX/LEN, "*", "ipv4" or "ipv6"),
+ * kind, start and end in epoch seconds (the end rounded up, cut at the
+ * end of the capture, never before the start), expected detectors.
+ */
+void
+truth_row(const struct gen *g, FILE *fp, const char *host,
+    const char *kind, uint64_t start_us, uint64_t end_us,
+    const char *expected)
+{
+	if (end_us > g->end_us)
+		end_us = g->end_us;
+	if (end_us < start_us)
+		end_us = start_us;
+	fprintf(fp, "%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t%s\n", host, kind,
+	    (uint64_t)(g->o.start_epoch + start_us / US_PER_S),
+	    (uint64_t)(g->o.start_epoch + (end_us + US_PER_S - 1) /
+	    US_PER_S), expected);
+}
+
+/*
+ * The scenario's ground truth (-G), in command-line order: per injected
+ * anomaly, its host, start and last activity; per look-alike host, the
+ * host from its start to the end of the capture; a kind with rows of its
+ * own (outages, addresses that change, a /64) writes them itself.
  */
 void
 truth_write_scenario(const struct gen *g, const char *path)
 {
+	const struct xkind_info *xi;
 	const struct inj *x;
-	uint64_t start_us, end_us;
 	FILE *fp;
 	uint32_t i;
 
@@ -48,22 +69,15 @@ truth_write_scenario(const struct gen *g, const char *path)
 		fatalx("%s: %s", path, strerror(errno));
 	for (i = 0; i < g->ninj; i++) {
 		x = &g->inj[i];
-		if (x->kind >= XK_FIRST_BENIGN) {
-			start_us = 0;
-			end_us = g->end_us;
-		} else {
-			start_us = x->start_us;
-			end_us = x->last_us < g->end_us ? x->last_us :
-			    g->end_us;
-			if (end_us < start_us)
-				end_us = start_us;
-		}
-		fprintf(fp, "%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t%s\n",
-		    g->hosts[x->host].addr, scenario_kinds[x->kind].name,
-		    (uint64_t)(g->o.start_epoch + start_us / US_PER_S),
-		    (uint64_t)(g->o.start_epoch + (end_us + US_PER_S - 1) /
-		    US_PER_S),
-		    scenario_kinds[x->kind].expected);
+		xi = &scenario_kinds[x->kind];
+		if (xi->truth != NULL)
+			xi->truth(g, x, fp);
+		else if (xi->flags & XF_BENIGN)
+			truth_row(g, fp, g->hosts[x->host].addr, xi->name,
+			    x->start_us, g->end_us, xi->expected);
+		else
+			truth_row(g, fp, g->hosts[x->host].addr, xi->name,
+			    x->start_us, x->last_us, xi->expected);
 	}
 	if (ferror(fp) | (fclose(fp) != 0))
 		fatalx("%s: write error", path);

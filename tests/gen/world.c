@@ -149,6 +149,7 @@ world_host_addr(struct host *h, uint32_t *n4, uint32_t pool_n[3], uint32_t *n6)
 	unsigned char a6[16], g6[16];
 	uint32_t a4, g4, j, pool, v;
 
+	h->pfx64 = LAN6_PFX;	/* also a dual-stack host's */
 	if (h->v6) {
 		memset(a6, 0, sizeof(a6));
 		a6[0] = 0xfd;
@@ -206,4 +207,59 @@ world_model_pick(struct gen *g, uint32_t i)
 			break;
 	}
 	return (enum model)m;
+}
+
+/*
+ * Move an IPv6 host into a /64 of its own (a segment of the LAN where it
+ * is alone: a guest network, a VLAN), keeping its interface identifier;
+ * the gateway is ::1 of that /64.
+ */
+void
+world_host_move64(struct host *h, uint64_t pfx64)
+{
+	unsigned char a6[16];
+	int i;
+
+	if (inet_pton(AF_INET6, h->addr, a6) != 1)
+		fatalx("bad host address %s", h->addr);
+	for (i = 0; i < 8; i++)
+		a6[i] = (unsigned char)(pfx64 >> (56 - 8 * i));
+	h->pfx64 = pfx64;
+	world_addr_string(AF_INET6, a6, h->addr, &h->addr_len);
+	memset(a6 + 8, 0, 8);
+	a6[15] = 1;
+	world_addr_string(AF_INET6, a6, h->gw, &h->gw_len);
+}
+
+/* an IPv6 address as text: a /64 and an interface identifier */
+void
+world_addr6(uint64_t pfx64, uint64_t iid, char *buf)
+{
+	unsigned char a6[16];
+	uint8_t len;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		a6[i] = (unsigned char)(pfx64 >> (56 - 8 * i));
+		a6[8 + i] = (unsigned char)(iid >> (56 - 8 * i));
+	}
+	world_addr_string(AF_INET6, a6, buf, &len);
+}
+
+/*
+ * A server of a scenario's own (telemetry, a VPN concentrator, an
+ * application): appended to the table, with both families' addresses.
+ */
+uint16_t
+world_server_add(struct gen *g, const char *v4, const char *v6)
+{
+	struct server *sv;
+
+	sv = reallocarray(g->servers, g->nservers + 1, sizeof(*sv));
+	if (sv == NULL)
+		fatalx("out of memory");
+	g->servers = sv;
+	sv = &g->servers[g->nservers];
+	world_addr_fixed(v4, v6, sv->v4, &sv->v4_len, sv->v6, &sv->v6_len);
+	return (uint16_t)g->nservers++;
 }
