@@ -2,7 +2,8 @@
 """Score ephemd's alerts against the ground truth of a gencap scenario.
 
 usage: scenario.py [--markdown-out FILE] [--describe TEXT] [--ll-min-age S]
-                   [--grace S] GROUNDTRUTH ALERTS [GROUNDTRUTH ALERTS ...]
+                   [--grace S] [--scenario NAME]
+                   GROUNDTRUTH ALERTS [GROUNDTRUTH ALERTS ...]
 
 GROUNDTRUTH is what `gencap -G` writes: one tab-separated line per injected
 anomaly and per benign look-alike host,
@@ -10,17 +11,26 @@ anomaly and per benign look-alike host,
     host  kind  start_epoch  end_epoch  expected_detectors
 
 where expected_detectors is a comma list (a trailing '?' marks a secondary
-detector) or '-' for a look-alike.  ALERTS is what `ephemd --alerts` writes:
-one JSON object per line with ts, host, detector, severity, action, summary
-and evidence.  Several pairs (one per seed) are scored together.
+detector) or '-' for a look-alike.  host is an address; or a prefix
+(ADDR/LEN): an anomaly of a whole /64 is credited by an alert on any host
+inside or equal to it, and a look-alike prefix row makes every host inside
+it a look-alike from start to end (an outage); or the gateway's own view,
+"*", "ipv4" or "ipv6", in a row that expects `gateway` (credited by a
+`gateway` alert whose host is "*" or that family; "*" takes any), while
+"*" in a look-alike row covers every host.  ALERTS is what `ephemd
+--alerts` writes: one JSON object per line with ts, host, detector,
+severity, action, summary and evidence.  Several pairs (one per seed) are
+scored together.
 
 Prints markdown tables (per detector, per anomaly, per look-alike, false
 positives) and exits 1 when a required detection is missing or late, or when
-a look-alike host raised any alert; 2 on unreadable input; 0 otherwise.
-The scoring rule is in SCORING below and in tests/detection.md.
+a look-alike host raised an alert other than `gateway`, `identity` or one of
+severity info; 2 on unreadable input; 0 otherwise.  The scoring rule is in
+SCORING below and in tests/detection.md.
 """
 
 import argparse
+import ipaddress
 import json
 import statistics
 import sys
@@ -41,6 +51,19 @@ BOUNDS = {
 }
 DEFAULT_BOUND = 5 * 60              # a detector not listed above
 GRACE = 10 * 60                     # an anomaly's effects outlive its end
+
+# Bounds of the gateway's own events: an unanswered SYN reaches DESTROY
+# 120 s after its NEW, so an outage is seen two minutes after it began;
+# three more to judge it.  Listed with the others only when a scenario
+# has such rows.
+GATEWAY_BOUNDS = {
+    "gateway": 5 * 60,
+}
+
+# Alerts a look-alike may raise: the gateway's view, a device's identity,
+# and anything of severity info.  They are not host verdicts.
+ACCEPTED = ("gateway", "identity")
+VIEWS = ("*", "ipv4", "ipv6")
 
 SCORING = """\
 - **Detected (TP).** An anomaly is detected by a detector it lists when that
@@ -65,6 +88,23 @@ SCORING = """\
   detector; repeats and escalations count. Incidental alerts are left out.
   **Recall** = detected / required."""
 
+SCORING_REALNET = """\
+- **Prefixes.** An anomaly of a whole /64 (`PREFIX::/64` in the ground truth:
+  a scanner rotating its address, a host-table flood) is credited by an alert
+  on any host inside or equal to the prefix.
+- **The gateway's view.** An outage or a dead server has a row whose host is
+  `ipv4`, `ipv6` or `*` and which expects `gateway`: a `gateway` alert with
+  host `*` or that family, within the bound after the start, detects it.
+  `gateway` alerts are not host verdicts: they are never FPs and have no
+  precision.
+- **Look-alike windows.** An outage's or a dead server's second row, with
+  host `0.0.0.0/0`, `::/0` or `*` and no detector, makes every host it
+  covers a look-alike from the start of the fault until its end plus the
+  grace. Alerts there fail the test like alerts on a look-alike host.
+- **Accepted alerts.** On a look-alike host or window, `gateway` and
+  `identity` alerts and any alert of severity `info` are accepted: listed,
+  never a failure."""
+
 
 class Row:
     """One ground-truth line: an injected anomaly or a look-alike host."""
@@ -88,9 +128,35 @@ class Row:
         self.late = {}          # detector -> delay of the first late alert
         self.incidental = {}    # detector -> number of alerts
         self.alerts = []        # on a look-alike host
+        self.accepted = []      # ... that a look-alike may raise
+        # the gateway's own view, a prefix, or one host
+        self.view = host in VIEWS and not self.benign
+        self.net = None
+        if host == "*" and self.benign:
+            self.net = "*"
+        elif "/" in host:
+            try:
+                self.net = ipaddress.ip_network(host, strict=False)
+            except ValueError:
+                raise ValueError(host)
+        # a look-alike for every host of a prefix, for a time
+        self.window = self.benign and self.net is not None
 
     def expects(self, det):
         return det in self.primary or det in self.secondary
+
+    def covers(self, net):
+        """Is the alert's host (an ip_network or None) inside this row?"""
+        if self.net == "*":
+            return True
+        if self.net is None or net is None or \
+                net.version != self.net.version:
+            return False
+        return net.subnet_of(self.net)
+
+    def sees(self, host):
+        """Is a gateway alert's host ("*", "ipv4", "ipv6") this view's?"""
+        return self.host == "*" or host in ("*", self.host)
 
 
 class Input(Exception):
@@ -98,8 +164,20 @@ class Input(Exception):
 
 
 def bound(det):
-    b = BOUNDS.get(det)
+    b = BOUNDS.get(det, GATEWAY_BOUNDS.get(det))
     return DEFAULT_BOUND if b is None else b
+
+
+def alert_net(host):
+    """An alert's host as a network (an address is a /32 or /128)."""
+    try:
+        return ipaddress.ip_network(host, strict=False)
+    except (ValueError, TypeError):
+        return None
+
+
+def accepted(a):
+    return a["detector"] in ACCEPTED or a["severity"] == "info"
 
 
 def read_truth(path, run):
@@ -159,20 +237,50 @@ def read_alerts(path):
 def score_run(rows, alerts, fps):
     """Match one run's alerts to its rows; count per-detector alerts."""
     by_host = {}
+    prefixed = []   # anomalies of a prefix (a /64)
+    windows = []    # look-alikes of a prefix or of every host, for a time
+    views = []      # the gateway's own events
     for r in rows:
-        by_host.setdefault(r.host, []).append(r)
+        if r.view:
+            views.append(r)
+        elif r.window:
+            windows.append(r)
+        elif r.net is not None:
+            prefixed.append(r)
+        else:
+            by_host.setdefault(r.host, []).append(r)
+    run = rows[0].run if rows else ""
     counts = {}     # detector -> [alerts, matched, incidental, fp]
     for a in alerts:
         det, ts = a["detector"], a["ts"]
         c = counts.setdefault(det, [0, 0, 0, 0])
         c[0] += 1
+        if det in GATEWAY_BOUNDS:
+            # the gateway's view: matched to its rows, never an FP
+            mine = [r for r in views if r.expects(det) and
+                    r.sees(a["host"])]
+            hit = [r for r in mine if r.start <= ts <= r.start + bound(det)]
+            for r in hit:
+                r.hits.setdefault(det, ts - r.start)
+            late = [r for r in mine if r.start <= ts <= r.end + GRACE]
+            for r in late:
+                if det not in r.hits:
+                    r.late.setdefault(det, ts - r.start)
+            c[1 if hit or late else 2] += 1
+            continue
         mine = by_host.get(a["host"], [])
         look = [r for r in mine if r.benign]
         if look:
+            if accepted(a):
+                look[0].accepted.append(a)
+                continue
             look[0].alerts.append(a)
-            fps.append((rows[0].run, look[0], a))
+            fps.append((run, look[0], a))
             c[3] += 1
             continue
+        net = alert_net(a["host"]) if prefixed or windows else None
+        if prefixed:
+            mine = mine + [r for r in prefixed if r.covers(net)]
         hit = [r for r in mine if r.expects(det) and
                r.start <= ts <= r.start + bound(det)]
         for r in hit:
@@ -191,7 +299,17 @@ def score_run(rows, alerts, fps):
                 r.incidental[det] = r.incidental.get(det, 0) + 1
             c[2] += 1
             continue
-        fps.append((rows[0].run if rows else "", None, a))
+        win = [r for r in windows if r.covers(net) and
+               r.start <= ts <= r.end + GRACE]
+        if win:
+            if accepted(a):
+                win[0].accepted.append(a)
+                continue
+            win[0].alerts.append(a)
+            fps.append((run, win[0], a))
+            c[3] += 1
+            continue
+        fps.append((run, None, a))
         c[3] += 1
     return counts
 
@@ -236,7 +354,8 @@ def detector_table(all_rows, counts):
         out.append([
             "`%s`" % d, fmt_s(bound(d)), len(req), tp, len(req) - tp, late,
             "%d/%d" % (shit, len(sec)) if sec else "-", n, inc, fp,
-            fmt_ratio(matched, matched + fp), fmt_ratio(tp, len(req)),
+            "-" if d in GATEWAY_BOUNDS else fmt_ratio(matched, matched + fp),
+            fmt_ratio(tp, len(req)),
             fmt_s(statistics.median(ttd)) if ttd else "-",
             fmt_s(max(ttd)) if ttd else "-"])
     return table(["detector", "bound", "required", "TP", "FN", "late",
@@ -276,9 +395,15 @@ def lookalike_table(all_rows):
         dets = {}
         for a in r.alerts:
             dets[a["detector"]] = dets.get(a["detector"], 0) + 1
-        out.append([r.run, r.host, r.kind, len(r.alerts),
-                    ", ".join("%s (%d)" % kv for kv in sorted(dets.items()))
-                    or "-"])
+        ok = {}
+        for a in r.accepted:
+            k = "%s %s" % (a["detector"], a["severity"])
+            ok[k] = ok.get(k, 0) + 1
+        cell = ", ".join("%s (%d)" % kv for kv in sorted(dets.items()))
+        if ok:
+            cell += "%saccepted: %s" % ("; " if cell else "", ", ".join(
+                "%s (%d)" % kv for kv in sorted(ok.items())))
+        out.append([r.run, r.host, r.kind, len(r.alerts), cell or "-"])
     return table(["run", "host", "look-alike", "alerts", "detectors"], out)
 
 
@@ -305,12 +430,13 @@ def fp_list(fps, t0, limit=25):
     return text
 
 
-def bounds_table():
+def bounds_table(gateway=False):
+    extra = list(GATEWAY_BOUNDS.items()) if gateway else []
     return table(["detector", "bound after the anomaly's start"],
                  [["`%s`" % d, fmt_s(b) + (" (min_age %s + 15 min)" %
                                             fmt_s(LL_MIN_AGE)
                                             if d == "long_lived" else "")]
-                  for d, b in BOUNDS.items()] +
+                  for d, b in list(BOUNDS.items()) + extra] +
                  [["any other", fmt_s(DEFAULT_BOUND)]])
 
 
@@ -322,15 +448,7 @@ This file is written by `tests/scenario.py --markdown-out` (as run by
 
 ## The scenario
 
-`gencap -S default` (tests/gencap.md, "Scenarios") simulates a NAT gateway's
-conntrack events for a population of hosts. After a quiet learning phase of
-3 h, eight anomalies start one after another, each on its own otherwise normal
-IPv4 host: nmap_syn, masscan, hping3, fixed_sport, raw_range, exhaustion,
-reverse_shell and nat_behind. Six more hosts carry benign look-alikes from the
-start of the capture: p2p, sip, resolver, long_ssh, push and update_burst. They
-must raise no alert. ephemd replays the capture with `--learning-period 2h`
-and writes its alerts (`--alerts`). `tests/scenario.py` matches them against
-the ground truth that gencap writes (`-G`).
+%s
 
 ## Bounds
 
@@ -344,6 +462,41 @@ alerts, is %s.
 
 %s
 """
+
+SCENARIOS = {
+    "default": """\
+`gencap -S default` (tests/gencap.md, "Scenarios") simulates a NAT gateway's
+conntrack events for a population of hosts. After a quiet learning phase of
+3 h, eight anomalies start one after another, each on its own otherwise normal
+IPv4 host: nmap_syn, masscan, hping3, fixed_sport, raw_range, exhaustion,
+reverse_shell and nat_behind. Six more hosts carry benign look-alikes from the
+start of the capture: p2p, sip, resolver, long_ssh, push and update_burst. They
+must raise no alert. ephemd replays the capture with `--learning-period 2h`
+and writes its alerts (`--alerts`). `tests/scenario.py` matches them against
+the ground truth that gencap writes (`-G`).""",
+    "realnet": """\
+`gencap -S realnet` (tests/gencap.md, "Real networks") simulates what real
+networks do around a NAT gateway (issue 12). After a quiet learning phase of
+3 h, one after another: an uplink outage of 6 min (IPv4), an address handed
+by DHCP to a device of another stack, an IPv6 upstream outage of 10 min, a
+dead popular server for 15 min, a scanner rotating its address inside its
+/64, a host-table flood from one /64 followed 10 min later by a SYN scan from
+an IPv4 host, and an `nmap -p-` that fills the service table followed by a C2
+session held an hour on a new service. Ten hosts carry real-network
+look-alikes: a game console, a heavy BitTorrent client, WireGuard, OpenVPN and
+IPsec clients, FreeBSD under load, parallel connects, IPv6 temporary
+addresses, Happy Eyeballs and a Kubernetes node. Outages and the dead server
+must raise one `gateway` event each and nothing on the hosts; look-alikes may
+raise only `gateway`, `identity` and `info` events. ephemd replays the
+capture with `--learning-period 2h` (`tests/scenario-realnet.sh`).""",
+    "churn": """\
+`gencap -S churn` (tests/gencap.md, "Real networks") sends a million distinct
+client addresses of 172.16.0.0/12 through the gateway after a quiet learning
+phase of 3 h, each with one short flow (they must raise nothing), then an
+ordinary host runs a SYN scan that must still be found. ephemd replays the
+capture with `--learning-period 2h` (`tests/scenario-realnet.sh` with
+`SCENARIO_KIND=churn`).""",
+}
 
 
 def main():
@@ -360,6 +513,9 @@ def main():
     ap.add_argument("--grace", type=int, default=GRACE, metavar="S",
                     help="seconds after an anomaly's end (default %d)" %
                     GRACE)
+    ap.add_argument("--scenario", default="default", choices=SCENARIOS,
+                    help="the gencap scenario, for --markdown-out "
+                    "(default: default)")
     args = ap.parse_args()
     if len(args.files) % 2 != 0:
         ap.error("give GROUNDTRUTH ALERTS pairs")
@@ -376,9 +532,7 @@ def main():
             if not rows:
                 raise Input("%s: no anomalies or look-alikes" %
                             args.files[i])
-            starts = [r.start for r in rows if r.benign]
-            if starts:
-                t0[run] = min(starts)
+            t0[run] = min(r.start for r in rows)
             for d, c in score_run(rows, alerts, fps).items():
                 s = counts.setdefault(d, [0, 0, 0, 0])
                 for k in range(4):
@@ -425,7 +579,10 @@ def main():
     print(summary)
 
     if args.markdown_out:
-        doc = MD_INTRO % (fmt_s(GRACE), bounds_table(), SCORING)
+        other = args.scenario != "default"
+        doc = MD_INTRO % (SCENARIOS[args.scenario], fmt_s(GRACE),
+                          bounds_table(other), SCORING +
+                          ("\n" + SCORING_REALNET if other else ""))
         doc += "\n## Results\n\n"
         if args.describe:
             doc += "%s\n\n" % args.describe
