@@ -481,8 +481,8 @@ networks do around a NAT gateway (issue 12). After a quiet learning phase of
 by DHCP to a device of another stack, an IPv6 upstream outage of 10 min, a
 dead popular server for 15 min, a scanner rotating its address inside its
 /64, a host-table flood from one /64 followed 10 min later by a SYN scan from
-an IPv4 host, and an `nmap -p-` that fills the service table followed by a C2
-session held an hour on a new service. Ten hosts carry real-network
+an IPv4 host that has just joined the network, and an `nmap -p-` that fills
+the service table followed by a C2 session held an hour on a new service. Ten hosts carry real-network
 look-alikes: a game console, a heavy BitTorrent client, WireGuard, OpenVPN and
 IPsec clients, FreeBSD under load, parallel connects, IPv6 temporary
 addresses, Happy Eyeballs and a Kubernetes node. Outages and the dead server
