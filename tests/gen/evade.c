@@ -139,21 +139,20 @@ evade_flood6_event(struct gen *g, struct inj *x, uint64_t now_us,
 	uint64_t iid = evade_iid(r);
 	uint32_t k, n = 1 + rng_below(r, 2);
 	struct flow *f;
-	uint16_t dport;
+	uint16_t sport, server, dport;
+	uint64_t t;
 
 	for (k = 0; k < n; k++) {
+		t = now_us + sec_to_us(k * rng_range(r, 0.0, 0.2));
+		sport = (uint16_t)(1024 + rng_below(r, 64512));
+		server = world_zipf(g, r);
 		dport = rng_unif(r) < 0.7 ? 443 : 53;
 		if (rng_unif(r) < 0.8)
-			f = scenario_plan(g, x, now_us + sec_to_us(k *
-			    rng_range(r, 0.0, 0.2)), PROTO_UDP,
-			    (uint16_t)(1024 + rng_below(r, 64512)), 0,
-			    world_zipf(g, r), dport, 0, 0, 0);
+			f = scenario_plan(g, x, t, PROTO_UDP, sport, 0, server,
+			    dport, 0, 0, 0);
 		else
-			f = scenario_plan(g, x, now_us + sec_to_us(k *
-			    rng_range(r, 0.0, 0.2)), PROTO_UDP,
-			    (uint16_t)(1024 + rng_below(r, 64512)), 0,
-			    world_zipf(g, r), dport, 0, F_REPLIED,
-			    rng_range(r, 0.01, 0.1));
+			f = scenario_plan(g, x, t, PROTO_UDP, sport, 0, server,
+			    dport, 0, F_REPLIED, rng_range(r, 0.01, 0.1));
 		f->flags |= F_ALTSRC;
 		f->src_id = iid;
 	}
@@ -301,17 +300,18 @@ evade_churn_event(struct gen *g, struct inj *x, uint64_t now_us,
     unsigned int what, unsigned int sub)
 {
 	struct rng *r = &x->rng;
-	uint16_t sport = (uint16_t)(1024 + rng_below(r, 64512));
+	uint16_t sport = (uint16_t)(1024 + rng_below(r, 64512)), server;
 	struct flow *f;
 
-	if (rng_unif(r) < 0.7)
-		f = scenario_plan(g, x, now_us, PROTO_UDP, sport, 0,
-		    (uint16_t)(NPOP_SERVERS + rng_below(r, NRESOLVERS)), 53,
-		    0, F_REPLIED, rng_range(r, 0.005, 0.1));
-	else
-		f = scenario_plan(g, x, now_us, PROTO_TCP, sport, 0,
-		    world_zipf(g, r), 443, SH_FIN,
-		    fmin(rng_lognormal(r, 0.3, 1.0), 10.0));
+	if (rng_unif(r) < 0.7) {
+		server = (uint16_t)(NPOP_SERVERS + rng_below(r, NRESOLVERS));
+		f = scenario_plan(g, x, now_us, PROTO_UDP, sport, 0, server,
+		    53, 0, F_REPLIED, rng_range(r, 0.005, 0.1));
+	} else {
+		server = world_zipf(g, r);
+		f = scenario_plan(g, x, now_us, PROTO_TCP, sport, 0, server,
+		    443, SH_FIN, fmin(rng_lognormal(r, 0.3, 1.0), 10.0));
+	}
 	f->flags |= F_ALTSRC;
 	f->src_id = CHURN_NET + 1 + scenario_perm_at(x, x->i);
 	x->i++;

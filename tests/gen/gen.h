@@ -610,14 +610,28 @@ stack_port_held(const struct gen *g, uint32_t host, uint8_t proto,
 	return kset_count(&g->held, stack_held_key(host, proto, port)) != 0;
 }
 
+/* the port is in use from now on, in h's port space */
+static inline void
+stack_hold(struct gen *g, const struct host *h, uint8_t proto, uint16_t port)
+{
+	kset_add(&g->held, stack_held_key(h->space, proto, port));
+	if (proto == PROTO_TCP)
+		g->hosts[h->space].tcp_held++;
+}
+
+static inline void
+stack_release(struct gen *g, const struct host *h, uint8_t proto,
+    uint16_t port)
+{
+	kset_del(&g->held, stack_held_key(h->space, proto, port));
+	if (proto == PROTO_TCP)
+		g->hosts[h->space].tcp_held--;
+}
+
 uint16_t	 stack_alloc_tcp(struct gen *, struct host *, uint32_t,
 		    const struct flow *, uint64_t);
 uint16_t	 stack_alloc_udp(struct gen *, struct host *, uint32_t,
 		    const struct flow *, uint64_t);
-void		 stack_hold(struct gen *, const struct host *, uint8_t,
-		    uint16_t);
-void		 stack_release(struct gen *, const struct host *, uint8_t,
-		    uint16_t);
 uint32_t	 stack_tcp_capacity(const struct model_info *);
 void		 stack_boot(struct host *);
 

@@ -17,15 +17,19 @@
 
 #include "gen.h"
 
-/* outages: the row the gateway should raise, and the hosts' window */
+/*
+ * The outage kinds, in the order of enum xkind from XK_UPLINK_OUTAGE: the
+ * gateway's view that should raise an event, the hosts the fault hits,
+ * its families.
+ */
 static const struct {
-	const char	*view;		/* the gateway event's host */
-	const char	*hosts;		/* the hosts the fault hits */
+	const char	*view;
+	const char	*hosts;
 	uint8_t		 fam;
 } outage[] = {
-	[XK_UPLINK_OUTAGE - XK_UPLINK_OUTAGE] = { "ipv4", "0.0.0.0/0", FAM4 },
-	[XK_IPV6_OUTAGE - XK_UPLINK_OUTAGE] = { "ipv6", "::/0", FAM6 },
-	[XK_DEAD_SERVER - XK_UPLINK_OUTAGE] = { "*", "*", FAM4 | FAM6 },
+	{ "ipv4", "0.0.0.0/0", FAM4 },		/* XK_UPLINK_OUTAGE */
+	{ "ipv6", "::/0", FAM6 },		/* XK_IPV6_OUTAGE */
+	{ "*", "*", FAM4 | FAM6 },		/* XK_DEAD_SERVER */
 };
 
 static void

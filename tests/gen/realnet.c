@@ -20,8 +20,7 @@
 #define OPENVPN_PORT		1194
 #define IKE_PORT		500
 #define NATT_PORT		4500
-#define TEMP_REGEN_S		5	/* RFC 8981 REGEN_ADVANCE: 2 +
-    3 x 1 x 1 */
+#define TEMP_REGEN_S		5	/* RFC 8981 REGEN_ADVANCE */
 #define TEMP_PREFERRED_S	86400	/* RFC 8981 TEMP_PREFERRED_LIFETIME */
 
 /* a scenario flow from an IPv4 address of its own (a pod, a peer...) */
@@ -77,21 +76,21 @@ static void
 console_match(struct gen *g, struct inj *x, uint64_t now_us)
 {
 	struct rng *r = &x->rng;
-	uint32_t k, nprobe = 10 + rng_below(r, 31), npeers = 4 + rng_below(r,
-	    27);
+	uint32_t k, nprobe = 10 + rng_below(r, 31);
+	uint32_t npeers = 4 + rng_below(r, 27), dst;
 	uint16_t dport;
 	double len = rng_range(r, 300.0, 1200.0), at;
 
 	for (k = 0; k < nprobe; k++) {
 		dport = rng_unif(r) < 0.7 ? XBOX_PORT :
 		    (uint16_t)(1024 + rng_below(r, 64512));
+		dst = scenario_rand_ext4(r);
 		if (rng_unif(r) < 0.7)
-			plan_v4(g, x, now_us, PROTO_UDP, x->sport,
-			    scenario_rand_ext4(r), dport, 0, F_REPLIED,
-			    rng_range(r, 0.05, 0.5));
+			plan_v4(g, x, now_us, PROTO_UDP, x->sport, dst, dport,
+			    0, F_REPLIED, rng_range(r, 0.05, 0.5));
 		else
-			plan_v4(g, x, now_us, PROTO_UDP, x->sport,
-			    scenario_rand_ext4(r), dport, 0, 0, 0);
+			plan_v4(g, x, now_us, PROTO_UDP, x->sport, dst, dport,
+			    0, 0, 0);
 		now_us += sec_to_us(rng_range(r, 0.01, 0.2));
 	}
 	for (k = 0; k < npeers; k++) {
@@ -106,10 +105,11 @@ console_match(struct gen *g, struct inj *x, uint64_t now_us)
 			plan_v4(g, x, now_us + sec_to_us(at), PROTO_UDP,
 			    x->sport, scenario_rand_ext4(r), dport, 0, 0, 0);
 	}
-	if (rng_unif(r) < 0.5)
+	if (rng_unif(r) < 0.5) {	/* a dedicated server */
+		dport = (uint16_t)(1024 + rng_below(r, 64512));
 		plan_v4(g, x, now_us, PROTO_UDP, x->sport,
-		    scenario_rand_ext4(r), (uint16_t)(1024 + rng_below(r,
-		    64512)), 0, F_REPLIED, len);
+		    scenario_rand_ext4(r), dport, 0, F_REPLIED, len);
+	}
 	if (now_us + sec_to_us(len) < x->t1_us)
 		scenario_at(g, x, now_us + sec_to_us(len +
 		    rng_range(r, 60.0, 180.0)), XW_TICK, 0);
@@ -120,6 +120,7 @@ realnet_console_event(struct gen *g, struct inj *x, uint64_t now_us,
     unsigned int what, unsigned int sub)
 {
 	struct rng *r = &x->rng;
+	uint16_t auth;
 	double len;
 
 	if (what == XW_TICK) {
@@ -128,9 +129,9 @@ realnet_console_event(struct gen *g, struct inj *x, uint64_t now_us,
 	}
 	len = rng_logu(r, 1800.0, 3 * 3600.0);
 	x->t1_us = now_us + sec_to_us(len);
-	scenario_plan(g, x, now_us, PROTO_UDP, x->sport, 0,
-	    x->srv[rng_below(r, 2)], KERBEROS_PORT, 0, F_REPLIED,
-	    rng_range(r, 0.05, 0.3));
+	auth = x->srv[rng_below(r, 2)];
+	scenario_plan(g, x, now_us, PROTO_UDP, x->sport, 0, auth,
+	    KERBEROS_PORT, 0, F_REPLIED, rng_range(r, 0.05, 0.3));
 	scenario_at(g, x, now_us + sec_to_us(rng_range(r, 30.0, 180.0)),
 	    XW_TICK, 0);
 	scenario_at(g, x, x->t1_us + sec_to_us(rng_logu(r, 1800.0,
@@ -174,17 +175,18 @@ realnet_p2p_heavy_event(struct gen *g, struct inj *x, uint64_t now_us,
 {
 	struct rng *r = &x->rng;
 	uint16_t dport = (uint16_t)(1024 + rng_below(r, 64512));
+	uint32_t dst;
 	uint64_t m;
 
 	switch (what) {
 	case XW_TICK:		/* a DHT query */
+		dst = scenario_rand_ext4(r);
 		if (rng_unif(r) < 0.65)
-			plan_v4(g, x, now_us, PROTO_UDP, x->sport,
-			    scenario_rand_ext4(r), dport, 0, F_REPLIED,
-			    rng_range(r, 0.02, 0.5));
+			plan_v4(g, x, now_us, PROTO_UDP, x->sport, dst, dport,
+			    0, F_REPLIED, rng_range(r, 0.02, 0.5));
 		else
-			plan_v4(g, x, now_us, PROTO_UDP, x->sport,
-			    scenario_rand_ext4(r), dport, 0, 0, 0);
+			plan_v4(g, x, now_us, PROTO_UDP, x->sport, dst, dport,
+			    0, 0, 0);
 		scenario_at(g, x, now_us + sec_to_us(rng_exp(r, x->gap_s)),
 		    XW_TICK, 0);
 		break;
@@ -203,12 +205,12 @@ realnet_p2p_heavy_event(struct gen *g, struct inj *x, uint64_t now_us,
 		    x->period_s)), XW_SIDE, 0);
 		break;
 	default:		/* a TCP peer, from the stack */
+		dst = scenario_rand_ext4(r);
 		if (rng_unif(r) < 0.3)
-			plan_v4(g, x, now_us, PROTO_TCP, 0,
-			    scenario_rand_ext4(r), dport, SH_UNREPLIED, 0);
+			plan_v4(g, x, now_us, PROTO_TCP, 0, dst, dport,
+			    SH_UNREPLIED, 0);
 		else
-			plan_v4(g, x, now_us, PROTO_TCP, 0,
-			    scenario_rand_ext4(r), dport, SH_FIN,
+			plan_v4(g, x, now_us, PROTO_TCP, 0, dst, dport, SH_FIN,
 			    rng_logu(r, 10.0, 1800.0));
 		scenario_at(g, x, now_us + sec_to_us(rng_exp(r, x->gap2_s)),
 		    XW_CHAIN, 0);
@@ -486,7 +488,7 @@ realnet_happy_eyeballs_event(struct gen *g, struct inj *x, uint64_t now_us,
 	uint64_t t;
 	struct flow *f;
 	uint16_t server;
-	double delay;
+	double delay, at;
 
 	for (k = 0; k < d; k++) {
 		server = world_zipf(g, r);
@@ -499,10 +501,11 @@ realnet_happy_eyeballs_event(struct gen *g, struct inj *x, uint64_t now_us,
 		plan_tcp(g, x, t + sec_to_us(delay), 0, server, 443,
 		    fmin(rng_lognormal(r, 0.5, 1.0), 120.0), 0.1);
 		more = rng_below(r, 6);
-		for (j = 0; j < more; j++)
-			plan_tcp(g, x, t + sec_to_us(delay +
-			    rng_range(r, 0.1, 2.0)), 0, server, 443,
+		for (j = 0; j < more; j++) {
+			at = delay + rng_range(r, 0.1, 2.0);
+			plan_tcp(g, x, t + sec_to_us(at), 0, server, 443,
 			    fmin(rng_lognormal(r, 0.5, 1.0), 120.0), 0.1);
+		}
 	}
 	scenario_at(g, x, now_us + sec_to_us(rng_exp(r, x->gap_s)), XW_TICK,
 	    0);
@@ -579,14 +582,13 @@ realnet_k8s_node_event(struct gen *g, struct inj *x, uint64_t now_us,
 		    XW_TICK, 0);
 		break;
 	case XW_SIDE:
+		server = (uint16_t)(NPOP_SERVERS + rng_below(r, 2));
 		if (rng_unif(r) < 0.99)
-			scenario_plan(g, x, now_us, PROTO_UDP, port, 0,
-			    (uint16_t)(NPOP_SERVERS + rng_below(r, 2)), 53, 0,
-			    F_REPLIED, rng_range(r, 0.005, 0.1));
+			scenario_plan(g, x, now_us, PROTO_UDP, port, 0, server,
+			    53, 0, F_REPLIED, rng_range(r, 0.005, 0.1));
 		else
-			scenario_plan(g, x, now_us, PROTO_UDP, port, 0,
-			    (uint16_t)(NPOP_SERVERS + rng_below(r, 2)), 53, 0,
-			    0, 0);
+			scenario_plan(g, x, now_us, PROTO_UDP, port, 0, server,
+			    53, 0, 0, 0);
 		scenario_at(g, x, now_us + sec_to_us(rng_exp(r,
 		    x->period_s)), XW_SIDE, 0);
 		break;

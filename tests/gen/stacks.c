@@ -198,24 +198,6 @@ stack_alloc_udp(struct gen *g, struct host *h, uint32_t hidx,
 	return alloc_random(g, h, hidx, PROTO_UDP, mi->udp_lo, mi->udp_hi);
 }
 
-/* the port is in use from now on, in h's port space */
-void
-stack_hold(struct gen *g, const struct host *h, uint8_t proto, uint16_t port)
-{
-	kset_add(&g->held, stack_held_key(h->space, proto, port));
-	if (proto == PROTO_TCP)
-		g->hosts[h->space].tcp_held++;
-}
-
-void
-stack_release(struct gen *g, const struct host *h, uint8_t proto,
-    uint16_t port)
-{
-	kset_del(&g->held, stack_held_key(h->space, proto, port));
-	if (proto == PROTO_TCP)
-		g->hosts[h->space].tcp_held--;
-}
-
 /* how many TCP ports the stack can hand out */
 uint32_t
 stack_tcp_capacity(const struct model_info *mi)
