@@ -8,6 +8,10 @@
  * million client addresses (the memory test's input).
  */
 
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,8 +118,8 @@ evade_scan6_event(struct gen *g, struct inj *x, uint64_t now_us,
  * A host-table flood from one /64 (ports.md 8; issue 12): 131 072
  * addresses of the attacker's /64, twice ephemd's default host table,
  * each new (a random interface identifier) and each sending one or two
- * UDP datagrams to a popular server (443 or 53), in DURATION (default
- * 20-60 s).  80 % get no answer [est].
+ * UDP datagrams to one of the 2000 servers (443 or 53), in DURATION
+ * (default 20-60 s).  80 % get no answer [est].
  */
 void
 evade_flood6_setup(struct gen *g, struct inj *x, const struct spec *sp)
@@ -145,7 +149,7 @@ evade_flood6_event(struct gen *g, struct inj *x, uint64_t now_us,
 	for (k = 0; k < n; k++) {
 		t = now_us + sec_to_us(k * rng_range(r, 0.0, 0.2));
 		sport = (uint16_t)(1024 + rng_below(r, 64512));
-		server = world_zipf(g, r);
+		server = (uint16_t)rng_below(r, NPOP_SERVERS);
 		dport = rng_unif(r) < 0.7 ? 443 : 53;
 		if (rng_unif(r) < 0.8)
 			f = scenario_plan(g, x, t, PROTO_UDP, sport, 0, server,
@@ -270,26 +274,34 @@ evade_svcflood_c2_truth(const struct gen *g, const struct inj *x, FILE *fp)
 /*
  * Address churn (issue 12's memory test): 1 000 000 distinct client
  * addresses of 172.16.0.0/12, in a random order without repeats, each
- * with one short answered flow: a DNS query to an external resolver
- * (70 %) or a TCP/443 connection to a popular server, 0.3 s typically,
+ * with one short answered flow: a DNS query to the gateway, 172.16.0.1
+ * (70 %), or a TCP/443 connection to a popular server, 0.3 s typically,
  * closed with FIN.  Source ports are uniform in 1024-65535.  They come
  * evenly over DURATION (default 500 s: 2000 new addresses a second, about
- * 110 000 flows live at once) [est].  They are one device of their own to
- * gencap (nvirt), none of the hosts.
+ * 110 000 flows live at once; at least 150 s: the connections to the
+ * most popular server would soon take most NAT ports it has, ports.md 6)
+ * [est].  They are one device of their own to gencap (nvirt), none of the
+ * hosts.
  */
 void
 evade_churn_setup(struct gen *g, struct inj *x, const struct spec *sp)
 {
 	struct host *h;
+	uint32_t gw;
 	double dur;
 
 	x->vhost = scenario_device(g, 0, M_WINDOWS);
 	h = &g->hosts[x->vhost];
 	h->v6 = false;
+	gw = htonl(CHURN_NET + 1);
+	world_addr_string(AF_INET, &gw, h->gw, &h->gw_len);
 	x->host = x->vhost;
 	scenario_perm_init(x, CHURN_SIZE - 2);
 	x->n = CHURN_ADDRS;
 	dur = sp->has_dur ? (double)sp->dur_s : 500.0;
+	if (dur < 150.0)
+		fatalx("churn: %.0f s is too short for a million addresses; "
+		    "150 s at least", dur);
 	x->gap_s = dur / x->n;
 	x->stop_us = UINT64_MAX;
 	scenario_at(g, x, x->start_us, XW_TICK, 0);
@@ -303,11 +315,10 @@ evade_churn_event(struct gen *g, struct inj *x, uint64_t now_us,
 	uint16_t sport = (uint16_t)(1024 + rng_below(r, 64512)), server;
 	struct flow *f;
 
-	if (rng_unif(r) < 0.7) {
-		server = (uint16_t)(NPOP_SERVERS + rng_below(r, NRESOLVERS));
-		f = scenario_plan(g, x, now_us, PROTO_UDP, sport, 0, server,
-		    53, 0, F_REPLIED, rng_range(r, 0.005, 0.1));
-	} else {
+	if (rng_unif(r) < 0.7)
+		f = scenario_plan(g, x, now_us, PROTO_UDP, sport, 0, 0, 53, 0,
+		    F_LOCAL | F_REPLIED, rng_range(r, 0.005, 0.1));
+	else {
 		server = world_zipf(g, r);
 		f = scenario_plan(g, x, now_us, PROTO_TCP, sport, 0, server,
 		    443, SH_FIN, fmin(rng_lognormal(r, 0.3, 1.0), 10.0));

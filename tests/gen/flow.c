@@ -207,8 +207,12 @@ flow_script_start(struct gen *g, struct flow *f, uint64_t now_us)
 			goto fail;
 		stack_hold(g, h, f->proto, f->sport);
 	}
-	f->nat_port = nat_pick(g, h, f);
-	f->flags |= F_NAT;
+	if (f->flags & F_LOCAL)		/* to the gateway: not NATed */
+		f->nat_port = f->sport;
+	else {
+		f->nat_port = nat_pick(g, h, f);
+		f->flags |= F_NAT;
+	}
 	f->ct_id = nat_ct_id(g);
 
 	if (f->proto == PROTO_TCP && f->end_state == TE_SYN_SENT) {
