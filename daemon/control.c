@@ -96,8 +96,15 @@ host_arg(struct daemon *d, FILE *out, bool json, const struct addr *a,
     bool seen, uint32_t *ret)
 {
 	struct host	*h = hosttab_find(&d->core->hosts, a, ret);
+	struct addr	 p = *a;
 	char		 s[ADDR_STRLEN];
 
+	if (h == NULL && !addr_is_v4(a)) {
+		memset(p.b + 8, 0, 8);	/* counted in its /64's host? */
+		if ((h = hosttab_find(&d->core->hosts, &p, ret)) != NULL &&
+		    !(h->hflags & HF_PREFIX))
+			h = NULL;
+	}
 	if (h == NULL || (seen && h->last_ms == 0)) {
 		addr_fmt(a, s, sizeof(s));
 		ctl_error(out, json, "%s: no such host (not seen since the "
@@ -389,11 +396,11 @@ hrow_out(struct daemon *d, const struct hrow *w, bool json, bool first,
 {
 	/* host_finish() changes none of the counts read here */
 	const struct host *h = &d->core->hosts.v[w->i];
-	char		 a[ADDR_STRLEN], ports[48];
+	char		 a[HOST_STRLEN], ports[48];
 	long		 pmin, pmax;
 	bool		 q;
 
-	addr_fmt(&h->addr, a, sizeof(a));
+	host_fmt(h, a, sizeof(a));
 	report_ports(h, &pmin, &pmax);
 	q = host_quarantined(d, &h->addr, now);
 	if (json) {
@@ -571,12 +578,12 @@ host_text(struct daemon *d, uint32_t hi, const struct host *h,
 	const struct alert	*al[HOST_ALERTS];
 	struct host_report	 r;
 	uint64_t		 bins[LIFE_BINS];
-	char			 a[ADDR_STRLEN], t[32], line[640];
+	char			 a[HOST_STRLEN], t[32], line[640];
 	long			 pmin, pmax;
 	size_t			 i, n;
 
 	host_report(h, &d->core->conf->classify, &r);
-	addr_fmt(&h->addr, a, sizeof(a));
+	host_fmt(h, a, sizeof(a));
 	report_ports(h, &pmin, &pmax);
 	report_time(h->first_ms, t, sizeof(t));
 	fprintf(out, "host         %s, seen since %s, idle %llu s\n", a, t,
@@ -908,6 +915,9 @@ cmd_stats(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	stat_u(out, json, &f, "flow_table_full", c->flows_full);
 	stat_u(out, json, &f, "host_table_full", c->hosts_full);
 	stat_u(out, json, &f, "service_table_full", c->svcs_full);
+	stat_u(out, json, &f, "hosts_evicted", c->hosts_evicted);
+	stat_u(out, json, &f, "services_evicted", c->svcs_evicted);
+	stat_u(out, json, &f, "aggregated_ipv6", c->aggregated);
 	stat_group(out, json, &f, &g, "conntrack");
 	stat_u(out, json, &f, "messages", ls.msgs);
 	stat_u(out, json, &f, "socket_drops", ls.drops);

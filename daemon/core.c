@@ -8,15 +8,26 @@
 
 #include "ephemd.h"
 
+static int	p64_reserve(struct core *, size_t);
+
 void
 core_conf_default(struct core_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	timeouts_default(&c->timeouts);
 	host_classify_default(&c->classify);
-	c->max_flows = 1 << 20;
-	c->max_hosts = 65536;
+	/*
+	 * DESIGN 4: at most 128 MiB with every table full: 262144 flows (the
+	 * kernel's largest default nf_conntrack_max) at 89 bytes, 16384
+	 * hosts at 4 KiB, 4096 services; the tables evict what is idle.
+	 */
+	c->max_flows = 1 << 18;
+	c->max_hosts = 16384;
 	c->max_services = 4096;
+	c->host_idle_s = 600;
+	c->svc_idle_s = 600;
+	c->per_prefix = 256;
+	c->svc_known = 8;
 }
 
 void
@@ -35,7 +46,8 @@ core_new(const struct core_conf *conf)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->conf = conf;
-	if (core_set_internal(c, &conf->internal, NULL) == -1 ||
+	if (p64_reserve(c, conf->max_hosts) == -1 ||
+	    core_set_internal(c, &conf->internal, NULL) == -1 ||
 	    flowtab_init(&c->flows, conf->max_flows) == -1 ||
 	    hosttab_init(&c->hosts, conf->max_hosts) == -1 ||
 	    svctab_init(&c->svcs, conf->max_services) == -1) {
@@ -55,6 +67,7 @@ core_free(struct core *c)
 	svctab_free(&c->svcs);
 	netlist_clear(&c->internal);
 	netlist_clear(&c->local);
+	free(c->p64);
 	free(c);
 }
 
@@ -124,12 +137,237 @@ core_key(const struct flow_event *ev)
 	return ev->key != 0 ? ev->key : flow_key(ev);
 }
 
+/* Flow f leaves the table: its service holds one flow less. */
+static void
+core_svc_close(struct core *c, const struct flow *f)
+{
+	if (!(f->fflags & FF_NO_SVC) && f->svc < c->svcs.n &&
+	    c->svcs.v[f->svc].open > 0)
+		c->svcs.v[f->svc].open--;
+}
+
 /* A flow ends unseen: no DESTROY, no lifetime. */
 static void
 core_flow_drop(struct core *c, struct flow *f, uint64_t now)
 {
 	host_end_flow(&c->hosts.v[f->host], f, false, 0, now, false);
+	core_svc_close(c, f);
 	flow_remove(&c->flows, f);
+}
+
+/* The /64 of an IPv6 address, as a word; 0 for IPv4. */
+static uint64_t
+p64_key(const struct addr *a)
+{
+	uint64_t	k;
+
+	if (addr_is_v4(a))
+		return 0;
+	memcpy(&k, a->b, 8);
+	return k ? k : 1;
+}
+
+static size_t
+p64_home(const struct core *c, uint64_t key)
+{
+	struct addr	a;
+
+	memset(&a, 0, sizeof(a));
+	memcpy(a.b, &key, 8);
+	return hash_fast(&a, 0x7064) & (c->p64_cap - 1);
+}
+
+/*
+ * The entry of a /64; make: an empty one for it when it has none.  The
+ * table holds at most one entry a host and is at least twice the host
+ * table's limit, so a probe always ends.
+ */
+static struct core_p64 *
+p64_find(struct core *c, uint64_t key, bool make)
+{
+	size_t	i = p64_home(c, key);
+
+	while (c->p64[i].prefix != 0) {
+		if (c->p64[i].prefix == key)
+			return &c->p64[i];
+		i = (i + 1) & (c->p64_cap - 1);
+	}
+	if (!make)
+		return NULL;
+	c->p64[i].prefix = key;
+	return &c->p64[i];
+}
+
+/* A /64 with no host left: its entry goes, keeping the probe runs whole. */
+static void
+p64_drop(struct core *c, struct core_p64 *e)
+{
+	size_t	i = (size_t)(e - c->p64), j = i, home;
+
+	for (;;) {
+		j = (j + 1) & (c->p64_cap - 1);
+		if (c->p64[j].prefix == 0)
+			break;
+		home = p64_home(c, c->p64[j].prefix);
+		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+			c->p64[i] = c->p64[j];
+			i = j;
+		}
+	}
+	memset(&c->p64[i], 0, sizeof(c->p64[i]));
+}
+
+/* Room in the /64 table for max hosts (grown on reload; 0 or -1). */
+static int
+p64_reserve(struct core *c, size_t max)
+{
+	struct core_p64	*old = c->p64, *n;
+	size_t		 oldcap = c->p64_cap, cap = 64, i;
+
+	while (cap < max * 2)
+		cap *= 2;
+	if (cap <= oldcap)
+		return 0;
+	if ((n = calloc(cap, sizeof(*n))) == NULL)
+		return -1;
+	c->p64 = n;
+	c->p64_cap = cap;
+	for (i = 0; i < oldcap; i++)
+		if (old[i].prefix != 0)
+			*p64_find(c, old[i].prefix, true) = old[i];
+	free(old);
+	return 0;
+}
+
+/* Host h of the table: its /64 counts it (or holds it, a /64's host). */
+static void
+p64_add(struct core *c, const struct host *h)
+{
+	struct core_p64	*e;
+	uint64_t	 k = p64_key(&h->addr);
+
+	if (k == 0 || (e = p64_find(c, k, true)) == NULL)
+		return;
+	if (h->hflags & HF_PREFIX) {
+		e->aggregated = true;
+		e->has_host = true;
+	} else
+		e->hosts++;
+}
+
+/*
+ * Host hi's slot goes to another host: the detectors forget it, its /64
+ * counts it no more.  A /64 whose last host went is forgotten with it:
+ * its addresses are counted one by one again.
+ */
+static void
+core_evict(struct core *c, uint32_t hi)
+{
+	struct host	*h = &c->hosts.v[hi];
+	struct core_p64	*e;
+	uint64_t	 k = p64_key(&h->addr);
+
+	if (k != 0 && (e = p64_find(c, k, false)) != NULL) {
+		if (h->hflags & HF_PREFIX)
+			e->has_host = false;
+		else if (e->hosts > 0)
+			e->hosts--;
+		if (e->hosts == 0 && !e->has_host)
+			p64_drop(c, e);
+	}
+	if (c->obs_evict != NULL)
+		c->obs_evict(c->obs_arg, CORE_T_HOSTS, hi);
+	c->cnt.hosts_evicted++;
+}
+
+/*
+ * A new host of address a (or a's /64, prefix): made in a free slot, or
+ * in the slot of the least recently active host that holds no flow and
+ * was idle limits.host_idle (one with no learned baseline first).  NULL
+ * when there is none.
+ */
+static struct host *
+core_host_make(struct core *c, const struct addr *a, bool prefix,
+    uint64_t now, uint32_t *ret_hi)
+{
+	struct hosttab	*t = &c->hosts;
+	struct host	*h;
+	int64_t		 victim;
+
+	if ((h = hosttab_get(t, a, now, ret_hi)) == NULL) {
+		if (t->n < t->max ||	/* out of memory */
+		    (victim = hosttab_victim(t, now,
+		    c->conf->host_idle_s * 1000ULL, HOST_PROBE)) < 0)
+			return NULL;
+		*ret_hi = (uint32_t)victim;
+		core_evict(c, *ret_hi);
+		h = hosttab_replace(t, *ret_hi, a, now);
+	}
+	if (prefix)
+		h->hflags |= HF_PREFIX;
+	p64_add(c, h);
+	return h;
+}
+
+/*
+ * The host of a flow's source address, made when new.  An IPv6 address
+ * whose /64 already has limits.hosts_per_prefix hosts (16 once the table
+ * is 90 % full) is counted in its /64's host from then on: a client may
+ * use every address of its /64, and neither a scanner that changes its
+ * address every probe nor a flood of addresses may fill the table or
+ * hide in it.  Addresses that had hosts keep them.
+ */
+static struct host *
+core_host(struct core *c, const struct addr *src, uint64_t now,
+    uint32_t *ret_hi)
+{
+	struct hosttab	*t = &c->hosts;
+	struct host	*h;
+	struct core_p64	*e;
+	struct addr	 key;
+	uint64_t	 pk;
+	uint32_t	 limit;
+
+	if ((h = hosttab_find(t, src, ret_hi)) != NULL) {
+		hosttab_touch(t, *ret_hi);
+		return h;
+	}
+	if ((pk = p64_key(src)) == 0)
+		return core_host_make(c, src, false, now, ret_hi);
+	e = p64_find(c, pk, false);
+	limit = t->n * 10 >= t->max * 9 && c->conf->per_prefix > 16 ? 16 :
+	    c->conf->per_prefix;
+	if (limit > 0 && (e == NULL || (!e->aggregated && e->hosts < limit)))
+		return core_host_make(c, src, false, now, ret_hi);
+	if (e != NULL)
+		e->aggregated = true;
+	key = *src;
+	memset(key.b + 8, 0, 8);
+	c->cnt.aggregated++;
+	if ((h = hosttab_find(t, &key, ret_hi)) != NULL) {
+		hosttab_touch(t, *ret_hi);
+		return h;
+	}
+	return core_host_make(c, &key, true, now, ret_hi);
+}
+
+/*
+ * A host of the state file, learned in an earlier run (prefix: a /64's
+ * host).  NULL when the table is full.
+ */
+struct host *
+core_host_load(struct core *c, const struct addr *a, bool prefix,
+    uint64_t first_ms, uint32_t *ret_hi)
+{
+	struct host	*h;
+
+	if (hosttab_find(&c->hosts, a, ret_hi) != NULL ||
+	    (h = hosttab_get(&c->hosts, a, first_ms, ret_hi)) == NULL)
+		return NULL;
+	if (prefix)
+		h->hflags |= HF_PREFIX;
+	p64_add(c, h);
+	return h;
 }
 
 /*
@@ -148,7 +386,7 @@ core_flow_add(struct core *c, const struct flow_event *ev, uint64_t key,
 		c->cnt.flows_full++;
 		return NULL;
 	}
-	if ((h = hosttab_get(&c->hosts, &ev->src, now, &hi)) == NULL) {
+	if ((h = core_host(c, &ev->src, now, &hi)) == NULL) {
 		c->cnt.hosts_full++;
 		return NULL;
 	}
@@ -200,6 +438,34 @@ core_note_v6(struct core *c, const struct flow_event *ev)
 	memcpy(e->prefix.b, ev->src.b, 8);
 }
 
+/*
+ * The service of a flow, made when new.  When the table is full, one that
+ * holds no flow and was idle limits.service_idle gives up its slot (one
+ * that has not ended enough flows to be known first): a scan of every
+ * port fills the table with services of one flow each, and the service a
+ * command channel then uses must still be followed.
+ */
+static struct svc *
+core_svc(struct core *c, uint8_t proto, uint16_t port, uint64_t now,
+    uint32_t *ret_si)
+{
+	struct svctab	*t = &c->svcs;
+	struct svc	*s;
+	int64_t		 victim;
+
+	if ((s = svctab_get(t, proto, port, ret_si)) != NULL || t->n < t->max)
+		return s;
+	victim = svctab_victim(t, now, c->conf->svc_idle_s * 1000ULL,
+	    c->conf->svc_known, SVC_PROBE);
+	if (victim < 0)
+		return NULL;
+	*ret_si = (uint32_t)victim;
+	if (c->obs_evict != NULL)
+		c->obs_evict(c->obs_arg, CORE_T_SERVICES, *ret_si);
+	c->cnt.svcs_evicted++;
+	return svctab_replace(t, *ret_si, proto, port);
+}
+
 static void
 core_new_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 {
@@ -229,12 +495,14 @@ core_new_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 	if (!(ev->flags & EVF_PORTS)) {
 		c->cnt.portless++;
 		f->fflags = FF_NO_SVC;
-	} else if ((s = svctab_get(&c->svcs, ev->proto, ev->dport, &si)) ==
+	} else if ((s = core_svc(c, ev->proto, ev->dport, now, &si)) ==
 	    NULL) {
 		c->cnt.svcs_full++;
 		f->fflags = FF_PORTS | FF_NO_SVC;
 	} else {
 		s->flows++;
+		s->open++;
+		s->last_ms = now;
 		f->fflags = FF_PORTS;
 	}
 	f->svc = si;
@@ -398,6 +666,7 @@ core_end_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 	 * unanswered or refused SYNs would pull its p99 to 0 (ports.md 3.4:
 	 * keep replied and unreplied apart).
 	 */
+	core_svc_close(c, f);
 	if (known && !(f->fflags & FF_NO_SVC) && core_answered(ev))
 		svc_end_flow(&c->svcs.v[f->svc], life);
 	if (c->on_end != NULL)
@@ -420,7 +689,8 @@ core_reconfigure(struct core *c, struct core_conf *conf)
 	c->conf = conf;
 	(void)core_set_internal(c, &conf->internal, &c->local);
 	c->flows.max = conf->max_flows;
-	c->hosts.max = conf->max_hosts;
+	c->hosts.max = p64_reserve(c, conf->max_hosts) == 0 ?
+	    conf->max_hosts : c->p64_cap / 2;
 	c->svcs.max = conf->max_services;
 }
 

@@ -101,7 +101,8 @@ daemon_alert(void *arg, const struct alert *a)
 	r = quar_verdict(d->quar, &a->host, a->detector,
 	    (a->action == ACT_DRYRUN ? QV_DRYRUN : 0) |
 	    (detect_learning(d->detect, a->ts_ms) ? QV_LEARNING : 0) |
-	    (a->network_failing ? QV_NETWORK : 0), loop_wall_ms(),
+	    (a->network_failing ? QV_NETWORK : 0) |
+	    (a->prefix ? QV_PREFIX : 0), loop_wall_ms(),
 	    b.quarantine, sizeof(b.quarantine));
 	if (d->quar->opened != NULL)
 		daemon_breaker_alert(d, d->quar->opened, a->ts_ms, true);

@@ -139,6 +139,7 @@ static void	detect_obs_new(void *, const struct flow_event *,
 		    struct flow *);
 static void	detect_obs_end(void *, const struct flow_event *,
 		    const struct flow *, uint64_t, bool);
+static void	detect_obs_evict(void *, enum core_table, uint32_t);
 
 struct detect *
 detect_new(struct core *core, const struct detect_conf *conf, alert_fn sink,
@@ -162,6 +163,7 @@ detect_new(struct core *core, const struct detect_conf *conf, alert_fn sink,
 	core->obs_before = detect_obs_before;
 	core->obs_new = detect_obs_new;
 	core->obs_end = detect_obs_end;
+	core->obs_evict = detect_obs_evict;
 	core->obs_arg = d;
 	return d;
 }
@@ -175,6 +177,7 @@ detect_free(struct detect *d)
 		d->core->obs_before = NULL;
 		d->core->obs_new = NULL;
 		d->core->obs_end = NULL;
+		d->core->obs_evict = NULL;
 		d->core->obs_arg = NULL;
 	}
 	free(d->hd);
@@ -250,6 +253,7 @@ detect_take_baseline(struct detect *d, uint32_t hi, struct hdet *hd,
 
 	host_report(h, &d->core->conf->classify, &r);
 	hd->learned_ms = now_ms ? now_ms : 1;
+	d->core->hosts.v[hi].hflags |= HF_LEARNED;
 	hd->family = (uint8_t)r.family;
 	hd->allocator = (uint8_t)r.allocator;
 	hd->even_ratio = (float)r.even_ratio;
@@ -350,6 +354,18 @@ detect_obs_end(void *arg, const struct flow_event *ev, const struct flow *f,
 			detectors[i]->flow_end(d, hd, ev, f);
 }
 
+/* A table's slot goes to a new host or service: what was known of it goes. */
+static void
+detect_obs_evict(void *arg, enum core_table table, uint32_t i)
+{
+	struct detect	*d = arg;
+
+	if (table == CORE_T_HOSTS && i < d->hd_cap)
+		memset(&d->hd[i], 0, sizeof(d->hd[i]));
+	else if (table == CORE_T_SERVICES && i < d->ll_cap)
+		memset(&d->ll[i], 0, sizeof(d->ll[i]));
+}
+
 /*
  * Baselines follow drift: every half-life / 8, service lifetimes and
  * rates lose 1 - 2^(-1/8) of their weight.
@@ -380,6 +396,81 @@ detect_decay(struct detect *d, uint64_t now_ms)
 	}
 }
 
+#define LIMIT_CLEAR_MS	600000	/* refusing no more after this long */
+
+/*
+ * The tables' own incidents: when a table starts refusing new entries,
+ * one alert (the daemon no longer sees everything); when it has refused
+ * nothing for 10 minutes, one more with the count.
+ */
+static void
+detect_limits(struct detect *d, uint64_t now_ms)
+{
+	static const char *const names[3] = { "flows", "hosts", "services" };
+	static const char *const what[3] = {
+		"NEW events refused: every flow beyond the limit goes "
+		"unmeasured",
+		"flows of new hosts refused: every host in the table holds "
+		"flows, none can be evicted",
+		"flows counted without their service: every service in the "
+		"table holds flows",
+	};
+	const struct core	*c = d->core;
+	const uint64_t		 count[3] = { c->cnt.flows_full,
+				    c->cnt.hosts_full, c->cnt.svcs_full };
+	const size_t		 max[3] = { c->flows.max, c->hosts.max,
+				    c->svcs.max };
+	struct det_limit	*l;
+	struct alert		 a;
+	size_t			 i;
+
+	for (i = 0; i < 3; i++) {
+		l = &d->limit[i];
+		if (count[i] > l->seen) {
+			if (l->since_ms == 0) {
+				l->since_ms = now_ms;
+				l->at_start = l->seen;
+			} else
+				l->last_ms = now_ms;
+			l->seen = count[i];
+			if (l->last_ms != 0)
+				continue;
+			l->last_ms = now_ms;
+			memset(&a, 0, sizeof(a));
+			a.ts_ms = now_ms;
+			a.severity = SEV_WARNING;
+			snprintf(a.summary, sizeof(a.summary), "%s table full "
+			    "(limits.%s %zu): %llu %s", names[i], names[i],
+			    max[i], (unsigned long long)(l->seen -
+			    l->at_start), what[i]);
+		} else if (l->since_ms != 0 && now_ms >= l->last_ms &&
+		    now_ms - l->last_ms >= LIMIT_CLEAR_MS) {
+			memset(&a, 0, sizeof(a));
+			a.ts_ms = now_ms;
+			a.severity = SEV_INFO;
+			snprintf(a.summary, sizeof(a.summary), "%s table has "
+			    "room again: %llu refused in %llu s (limits.%s "
+			    "%zu)", names[i], (unsigned long long)(l->seen -
+			    l->at_start), (unsigned long long)((l->last_ms -
+			    l->since_ms) / 1000), names[i], max[i]);
+			l->since_ms = l->last_ms = 0;
+		} else
+			continue;
+		a.action = ACT_LOG;
+		a.detector = "limits";
+		a.hidx = UINT32_MAX;
+		snprintf(a.label, sizeof(a.label), "*");
+		snprintf(a.evidence, sizeof(a.evidence), "{\"table\": \"%s\", "
+		    "\"limit\": %zu, \"refused\": %llu, \"full\": %s}",
+		    names[i], max[i], (unsigned long long)(l->seen -
+		    l->at_start), a.severity == SEV_INFO ? "false" : "true");
+		d->raised++;
+		d->limit_alerts++;
+		if (d->sink != NULL)
+			d->sink(d->sink_arg, &a);
+	}
+}
+
 /* Run the detectors when a tick is due (call it as often as you like). */
 void
 detect_tick(struct detect *d, uint64_t now_ms)
@@ -390,6 +481,7 @@ detect_tick(struct detect *d, uint64_t now_ms)
 		return;
 	d->next_tick_ms = now_ms + (uint64_t)d->conf->tick_s * 1000;
 	detect_decay(d, now_ms);
+	detect_limits(d, now_ms);
 	if (detect_learning(d, now_ms))
 		return;
 	d->baselined = true;
@@ -427,11 +519,15 @@ detect_reset_host(struct detect *d, uint32_t hi, uint64_t now_ms)
 	struct host	*h = &d->core->hosts.v[hi];
 	struct hdet	*hd;
 	struct addr	 a = h->addr;
-	uint32_t	 held = h->held;
+	uint32_t	 held = h->held, prev = h->lru_prev, next = h->lru_next;
+	uint16_t	 prefix = h->hflags & HF_PREFIX;
 	bool		 seen = h->last_ms != 0;
 
 	host_init(h, &a, now_ms);
 	h->held = h->held_max = held;
+	h->lru_prev = prev;		/* its place in the table's lists */
+	h->lru_next = next;
+	h->hflags = prefix;
 	if (!seen)
 		h->last_ms = 0;		/* still known only from state.file */
 	if ((hd = detect_hdet(d, hi)) != NULL)
@@ -476,6 +572,10 @@ detect_alert_init(struct alert *a, const struct detect *d, uint32_t hi,
 	a->ts_ms = now_ms;
 	a->hidx = hi;
 	a->host = d->core->hosts.v[hi].addr;
+	if (d->core->hosts.v[hi].hflags & HF_PREFIX) {
+		a->prefix = true;
+		host_fmt(&d->core->hosts.v[hi], a->label, sizeof(a->label));
+	}
 	a->severity = severity;
 	a->action = action;
 }

@@ -43,6 +43,7 @@ struct alert {
 					   address: "*", "ipv4", a prefix */
 	bool		 network_failing;	/* failure-based evidence while
 					   the gateway says the network fails */
+	bool		 prefix;	/* host is a /64 (label says which) */
 };
 
 /* long_lived: a flow open far longer than its service's lifetimes */
@@ -187,6 +188,7 @@ struct gw_family {
 	uint64_t	contacts, failed;	/* since it went down */
 	uint32_t	hosts;		/* ... most hosts failing in a bucket */
 	uint32_t	outages;
+	uint32_t	up_id;		/* the bucket it came back, 0: never */
 };
 
 /* A destination prefix and who failed to reach it lately. */
@@ -195,6 +197,25 @@ struct gw_dst {
 	uint64_t	since_ms;
 	uint64_t	hosts;		/* hosts failing: 64-bit linear counting */
 	uint32_t	failed, ok;
+	uint64_t	fail_from_ms;	/* start of its first failed contact */
+	uint32_t	ok_after;	/* answered contacts started after it */
+};
+
+/* A destination found dead, until it answers again. */
+#define GW_DEAD		16
+
+enum { GWD_DEAD, GWD_ALIVE, GWD_UNTRIED };
+
+struct gw_dead {
+	struct addr	prefix;		/* its /24 or /48 */
+	struct addr	addrs[4];	/* the first addresses that failed */
+	uint32_t	naddrs;
+	uint64_t	since_ms, last_ms;	/* its window, last failure */
+	uint64_t	minute;		/* of m_ok, m_fail */
+	uint32_t	found_id;	/* the bucket of the contact found it */
+	uint32_t	hosts, failed, ok;	/* at most, since */
+	uint32_t	m_ok, m_fail;	/* this minute */
+	bool		used, reported;
 };
 
 /* A source port followed by fixed_port: its destinations in a window. */
@@ -249,6 +270,7 @@ struct hdet {
 	uint32_t	gw_base;
 	uint32_t	gw_failed, gw_ok;	/* counted failing, answered */
 	uint8_t		gw_n[32], gw_nf[32];	/* contacts, unanswered */
+	bool		gw_witness;	/* answered once: it may testify */
 
 	/* port_range */
 	uint64_t	pr_since_ms;
@@ -311,7 +333,14 @@ struct detect {
 	uint64_t			 learn_from_ms;	/* baseline reset */
 	struct gw_family		 gw[2];	/* IPv4, IPv6 */
 	struct gw_dst			*gw_dst;
+	struct gw_dead			 gw_dead[GW_DEAD];
 	uint64_t			 gw_excused;	/* failures excused */
+	struct det_limit {		/* a table refusing new entries */
+		uint64_t	seen;	/* its refusals counted so far */
+		uint64_t	since_ms, last_ms;	/* 0: not refusing */
+		uint64_t	at_start;
+	}				 limit[3];	/* flows, hosts, services */
+	uint64_t			 limit_alerts;
 };
 
 void	 detect_conf_default(struct detect_conf *);

@@ -68,3 +68,27 @@ dindex_reserve(struct dindex *d, size_t n, dindex_hash_fn hash,
 	d->mask = cap - 1;
 	return 0;
 }
+
+/*
+ * Empty slot (found by dindex_find) and keep the probe runs whole:
+ * backward-shift deletion, rehashing the elements after it.
+ */
+void
+dindex_remove(struct dindex *d, uint32_t *slot, dindex_hash_fn hash,
+    const void *array)
+{
+	size_t	i = (size_t)(slot - d->slot), j = i, home;
+
+	for (;;) {
+		j = (j + 1) & d->mask;
+		if (d->slot[j] == 0)
+			break;
+		home = hash(array, d->slot[j] - 1) & d->mask;
+		/* move j into the hole at i unless its home lies in (i, j] */
+		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+			d->slot[i] = d->slot[j];
+			i = j;
+		}
+	}
+	d->slot[i] = 0;
+}

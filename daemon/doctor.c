@@ -174,6 +174,15 @@ doctor_run(FILE *fp, const struct conf *conf)
 		ok(&d, msg);
 	}
 
+	if (max > conf->core.max_flows) {
+		snprintf(msg, sizeof(msg), "limits.flows (%zu) is below "
+		    "nf_conntrack_max (%llu)", conf->core.max_flows,
+		    (unsigned long long)max);
+		advice(&d, msg, "when the kernel tracks more flows than "
+		    "ephemd may hold, the rest are refused and counted (flow "
+		    "table full)", "set limits.flows to nf_conntrack_max");
+	}
+
 	if (sys_read_u64(NF_SYS "nf_conntrack_events", &events) == -1)
 		problem(&d, "net.netfilter.nf_conntrack_events is unreadable",
 		    strerror(errno), "check that /proc/sys is mounted");

@@ -202,6 +202,8 @@ void	 dindex_free(struct dindex *);
 uint32_t *dindex_find(struct dindex *, uint64_t, dindex_eq_fn, const void *,
 	    const void *);
 int	 dindex_reserve(struct dindex *, size_t, dindex_hash_fn, const void *);
+void	 dindex_remove(struct dindex *, uint32_t *, dindex_hash_fn,
+	    const void *);
 
 /* flow.c: the table of active flows */
 struct flow {
@@ -279,8 +281,12 @@ struct host_recent {
 	uint64_t	ts_ms;
 };
 
+#define HF_PREFIX	0x0001	/* the /64 of addresses aggregated under it */
+#define HF_LEARNED	0x0002	/* its baseline is learned: evicted last */
+
 struct host {
-	struct addr	addr;
+	struct addr	addr;		/* or a /64 with HF_PREFIX */
+	uint32_t	lru_prev, lru_next;	/* index + 1, 0: none */
 	uint64_t	first_ms;
 	uint64_t	last_ms;
 	uint32_t	flows;		/* NEW events seen */
@@ -297,11 +303,12 @@ struct host {
 	uint16_t	any_min, any_max;
 	uint32_t	seg[HOST_SEGS];	/* TCP ports per segment */
 	uint32_t	useg[HOST_SEGS];	/* other protocols' ports */
-	uint32_t	hist[256];	/* 256 TCP ports per bin */
+	uint16_t	hist[256];	/* 256 TCP ports per bin; all halved
+					   when one would overflow */
 
 	/* allocator features over successive TCP connects */
 	uint16_t	last_port;
-	uint16_t	pad0;
+	uint16_t	hflags;		/* HF_* */
 	uint32_t	n_delta, n_unit, n_small, n_zero;
 	uint32_t	n_even, n_tcp_ports;
 	uint32_t	n_pair, n_pair_small;
@@ -379,6 +386,7 @@ struct hosttab {
 	struct host	*v;		/* dense array, index stable */
 	size_t		 n, cap, max;
 	struct dindex	 idx;
+	uint32_t	 lru_head, lru_tail;	/* index + 1: least, most recent */
 };
 
 int	 hosttab_init(struct hosttab *, size_t);
@@ -386,6 +394,15 @@ void	 hosttab_free(struct hosttab *);
 struct host *hosttab_get(struct hosttab *, const struct addr *, uint64_t,
 	    uint32_t *);
 struct host *hosttab_find(struct hosttab *, const struct addr *, uint32_t *);
+#define HOST_STRLEN	(ADDR_STRLEN + 3)
+
+void	 host_fmt(const struct host *, char *, size_t);
+#define HOST_PROBE	64	/* hosts looked at for one to evict */
+
+void	 hosttab_touch(struct hosttab *, uint32_t);
+int64_t	 hosttab_victim(struct hosttab *, uint64_t, uint64_t, size_t);
+struct host *hosttab_replace(struct hosttab *, uint32_t, const struct addr *,
+	    uint64_t);
 
 /* svc.c: per-service (protocol + destination port) lifetimes */
 struct svc {
@@ -393,6 +410,8 @@ struct svc {
 	uint8_t		pad;
 	uint16_t	port;
 	uint32_t	flows;
+	uint32_t	open;		/* flows in the flow table */
+	uint64_t	last_ms;	/* its last NEW */
 	uint32_t	under_1m, under_3m;
 	uint64_t	max_ms;
 	struct lhist	life;
@@ -402,12 +421,17 @@ struct svctab {
 	struct svc	*v;
 	size_t		 n, cap, max;
 	struct dindex	 idx;
+	size_t		 hand;		/* where the search for a victim goes on */
 };
 
 int	 svctab_init(struct svctab *, size_t);
 void	 svctab_free(struct svctab *);
 struct svc *svctab_get(struct svctab *, uint8_t, uint16_t, uint32_t *);
 void	 svc_end_flow(struct svc *, uint64_t);
+#define SVC_PROBE	64	/* services looked at for one to evict */
+
+int64_t	 svctab_victim(struct svctab *, uint64_t, uint64_t, uint32_t, size_t);
+struct svc *svctab_replace(struct svctab *, uint32_t, uint8_t, uint16_t);
 
 /* core.c: the pipeline, events in, measurements out */
 struct core_conf {
@@ -417,6 +441,11 @@ struct core_conf {
 	size_t			max_flows;
 	size_t			max_hosts;
 	size_t			max_services;
+	uint32_t		host_idle_s;	/* evictable when full */
+	uint32_t		svc_idle_s;
+	uint32_t		svc_known;	/* ended flows: evicted last */
+	uint32_t		per_prefix;	/* IPv6 hosts of a /64 before
+						   the rest share its host */
 };
 
 struct core_counters {
@@ -430,6 +459,9 @@ struct core_counters {
 	uint64_t	duplicate_new;	/* NEW for a flow already open */
 	uint64_t	flows_full;	/* NEW refused: flow table full */
 	uint64_t	hosts_full;	/* NEW refused: host table full */
+	uint64_t	hosts_evicted;	/* idle hosts given up for new ones */
+	uint64_t	svcs_evicted;
+	uint64_t	aggregated;	/* NEW of an address counted in its /64 */
 	uint64_t	svcs_full;	/* flow without service: table full */
 	uint64_t	time_backwards;	/* event older than the previous one */
 	uint64_t	dumps;		/* table dumps reconciled */
@@ -460,8 +492,19 @@ typedef void	(*core_obs_new_fn)(void *, const struct flow_event *,
 		    struct flow *);
 typedef void	(*core_obs_end_fn)(void *, const struct flow_event *,
 		    const struct flow *, uint64_t, bool);
+/* a table's slot i goes to another entry: whatever followed it forgets */
+enum core_table { CORE_T_HOSTS, CORE_T_SERVICES };
+typedef void	(*core_obs_evict_fn)(void *, enum core_table, uint32_t);
 
 #define CORE_V6SEEN	16	/* unmeasured IPv6 /64s followed */
+
+/* The IPv6 hosts of one /64 in the host table. */
+struct core_p64 {
+	uint64_t	prefix;		/* its first 8 bytes; 0: empty */
+	uint32_t	hosts;		/* hosts of single addresses */
+	bool		aggregated;	/* new addresses go to its /64 host */
+	bool		has_host;	/* which is in the table */
+};
 
 /* a /64 whose global sources were neither internal nor NATed */
 struct core_v6seen {
@@ -476,6 +519,7 @@ struct core {
 	core_obs_new_fn		 obs_before;	/* before the host counts it */
 	core_obs_new_fn		 obs_new;	/* optional: the detectors */
 	core_obs_end_fn		 obs_end;
+	core_obs_evict_fn	 obs_evict;
 	void			*obs_arg;
 	struct flowtab		 flows;
 	struct hosttab		 hosts;
@@ -494,12 +538,16 @@ struct core {
 	struct netlist		 local;		/* the gateway's addresses */
 	struct core_v6seen	 v6seen[CORE_V6SEEN];
 	size_t			 nv6seen;
+	struct core_p64		*p64;		/* IPv6 hosts per /64 */
+	size_t			 p64_cap;	/* a power of two */
 };
 
 struct core *core_new(const struct core_conf *);
 void	 core_free(struct core *);
 void	 core_reconfigure(struct core *, struct core_conf *);
 void	 core_event(struct core *, const struct flow_event *);
+struct host *core_host_load(struct core *, const struct addr *, bool,
+	    uint64_t, uint32_t *);
 void	 core_prefetch(const struct core *, struct flow_event *);
 void	 core_finish(struct core *);
 int	 core_set_internal(struct core *, const struct netlist *,

@@ -181,6 +181,9 @@ host_new_flow(struct host *h, const struct flow_event *ev, uint64_t now_ms)
 		if (ev->sport > h->port_max)
 			h->port_max = ev->sport;
 		h->seg[seg_of(ev->sport)]++;
+		if (h->hist[ev->sport >> 8] == UINT16_MAX)
+			for (size_t b = 0; b < 256; b++)
+				h->hist[b] /= 2;	/* the shape stays */
 		h->hist[ev->sport >> 8]++;
 		host_tcp_port(h, ev, now_ms);
 	} else {
@@ -467,6 +470,118 @@ hosttab_find(struct hosttab *t, const struct addr *a, uint32_t *ret_index)
 }
 
 /*
+ * A host as shown: its address, or its /64 as "2001:db8:1:2::/64" for the
+ * host of a /64's addresses.
+ */
+void
+host_fmt(const struct host *h, char *buf, size_t len)
+{
+	size_t	n;
+
+	addr_fmt(&h->addr, buf, len);
+	if ((h->hflags & HF_PREFIX) && (n = strlen(buf)) + 4 <= len)
+		memcpy(buf + n, "/64", 4);
+}
+
+/* Unlink host i from the recency list. */
+static void
+lru_unlink(struct hosttab *t, uint32_t i)
+{
+	struct host	*h = &t->v[i];
+
+	if (h->lru_prev != 0)
+		t->v[h->lru_prev - 1].lru_next = h->lru_next;
+	else if (t->lru_head == i + 1)
+		t->lru_head = h->lru_next;
+	if (h->lru_next != 0)
+		t->v[h->lru_next - 1].lru_prev = h->lru_prev;
+	else if (t->lru_tail == i + 1)
+		t->lru_tail = h->lru_prev;
+	h->lru_prev = h->lru_next = 0;
+}
+
+static void
+lru_append(struct hosttab *t, uint32_t i)
+{
+	struct host	*h = &t->v[i];
+
+	h->lru_prev = t->lru_tail;
+	h->lru_next = 0;
+	if (t->lru_tail != 0)
+		t->v[t->lru_tail - 1].lru_next = i + 1;
+	else
+		t->lru_head = i + 1;
+	t->lru_tail = i + 1;
+}
+
+/* Host i was just active: the most recent of the recency list. */
+void
+hosttab_touch(struct hosttab *t, uint32_t i)
+{
+	if (t->lru_tail == i + 1)
+		return;
+	lru_unlink(t, i);
+	lru_append(t, i);
+}
+
+/*
+ * A host to evict for a new one, among the probe least recently active
+ * that hold no flow (one that holds flows is alive: it moves to the most
+ * recent end).  Best one idle at least idle_ms whose baseline is not
+ * learned, then one idle that long, then one not learned: the table never
+ * refuses a new host while an old one holds nothing.  -1 when none.
+ */
+int64_t
+hosttab_victim(struct hosttab *t, uint64_t now_ms, uint64_t idle_ms,
+    size_t probe)
+{
+	int64_t		idle_learned = -1, busy = -1;
+	uint32_t	i, next;
+	bool		idle;
+
+	for (i = t->lru_head; i != 0 && probe-- > 0; i = next) {
+		const struct host *h = &t->v[i - 1];
+
+		next = h->lru_next;
+		if (h->held != 0) {
+			hosttab_touch(t, i - 1);
+			continue;
+		}
+		idle = h->last_ms == 0 || (now_ms >= h->last_ms &&
+		    now_ms - h->last_ms >= idle_ms);
+		if (idle && !(h->hflags & HF_LEARNED))
+			return i - 1;
+		if (idle && idle_learned < 0)
+			idle_learned = i - 1;
+		if (!idle && !(h->hflags & HF_LEARNED) && busy < 0)
+			busy = i - 1;
+	}
+	return idle_learned >= 0 ? idle_learned : busy;
+}
+
+/*
+ * Reuse host i's slot for a new host a (the caller evicted it): out of
+ * the index, in again under a, the most recent.
+ */
+struct host *
+hosttab_replace(struct hosttab *t, uint32_t i, const struct addr *a,
+    uint64_t now_ms)
+{
+	uint32_t	*slot;
+
+	slot = dindex_find(&t->idx, addr_hash(&t->v[i].addr), host_eq, t->v,
+	    &t->v[i].addr);
+	if (*slot == i + 1)
+		dindex_remove(&t->idx, slot, host_hash, t->v);
+	lru_unlink(t, i);
+	host_init(&t->v[i], a, now_ms);
+	slot = dindex_find(&t->idx, addr_hash(a), host_eq, t->v, a);
+	*slot = i + 1;
+	lru_append(t, i);
+	return &t->v[i];
+}
+
+/*
  * The host with this address, created at now_ms when new.  NULL when the
  * table is full or memory runs out.  ret_index gets its stable index.
  */
@@ -501,5 +616,6 @@ hosttab_get(struct hosttab *t, const struct addr *a, uint64_t now_ms,
 	host_init(&t->v[t->n], a, now_ms);
 	*slot = t->n + 1;
 	*ret_index = t->n;
+	lru_append(t, (uint32_t)t->n);
 	return &t->v[t->n++];
 }

@@ -86,6 +86,7 @@ enum qresult {
 	QR_DISABLED,		/* quarantine.enabled is false */
 	QR_NETWORK,		/* the failures are the network's (gateway) */
 	QR_BREAKER,		/* the detector's circuit breaker is open */
+	QR_PREFIX,		/* the host is a /64's addresses */
 	QR_KERNEL,		/* the kernel refused the element */
 	QR_NRESULTS
 };
@@ -95,6 +96,7 @@ enum qresult {
 #define QV_LEARNING	0x02	/* the gateway is still learning */
 #define QV_NETWORK	0x04	/* failure-based, and the gateway says the
 				   failures are the network's */
+#define QV_PREFIX	0x08	/* the host is a /64 (limits.hosts_per_prefix) */
 
 /*
  * A detector's circuit breaker: it opens when the detector blocked more

@@ -149,6 +149,14 @@ metrics_input(struct mw *w, const struct metrics_src *m)
 	sample(w, "table", "hosts", (double)c->cnt.hosts_full);
 	sample(w, "table", "services", (double)c->cnt.svcs_full);
 	family_end(w);
+	family(w, "ephemd_table_evicted_total", "counter", "Hosts or services "
+	    "evicted (idle, without flows) to make room for new ones.");
+	sample(w, "table", "hosts", (double)c->cnt.hosts_evicted);
+	sample(w, "table", "services", (double)c->cnt.svcs_evicted);
+	family_end(w);
+	one(w, "ephemd_ipv6_aggregated_total", "counter", "NEW events of IPv6 "
+	    "addresses counted in their /64's host (limits.hosts_per_prefix).",
+	    (double)c->cnt.aggregated);
 }
 
 static void
@@ -243,7 +251,7 @@ metrics_hosts(struct mw *w, const struct metrics_src *m)
 {
 	const struct core	*c = m->core;
 	const struct detect	*d = m->detect;
-	char			 a[ADDR_STRLEN];
+	char			 a[HOST_STRLEN];
 	size_t			 i, k;
 	static const char *const names[4][3] = {
 		{ "ephemd_host_flows_total", "counter",
@@ -265,7 +273,7 @@ metrics_hosts(struct mw *w, const struct metrics_src *m)
 
 			if (h->last_ms == 0)
 				continue;	/* known only from state */
-			addr_fmt(&h->addr, a, sizeof(a));
+			host_fmt(h, a, sizeof(a));
 			switch (k) {
 			case 0:
 				v = h->flows;

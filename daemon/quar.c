@@ -50,7 +50,7 @@ quar_result_name(int r)
 	static const char *const names[QR_NRESULTS] = {
 		"blocked", "refreshed", "already", "dry-run", "allowlisted",
 		"allow-set", "learning", "hourly-cap", "max-hosts",
-		"disabled", "network", "breaker", "kernel",
+		"disabled", "network", "breaker", "prefix", "kernel",
 	};
 
 	return r >= 0 && r < QR_NRESULTS ? names[r] : "unknown";
@@ -368,7 +368,8 @@ breaker_lets(struct quar *q, const char *detector, uint64_t now, char *note,
  * A detector's verdict on a: block it, or say why not.  flags: QV_DRYRUN,
  * decide but block nothing; QV_LEARNING, the gateway is still learning;
  * QV_NETWORK, the evidence is failed contacts and the gateway says the
- * network is failing.  note gets one line for the alert.  Returns an enum
+ * network is failing; QV_PREFIX, the host is a /64's addresses, which
+ * may be more than one device's.  note gets one line for the alert.  Returns an enum
  * qresult, counted; q->opened names a breaker this verdict opened.
  */
 int
@@ -395,6 +396,11 @@ quar_verdict(struct quar *q, const struct addr *a, const char *detector,
 		snprintf(note, len, "refused: the evidence is failed contacts "
 		    "and the network itself is failing (detector gateway)");
 		r = QR_NETWORK;
+	} else if (flags & QV_PREFIX) {
+		snprintf(note, len, "refused: the host is a /64 whose "
+		    "addresses are counted together (limits.hosts_per_prefix) "
+		    "and may be more than one device's; block by hand");
+		r = QR_PREFIX;
 	} else if (refresh && h->last_ms + INCIDENT_MS > now) {
 		snprintf(note, len, "already blocked (the same incident): "
 		    "%" PRIu64 " s left", (h->until_ms - now + 999) / 1000);

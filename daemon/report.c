@@ -262,7 +262,7 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st,
 	struct host_report	 r;
 	const struct host	*h;
 	uint32_t		*ho, *so;
-	char			 a[ADDR_STRLEN], t0[32], t1[32], ports[16];
+	char			 a[HOST_STRLEN], t0[32], t1[32], ports[16];
 	char			 held[24], life[40];
 	long			 pmin, pmax;
 	size_t			 i, nh;
@@ -278,7 +278,7 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st,
 		report_snapshot(c, &c->hosts.v[ho[i]], &snap);
 		h = &snap;
 		host_report(h, &c->conf->classify, &r);
-		addr_fmt(&h->addr, a, sizeof(a));
+		host_fmt(h, a, sizeof(a));
 		report_ports(h, &pmin, &pmax);
 		if (pmin >= 0)
 			snprintf(ports, sizeof(ports), "%ld-%ld", pmin, pmax);
@@ -341,6 +341,11 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st,
 	fprintf(fp, "  refused          flow table full %" PRIu64
 	    ", host table full %" PRIu64 ", service table full %" PRIu64
 	    "\n", c->cnt.flows_full, c->cnt.hosts_full, c->cnt.svcs_full);
+	if (c->cnt.hosts_evicted + c->cnt.svcs_evicted + c->cnt.aggregated)
+		fprintf(fp, "  evicted          hosts %" PRIu64 ", services %"
+		    PRIu64 "; NEW of IPv6 addresses counted in their /64 %"
+		    PRIu64 "\n", c->cnt.hosts_evicted, c->cnt.svcs_evicted,
+		    c->cnt.aggregated);
 	if (ls != NULL)
 		live_text(fp, c, ls);
 	if (q != NULL)
@@ -362,14 +367,14 @@ report_host_json(FILE *fp, const struct core *c, const struct host *live)
 	const struct classify_conf *cc = &c->conf->classify;
 	struct host_report	r;
 	struct host		snap, *h = &snap;
-	char			a[ADDR_STRLEN];
+	char			a[HOST_STRLEN];
 	long			pmin, pmax;
 	size_t			b;
 	bool			first = true;
 
 	report_snapshot(c, live, &snap);
 	host_report(h, cc, &r);
-	addr_fmt(&h->addr, a, sizeof(a));
+	host_fmt(h, a, sizeof(a));
 	report_ports(h, &pmin, &pmax);
 	fprintf(fp, "    {\"host\": \"%s\", \"first_seen\": %.3f, "
 	    "\"last_seen\": %.3f,\n", a, h->first_ms / 1000.0,
@@ -462,9 +467,11 @@ report_json(FILE *fp, struct core *c, const struct replay_stats *st,
 	fprintf(fp, "    \"orphan_destroys\": %" PRIu64 ", \"duplicate_new\": %"
 	    PRIu64 ", \"time_backwards\": %" PRIu64 ", \"flow_table_full\": %"
 	    PRIu64 ", \"host_table_full\": %" PRIu64 ", \"service_table_full\": %"
-	    PRIu64 ",\n    \"unmeasured_ipv6\": [", c->cnt.orphan_destroy,
-	    c->cnt.duplicate_new, c->cnt.time_backwards, c->cnt.flows_full,
-	    c->cnt.hosts_full, c->cnt.svcs_full);
+	    PRIu64 ",\n    \"hosts_evicted\": %" PRIu64 ", \"services_evicted\": %"
+	    PRIu64 ", \"aggregated_ipv6\": %" PRIu64 ",\n    \"unmeasured_ipv6\": [",
+	    c->cnt.orphan_destroy, c->cnt.duplicate_new, c->cnt.time_backwards,
+	    c->cnt.flows_full, c->cnt.hosts_full, c->cnt.svcs_full,
+	    c->cnt.hosts_evicted, c->cnt.svcs_evicted, c->cnt.aggregated);
 	{
 		const struct core_v6seen	*v[CORE_V6SEEN];
 		char				 a[ADDR_STRLEN];

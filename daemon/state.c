@@ -10,7 +10,7 @@
  *   gateway <saved_ms> <learned 0|1> <decays> <pop_minutes> <rate buckets>
  *   svc <proto> <port> <flows> <under_1m> <under_3m> <max_ms> <min_ms>
  *       <life buckets>
- *   host <addr> <first_ms> <learned_ms> <family> <allocator> <port_min>
+ *   host <addr or prefix/64> <first_ms> <learned_ms> <family> <allocator> <port_min>
  *       <port_max> <even_ratio> <fixed ports> <rate_minutes> <rate buckets>
  *   end <records>
  *
@@ -88,7 +88,7 @@ state_write(FILE *fp, const struct detect *d, uint64_t now_ms)
 		hd = &d->hd[i];
 		if (hd->learned_ms == 0)
 			continue;	/* nothing learned: it learns again */
-		addr_fmt(&h->addr, a, sizeof(a));
+		host_fmt(h, a, sizeof(a));
 		buckets(b, sizeof(b), hd->rate.w, RATE_BUCKETS);
 		record_put(fp, "host %s %" PRIu64 " %" PRIu64 " %u %u %u %u %.4f "
 		    "%u,%u,%u,%u,%u,%u,%u,%u %" PRIu32 " %s", a, h->first_ms,
@@ -269,19 +269,28 @@ load_host(struct loader *l, char *s)
 	uint64_t	 first, learned;
 	unsigned	 fam, alloc, pmin, pmax, minutes, f[HD_FIXED];
 	float		 even;
+	static const uint8_t zero[8];
 	uint32_t	 hi;
 	struct rhist	 r;
-	size_t		 i;
+	size_t		 i, len;
+	bool		 prefix = false;
 
 	if (sscanf(s, "%63s %" SCNu64 " %" SCNu64 " %u %u %u %u %f %127s %u "
 	    "%4095s", as, &first, &learned, &fam, &alloc, &pmin, &pmax, &even,
-	    fixed, &minutes, b) != 11 ||
-	    addr_parse(as, strlen(as), &a) == -1 || learned == 0 ||
+	    fixed, &minutes, b) != 11)
+		goto bad;
+	if ((len = strlen(as)) > 3 && strcmp(as + len - 3, "/64") == 0) {
+		prefix = true;		/* a /64's host */
+		len -= 3;
+	}
+	if (addr_parse(as, len, &a) == -1 || learned == 0 ||
+	    (prefix && (addr_is_v4(&a) || memcmp(a.b + 8, zero, 8) != 0)) ||
 	    fam > RF_CUSTOM || alloc > AL_MIXED || pmin > 65535 ||
 	    pmax > 65535 || pmin > pmax || !(even >= 0 && even <= 1) ||
 	    sscanf(fixed, "%u,%u,%u,%u,%u,%u,%u,%u", &f[0], &f[1], &f[2],
 	    &f[3], &f[4], &f[5], &f[6], &f[7]) != HD_FIXED ||
 	    parse_buckets(b, r.w, RATE_BUCKETS) == -1) {
+bad:
 		record_bad(&l->r, "host record: bad fields");
 		return;
 	}
@@ -290,13 +299,16 @@ load_host(struct loader *l, char *s)
 			record_bad(&l->r, "host record: a fixed port above 65535");
 			return;
 		}
-	if ((h = hosttab_get(&d->core->hosts, &a, first, &hi)) == NULL ||
+	if ((h = core_host_load(d->core, &a, prefix, first, &hi)) == NULL ||
 	    (hd = detect_hdet(d, hi)) == NULL) {
-		record_bad(&l->r, "host record: the host table is full");
+		record_bad(&l->r, "host record: %s", hosttab_find(
+		    &d->core->hosts, &a, &hi) != NULL ? "a second record of "
+		    "the host" : "the host table is full");
 		return;
 	}
 	h->first_ms = first;
 	h->last_ms = 0;		/* not seen in this run (reports skip it) */
+	h->hflags |= HF_LEARNED;
 	hd->learned_ms = learned;
 	hd->family = (uint8_t)fam;
 	hd->allocator = (uint8_t)alloc;

@@ -85,6 +85,56 @@ svctab_get(struct svctab *t, uint8_t proto, uint16_t port,
 	return v;
 }
 
+/*
+ * A service to evict for a new one, by a clock hand over the table: among
+ * the next probe services that hold no open flow, best one idle at least
+ * idle_ms that has seen fewer than learned flows (not known yet),
+ * then one idle that long, then one not known.  -1 when there is none.
+ */
+int64_t
+svctab_victim(struct svctab *t, uint64_t now_ms, uint64_t idle_ms,
+    uint32_t learned, size_t probe)
+{
+	int64_t		 idle_known = -1, busy = -1;
+	size_t		 i;
+	bool		 idle;
+
+	for (; probe > 0 && t->n > 0; probe--) {
+		i = t->hand++ % t->n;
+		const struct svc *s = &t->v[i];
+
+		if (s->open != 0)
+			continue;
+		idle = now_ms >= s->last_ms && now_ms - s->last_ms >= idle_ms;
+		if (idle && s->flows < learned)
+			return (int64_t)i;
+		if (idle && idle_known < 0)
+			idle_known = (int64_t)i;
+		if (!idle && s->flows < learned && busy < 0)
+			busy = (int64_t)i;
+	}
+	return idle_known >= 0 ? idle_known : busy;
+}
+
+/* Reuse service i's slot (the caller evicted it) for proto and port. */
+struct svc *
+svctab_replace(struct svctab *t, uint32_t i, uint8_t proto, uint16_t port)
+{
+	struct svc	*v = &t->v[i];
+	uint32_t	*slot, key = svc_keyval(v->proto, v->port);
+
+	slot = dindex_find(&t->idx, hash_mix64(key), svc_eq, t->v, &key);
+	if (*slot == i + 1)
+		dindex_remove(&t->idx, slot, svc_hash, t->v);
+	memset(v, 0, sizeof(*v));
+	v->proto = proto;
+	v->port = port;
+	key = svc_keyval(proto, port);
+	slot = dindex_find(&t->idx, hash_mix64(key), svc_eq, t->v, &key);
+	*slot = i + 1;
+	return v;
+}
+
 void
 svc_end_flow(struct svc *s, uint64_t life_ms)
 {

@@ -540,6 +540,293 @@ START_TEST(test_svcs_full)
 }
 END_TEST
 
+/* A flow of src (any family) from sport to dport at ts. */
+static struct flow_event
+from(const char *src, uint8_t type, uint16_t sport, uint16_t dport,
+    uint64_t ts)
+{
+	struct flow_event	ev = tcp(type, sport, ts);
+
+	set_addr(&ev.src, src);
+	ev.dport = dport;
+	if (!addr_is_v4(&ev.src)) {
+		set_addr(&ev.dst, "2001:db8:99::1");
+		ev.nat_addr = ev.src;	/* IPv6 is routed, not NATed */
+	}
+	return ev;
+}
+
+static void
+flow_new(const char *src, uint16_t sport, uint64_t ts)
+{
+	struct flow_event	ev = from(src, EV_NEW, sport, 443, ts);
+
+	event(&ev);
+}
+
+static void
+flow_end(const char *src, uint16_t sport, uint64_t ts)
+{
+	struct flow_event	ev = from(src, EV_DESTROY, sport, 443, ts);
+
+	event(&ev);
+}
+
+static uint32_t	evicted_host[64], evicted_svc[64];
+static size_t	nevicted_host, nevicted_svc;
+
+static void
+on_evict(void *arg, enum core_table t, uint32_t i)
+{
+	(void)arg;
+	if (t == CORE_T_HOSTS && nevicted_host < 64)
+		evicted_host[nevicted_host++] = i;
+	if (t == CORE_T_SERVICES && nevicted_svc < 64)
+		evicted_svc[nevicted_svc++] = i;
+}
+
+static void
+start_evict(void)
+{
+	start();
+	nevicted_host = nevicted_svc = 0;
+	core->obs_evict = on_evict;
+}
+
+/*
+ * A full host table makes room: the idle host without a flow goes (the
+ * detectors hear of it), the one that holds a flow stays, and the slot
+ * serves the new host.
+ */
+START_TEST(test_hosts_evict_idle)
+{
+	struct host	*h;
+
+	conf.max_hosts = 2;
+	start_evict();
+	flow_new("10.0.0.2", 40000, T0);
+	flow_end("10.0.0.2", 40000, T0 + 1000);
+	flow_new("10.0.0.3", 40000, T0 + 2000);	/* held: alive */
+	flow_new("10.0.0.4", 40000, T0 + 700000);
+	ck_assert_uint_eq(core->cnt.hosts_full, 0);
+	ck_assert_uint_eq(core->cnt.hosts_evicted, 1);
+	ck_assert_uint_eq(nevicted_host, 1);
+	ck_assert_ptr_null(host_find("10.0.0.2"));
+	ck_assert_ptr_nonnull(host_find("10.0.0.3"));
+	h = host_find("10.0.0.4");
+	ck_assert_ptr_nonnull(h);
+	ck_assert_uint_eq(h - core->hosts.v, evicted_host[0]);
+	ck_assert_uint_eq(h->flows, 1);
+	ck_assert_uint_eq(core->hosts.n, 2);
+
+	/* the evicted address comes back: it is a new host, in a new slot */
+	flow_end("10.0.0.4", 40000, T0 + 701000);
+	flow_new("10.0.0.2", 40002, T0 + 1400000);
+	ck_assert_uint_eq(core->cnt.hosts_evicted, 2);
+	ck_assert_uint_eq(host_find("10.0.0.2")->flows, 1);
+	ck_assert_ptr_null(host_find("10.0.0.4"));
+}
+END_TEST
+
+/*
+ * Among idle hosts, one without a learned baseline goes first, even when
+ * the learned one was idle longer; then an idle learned one, then a busy
+ * unlearned one; a learned busy host stays and the new one is refused.
+ */
+START_TEST(test_hosts_evict_order)
+{
+	conf.max_hosts = 2;
+	start_evict();
+	flow_new("10.0.0.2", 40000, T0);
+	flow_end("10.0.0.2", 40000, T0 + 1000);
+	host_find("10.0.0.2")->hflags |= HF_LEARNED;
+	flow_new("10.0.0.3", 40000, T0 + 2000);
+	flow_end("10.0.0.3", 40000, T0 + 3000);
+	flow_new("10.0.0.4", 40000, T0 + 900000);
+	ck_assert_ptr_nonnull(host_find("10.0.0.2"));
+	ck_assert_ptr_null(host_find("10.0.0.3"));
+	flow_end("10.0.0.4", 40000, T0 + 901000);
+
+	/* .2 is idle and learned: it goes before .4, busy (idle 1 s) */
+	flow_new("10.0.0.5", 40000, T0 + 902000);
+	ck_assert_ptr_null(host_find("10.0.0.2"));
+	ck_assert_ptr_nonnull(host_find("10.0.0.4"));
+	flow_end("10.0.0.5", 40000, T0 + 903000);
+	host_find("10.0.0.5")->hflags |= HF_LEARNED;
+
+	/* none idle: .4, unlearned, goes before .5, learned */
+	flow_new("10.0.0.6", 40000, T0 + 904000);
+	ck_assert_ptr_null(host_find("10.0.0.4"));
+	ck_assert_ptr_nonnull(host_find("10.0.0.5"));
+	/* .5 learned and busy, .6 holds a flow: .7 is refused */
+	flow_new("10.0.0.7", 40000, T0 + 905000);
+	ck_assert_uint_eq(core->cnt.hosts_full, 1);
+	ck_assert_ptr_null(host_find("10.0.0.7"));
+	ck_assert_uint_eq(core->cnt.hosts_evicted, 3);
+}
+END_TEST
+
+/*
+ * A /64's addresses: the first per_prefix are hosts of their own, later
+ * ones share the /64's host (HF_PREFIX); the earlier addresses keep
+ * theirs.  A /64 that loses every host is counted by address again.
+ */
+START_TEST(test_prefix_aggregate)
+{
+	char		a[64], fmt[HOST_STRLEN];
+	struct host	*h;
+	int		i;
+
+	conf.per_prefix = 4;
+	conf.max_hosts = 16;
+	start_evict();
+	for (i = 1; i <= 10; i++) {
+		snprintf(a, sizeof(a), "fd00:1:2:3::%x", i);
+		flow_new(a, 40000, T0 + (uint64_t)i);
+	}
+	ck_assert_uint_eq(core->hosts.n, 5);
+	ck_assert_uint_eq(core->cnt.aggregated, 6);
+	h = host_find("fd00:1:2:3::");
+	ck_assert_ptr_nonnull(h);
+	ck_assert(h->hflags & HF_PREFIX);
+	ck_assert_uint_eq(h->flows, 6);
+	host_fmt(h, fmt, sizeof(fmt));
+	ck_assert_str_eq(fmt, "fd00:1:2:3::/64");
+	flow_new("fd00:1:2:3::2", 40002, T0 + 20);	/* keeps its host */
+	ck_assert_uint_eq(host_find("fd00:1:2:3::2")->flows, 2);
+	ck_assert_uint_eq(core->cnt.aggregated, 6);
+
+	/* another /64 is counted apart, and IPv4 never */
+	flow_new("fd00:1:2:4::1", 40000, T0 + 30);
+	ck_assert_ptr_nonnull(host_find("fd00:1:2:4::1"));
+	ck_assert_uint_eq(core->cnt.aggregated, 6);
+
+	/* every host of the /64 evicted: its addresses count apart again */
+	conf.max_hosts = 6;
+	core_free(core);
+	start_evict();
+	for (i = 1; i <= 5; i++) {
+		snprintf(a, sizeof(a), "fd00:1:2:3::%x", i);
+		flow_new(a, 40000, T0 + (uint64_t)i);
+		flow_end(a, 40000, T0 + 10 + (uint64_t)i);
+	}
+	ck_assert_ptr_nonnull(host_find("fd00:1:2:3::"));
+	for (i = 1; i <= 6; i++) {
+		snprintf(a, sizeof(a), "10.0.1.%d", i);
+		flow_new(a, 40000, T0 + 700000 + (uint64_t)i);
+	}
+	ck_assert_uint_eq(core->cnt.hosts_evicted, 5);
+	ck_assert_ptr_null(host_find("fd00:1:2:3::"));
+	flow_new("10.0.1.1", 40002, T0 + 700100);
+	flow_end("10.0.1.1", 40000, T0 + 1400000);
+	flow_end("10.0.1.1", 40002, T0 + 1400000);
+	flow_new("fd00:1:2:3::9", 40000, T0 + 1400001);
+	ck_assert_ptr_nonnull(host_find("fd00:1:2:3::9"));
+	ck_assert(!(host_find("fd00:1:2:3::9")->hflags & HF_PREFIX));
+}
+END_TEST
+
+/* 0 per prefix: a /64 is one host from its first address. */
+START_TEST(test_prefix_zero)
+{
+	conf.per_prefix = 0;
+	start();
+	flow_new("fd00:1:2:3::1", 40000, T0);
+	flow_new("fd00:1:2:3::2", 40000, T0 + 1);
+	ck_assert_uint_eq(core->hosts.n, 1);
+	ck_assert_ptr_nonnull(host_find("fd00:1:2:3::"));
+	ck_assert_uint_eq(core->cnt.aggregated, 2);
+}
+END_TEST
+
+/*
+ * A flood of addresses over many /64s, with eviction all along: the /64
+ * counts stay those of the host table (checked against a recount).
+ */
+START_TEST(test_prefix_churn)
+{
+	char		a[64];
+	uint32_t	x = 12345;
+	size_t		i, j, k, n;
+	uint64_t	ts = T0;
+
+	conf.per_prefix = 3;
+	conf.max_hosts = 64;
+	conf.host_idle_s = 1;
+	start();
+	for (i = 0; i < 20000; i++) {
+		x = x * 1103515245 + 12345;
+		snprintf(a, sizeof(a), "fd00:0:0:%x::%x", (x >> 8) % 50,
+		    (x >> 16) % 7 + 1);
+		ts += 700;
+		flow_new(a, 40000, ts);
+		flow_end(a, 40000, ts + 1);
+	}
+	ck_assert_uint_gt(core->cnt.hosts_evicted, 1000);
+	ck_assert_uint_eq(core->cnt.hosts_full, 0);
+	for (k = 0; k < core->p64_cap; k++) {
+		const struct core_p64 *e = &core->p64[k];
+		bool has = false;
+
+		if (e->prefix == 0)
+			continue;
+		for (n = 0, j = 0; j < core->hosts.n; j++) {
+			const struct host *h = &core->hosts.v[j];
+
+			if (memcmp(h->addr.b, &e->prefix, 8) != 0)
+				continue;
+			if (h->hflags & HF_PREFIX)
+				has = true;
+			else
+				n++;
+		}
+		ck_assert_uint_eq(e->hosts, n);
+		ck_assert_int_eq(e->has_host, has);
+		ck_assert(n > 0 || has);
+	}
+}
+END_TEST
+
+/*
+ * A scan fills the service table with services of one flow each; the
+ * service a flow then opens still gets a slot, a busy known service is
+ * kept, and one that holds a flow is never evicted.
+ */
+START_TEST(test_svcs_evict)
+{
+	struct flow_event	ev;
+	uint16_t		p;
+	int			i;
+
+	conf.max_services = 16;
+	start_evict();
+	for (i = 0; i < 10; i++) {	/* tcp/443 known: 10 flows */
+		flow_new("10.0.0.2", (uint16_t)(40000 + i), T0 + i);
+		flow_end("10.0.0.2", (uint16_t)(40000 + i), T0 + 1000 + i);
+	}
+	ev = from("10.0.0.2", EV_NEW, 50000, 22, T0 + 2000);	/* held */
+	event(&ev);
+	for (p = 1; p <= 200; p++) {
+		ev = from("10.0.0.9", EV_NEW, 45000, p, T0 + 3000 + p);
+		event(&ev);
+		ev.type = EV_DESTROY;
+		ev.ts_ms += 1;
+		event(&ev);
+	}
+	ck_assert_uint_eq(core->svcs.n, 16);
+	ck_assert_uint_gt(core->cnt.svcs_evicted, 150);
+	ck_assert_uint_eq(core->cnt.svcs_full, 0);
+	ck_assert_uint_eq(nevicted_svc, 64);
+	ck_assert_ptr_nonnull(svc_find(IPPROTO_TCP, 443));
+	ck_assert_ptr_nonnull(svc_find(IPPROTO_TCP, 22));
+	ev = from("10.0.0.2", EV_NEW, 50001, 31337, T0 + 9000);
+	event(&ev);
+	ck_assert_ptr_nonnull(svc_find(IPPROTO_TCP, 31337));
+	ck_assert_uint_eq(svc_find(IPPROTO_TCP, 31337)->open, 1);
+	ck_assert_uint_eq(svc_find(IPPROTO_TCP, 22)->open, 1);
+}
+END_TEST
+
 START_TEST(test_finish_idempotent)
 {
 	struct flow_event	ev;
@@ -583,7 +870,10 @@ main(void)
 		    test_lifetime_userspace, test_orphan_destroy,
 		    test_duplicate_new, test_time_backwards, test_portless,
 		    test_flows_full, test_flows_full_no_trace, test_hosts_full,
-		    test_svcs_full, test_finish_idempotent, NULL } },
+		    test_svcs_full, test_hosts_evict_idle,
+		    test_hosts_evict_order, test_prefix_aggregate,
+		    test_prefix_zero, test_prefix_churn, test_svcs_evict,
+		    test_finish_idempotent, NULL } },
 	};
 
 	return t_main("core", tcases, T_N(tcases));

@@ -339,6 +339,56 @@ START_TEST(test_state_roundtrip)
 }
 END_TEST
 
+/*
+ * A /64's host (limits.hosts_per_prefix) is saved as PREFIX/64 and comes
+ * back as one: the /64's new addresses go to it again.
+ */
+START_TEST(test_state_prefix)
+{
+	struct flow_event	ev;
+	struct addr		p;
+	char			*msg, *buf;
+	size_t			 len;
+	uint32_t		 hi;
+	int			 i;
+
+	cconf.per_prefix = 0;
+	core = core_new(&cconf);
+	ck_assert_ptr_nonnull(core);
+	det = detect_new(core, &dconf, t_alert_sink, &al);
+	ck_assert_ptr_nonnull(det);
+	for (i = 0; i < 30; i++) {
+		ev = t_ev(EV_NEW, IPPROTO_TCP, HOST(2), (uint16_t)(40000 +
+		    2 * i), DST(1), 443, 0, T0 + (uint64_t)i * SEC);
+		ck_assert_int_eq(addr_parse("fd00:1:2:3::1", 13, &ev.src), 0);
+		ev.src.b[15] = (uint8_t)(i + 1);
+		ev.nat_addr = ev.src;
+		ck_assert_int_eq(addr_parse("2001:db8::1", 11, &ev.dst), 0);
+		core_event(core, &ev);
+		detect_tick(det, core->now_ms);
+	}
+	ck_assert_uint_eq(core->hosts.n, 1);
+	ck_assert_uint_ne(det->hd[0].learned_ms, 0);
+	save(det, path);
+	buf = t_slurp(path, &len);
+	ck_assert_ptr_nonnull(strstr(buf, "\nhost fd00:1:2:3::/64 "));
+	free(buf);
+
+	fresh();
+	ck_assert_int_eq(load(path, &msg), 0);
+	free(msg);
+	ck_assert_int_eq(addr_parse("fd00:1:2:3::", 12, &p), 0);
+	ck_assert_ptr_nonnull(hosttab_find(&core2->hosts, &p, &hi));
+	ck_assert(core2->hosts.v[hi].hflags & HF_PREFIX);
+	ck_assert(core2->hosts.v[hi].hflags & HF_LEARNED);
+	ev.src.b[15] = 0x99;
+	ev.ts_ms += SEC;
+	core_event(core2, &ev);
+	ck_assert_uint_eq(core2->hosts.n, 1);
+	ck_assert_uint_eq(core2->hosts.v[hi].flows, 1);
+}
+END_TEST
+
 /* The file's lines: the magic, then records each ending in its CRC. */
 START_TEST(test_state_format)
 {
@@ -692,7 +742,7 @@ main(void)
 	/* START_TEST makes pointer variables: no static table */
 	const struct t_tcase tcases[] = {
 		{ "state", setup, teardown, {
-		    test_state_roundtrip, test_state_format,
+		    test_state_roundtrip, test_state_prefix, test_state_format,
 		    test_state_loaded_judges, test_state_truncated,
 		    test_state_truncated_at_line, test_state_flipped_byte,
 		    test_state_zeroed_bytes, test_state_refused,

@@ -65,6 +65,10 @@ GATEWAY_BOUNDS = {
 ACCEPTED = ("gateway", "identity")
 VIEWS = ("*", "ipv4", "ipv6")
 
+# The daemon's own incidents (a table full): about no host, never an FP,
+# counted as incidental.
+OWN = ("limits",)
+
 SCORING = """\
 - **Detected (TP).** An anomaly is detected by a detector it lists when that
   detector raises an alert on the anomaly's host between its start and start
@@ -103,7 +107,9 @@ SCORING_REALNET = """\
   grace. Alerts there fail the test like alerts on a look-alike host.
 - **Accepted alerts.** On a look-alike host or window, `gateway` and
   `identity` alerts and any alert of severity `info` are accepted: listed,
-  never a failure."""
+  never a failure.
+- **The daemon's own incidents.** A `limits` alert (host `*`: a table full)
+  is about no host: counted as incidental, never a false positive."""
 
 
 class Row:
@@ -267,6 +273,9 @@ def score_run(rows, alerts, fps):
                 if det not in r.hits:
                     r.late.setdefault(det, ts - r.start)
             c[1 if hit or late else 2] += 1
+            continue
+        if det in OWN and a["host"] == "*":
+            c[2] += 1
             continue
         mine = by_host.get(a["host"], [])
         look = [r for r in mine if r.benign]
