@@ -127,18 +127,27 @@ gw_failing(const struct hdet *hd, uint32_t id)
 	    (hd->gw_failed & 1U << (id - hd->gw_base)) != 0;
 }
 
-/* The destination's slot: its /24 or /48, keyed. */
-static struct gw_dst *
-gw_dst(struct detect *d, const struct addr *dst, uint64_t now, bool make)
+/* A destination's /24 or /48. */
+static struct addr
+gw_prefix(const struct addr *dst)
 {
-	struct addr	 p = *dst;
-	struct gw_dst	*e;
-	uint64_t	 key;
+	struct addr	p = *dst;
 
 	if (addr_is_v4(&p))
 		p.b[15] = 0;
 	else
 		memset(p.b + 6, 0, 10);
+	return p;
+}
+
+/* The destination's slot: its /24 or /48, keyed. */
+static struct gw_dst *
+gw_dst(struct detect *d, const struct addr *dst, uint64_t now, bool make)
+{
+	struct addr	 p = gw_prefix(dst);
+	struct gw_dst	*e;
+	uint64_t	 key;
+
 	key = hash_fast(&p, 0x6777) | 1;
 	e = &d->gw_dst[key % GW_DSTS];
 	if (e->key != key || e->since_ms + GW_DST_MS <= now) {
@@ -156,6 +165,155 @@ static uint64_t
 gw_hostbit(uint32_t hidx)
 {
 	return 1ULL << (hash_mix64(hidx + 1) >> 58);
+}
+
+/* The dead destination of dst's prefix, or NULL. */
+static struct gw_dead *
+gw_dead_find(struct detect *d, const struct addr *dst)
+{
+	struct addr	p;
+	size_t		i;
+
+	for (i = 0; i < GW_DEAD; i++)
+		if (d->gw_dead[i].used)
+			break;
+	if (i == GW_DEAD)
+		return NULL;	/* the usual case: none dead */
+	p = gw_prefix(dst);
+	for (; i < GW_DEAD; i++)
+		if (d->gw_dead[i].used &&
+		    addr_cmp(&d->gw_dead[i].prefix, &p) == 0)
+			return &d->gw_dead[i];
+	return NULL;
+}
+
+static void
+gw_dead_event(struct detect *d, const struct gw_dead *x, int what,
+    uint64_t now)
+{
+	struct alert	a;
+	char		p[ADDR_STRLEN];
+	int		len = addr_is_v4(&x->prefix) ? 24 : 48;
+	static const char *const state[] = { "dead", "alive", "untried" };
+
+	addr_fmt(&x->prefix, p, sizeof(p));
+	memset(&a, 0, sizeof(a));
+	a.ts_ms = now;
+	a.severity = what == GWD_DEAD ? SEV_WARNING : SEV_INFO;
+	a.action = ACT_LOG;
+	snprintf(a.label, sizeof(a.label), "%s", addr_is_v4(&x->prefix) ?
+	    "ipv4" : "ipv6");
+	if (what == GWD_DEAD)
+		snprintf(a.summary, sizeof(a.summary), "%s/%d does not "
+		    "answer: %u hosts failed to reach it (%u of %u contacts "
+		    "unanswered in %llu s), while the rest of the network "
+		    "answers: a server or its network is failing, not the "
+		    "hosts; failed contacts to it no longer count against "
+		    "them", p, len, x->hosts, x->failed, x->failed + x->ok,
+		    (unsigned long long)((x->last_ms - x->since_ms) / 1000));
+	else
+		snprintf(a.summary, sizeof(a.summary), "%s/%d %s; it had "
+		    "failed for %u hosts for %llu min (%u contacts "
+		    "unanswered)", p, len, what == GWD_ALIVE ? "answers "
+		    "again" : "was not tried for 30 min", x->hosts,
+		    (unsigned long long)((x->last_ms - x->since_ms) / 60000),
+		    x->failed);
+	snprintf(a.evidence, sizeof(a.evidence), "{\"destination\": "
+	    "\"%s/%d\", \"state\": \"%s\", \"since\": %.3f, \"hosts\": "
+	    "%u, \"unanswered\": %u, \"answered\": %u, \"dead_hosts\": %u}",
+	    p, len, state[what], x->since_ms / 1000.0, x->hosts, x->failed,
+	    x->ok, d->conf->gateway.dead_hosts);
+	detect_raise_gateway(d, &a);
+}
+
+/* Remember dst as one that failed (the first few). */
+static void
+gw_dead_addr(struct gw_dead *x, const struct addr *dst)
+{
+	uint32_t	i;
+
+	for (i = 0; i < x->naddrs; i++)
+		if (addr_cmp(dst, &x->addrs[i]) == 0)
+			return;
+	if (x->naddrs < sizeof(x->addrs) / sizeof(x->addrs[0]))
+		x->addrs[x->naddrs++] = *dst;
+}
+
+/*
+ * A failed contact (started at start) to a destination whose entry is e:
+ * when more than dead_hosts hosts failed to reach it in its window and at
+ * least 4 in 5 of its contacts failed, the destination is dead.  It is
+ * followed (GW_DEAD at most) until it answers again; the event waits for
+ * the population view of its time (gw_tick), since in an outage every
+ * destination is dead and the outage is the one event.
+ */
+static void
+gw_dead_check(struct detect *d, const struct gw_dst *e,
+    const struct addr *dst, uint64_t start, uint64_t now)
+{
+	const struct gw_conf	*gc = &d->conf->gateway;
+	struct gw_dead		*x, *free_slot = NULL;
+	uint32_t		 hosts = (uint32_t)__builtin_popcountll(e->hosts);
+	size_t			 i;
+
+	if ((x = gw_dead_find(d, dst)) != NULL) {
+		x->last_ms = now;
+		gw_dead_addr(x, dst);
+		x->failed++;
+		x->m_fail++;
+		if (hosts > x->hosts)
+			x->hosts = hosts;
+		return;
+	}
+	if (hosts <= gc->dead_hosts || e->failed < 4 * (uint64_t)e->ok_after ||
+	    e->failed < 2 * (gc->dead_hosts + 1))
+		return;
+	for (i = 0; i < GW_DEAD && free_slot == NULL; i++)
+		if (!d->gw_dead[i].used)
+			free_slot = &d->gw_dead[i];
+	if ((x = free_slot) == NULL)
+		return;
+	memset(x, 0, sizeof(*x));
+	x->used = true;
+	x->prefix = gw_prefix(dst);
+	gw_dead_addr(x, dst);
+	x->since_ms = e->fail_from_ms;
+	x->found_id = (uint32_t)(start / GW_BUCKET_MS);
+	x->last_ms = now;
+	x->hosts = hosts;
+	x->failed = e->failed;
+	x->ok = e->ok_after;
+}
+
+/*
+ * An answered contact to dst.  A dead destination is alive again after a
+ * minute with 3 answers or more from the addresses that failed (not their
+ * neighbours in the prefix) and 4 answers for each failure.
+ */
+static void
+gw_dead_answered(struct detect *d, const struct addr *dst, uint64_t now)
+{
+	struct gw_dead	*x;
+	uint64_t	 minute = now / 60000;
+	uint32_t	 i;
+
+	if ((x = gw_dead_find(d, dst)) == NULL)
+		return;
+	x->ok++;
+	for (i = 0; i < x->naddrs; i++)
+		if (addr_cmp(dst, &x->addrs[i]) == 0)
+			break;
+	if (i == x->naddrs)
+		return;		/* a neighbour of the dead ones */
+	if (x->minute != minute) {
+		x->minute = minute;
+		x->m_ok = x->m_fail = 0;
+	}
+	if (++x->m_ok >= 3 && x->m_ok >= 4 * x->m_fail) {
+		if (x->reported)
+			gw_dead_event(d, x, GWD_ALIVE, now);
+		x->used = false;
+	}
 }
 
 /* Whether a flow's end is an answer: TCP assured, others replied. */
@@ -178,6 +336,11 @@ gw_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	if (!d->conf->gateway.enabled || (ev->proto != IPPROTO_TCP &&
 	    ev->proto != IPPROTO_UDP))
 		return;
+	if (!hd->gw_witness &&
+	    (d->core->hosts.v[f->host].hflags & HF_LEARNED))
+		hd->gw_witness = true;	/* answered in an earlier run */
+	if (!hd->gw_witness)
+		return;
 	b = gw_bucket(d, gw_fam(f), id);
 	b->contacts++;
 	if ((k = gw_slot(hd, id)) < 0)
@@ -199,10 +362,17 @@ gw_end(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	bool			 ok = gw_answered(ev);
 	int			 k;
 
-	if (!d->conf->gateway.enabled || (f->fflags & FF_START_UNKNOWN) ||
-	    (ev->proto != IPPROTO_TCP && ev->proto != IPPROTO_UDP) ||
-	    id + GW_BUCKETS <= now_id || !gw_active(hd, id))
+	if (!d->conf->gateway.enabled ||
+	    (ev->proto != IPPROTO_TCP && ev->proto != IPPROTO_UDP))
 		return;
+	if (ok && !(f->fflags & FF_START_UNKNOWN))
+		gw_dead_answered(d, &ev->dst, ev->ts_ms);
+	if ((f->fflags & FF_START_UNKNOWN) || id + GW_BUCKETS <= now_id ||
+	    !gw_active(hd, id)) {
+		if (ok)
+			hd->gw_witness = true;
+		return;
+	}
 	b = gw_bucket(d, gw_fam(f), id);
 	k = (int)(id - hd->gw_base);
 	if (ok) {
@@ -218,11 +388,16 @@ gw_end(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 			b->failed_hosts++;
 	}
 	if ((e = gw_dst(d, &ev->dst, ev->ts_ms, true)) != NULL) {
-		if (ok)
+		if (ok) {
 			e->ok++;
-		else {
+			if (e->fail_from_ms != 0 && f->start_ms >= e->fail_from_ms)
+				e->ok_after++;
+		} else {
+			if (e->fail_from_ms == 0 || f->start_ms < e->fail_from_ms)
+				e->fail_from_ms = f->start_ms;
 			e->failed++;
 			e->hosts |= gw_hostbit(f->host);
+			gw_dead_check(d, e, &ev->dst, f->start_ms, ev->ts_ms);
 		}
 	}
 }
@@ -254,6 +429,8 @@ gw_excused(struct detect *d, struct hdet *hd, const struct flow *f,
 		failed += b->failed_hosts - gw_failing(hd, k);
 	}
 	if (failed >= gc->min_hosts && failed >= gc->failed_share * hosts)
+		goto excused;
+	if (gw_dead_find(d, &ev->dst) != NULL)
 		goto excused;
 	if ((e = gw_dst(d, &ev->dst, ev->ts_ms, false)) != NULL &&
 	    e->failed >= e->ok) {
@@ -363,7 +540,56 @@ gw_judge(struct detect *d, int fam, uint32_t id, uint64_t now)
 	/* back: more hosts answered than failed */
 	if (g->down && b->ok_hosts > b->failed_hosts) {
 		g->down = false;
+		g->up_id = id;
 		gw_event(d, fam, b, false, now);
+	}
+}
+
+/*
+ * The dead destinations: one found while its family was failing is part
+ * of the outage (forgotten without a word); one found while the rest of
+ * the family answered is reported once the population view of its time is
+ * judged.  One nobody tried for 30 min is forgotten, with a word if it was
+ * reported.
+ */
+static void
+gw_dead_tick(struct detect *d, uint64_t now_ms)
+{
+	const struct gw_conf	*gc = &d->conf->gateway;
+	struct gw_dead		*x;
+	const struct gw_family	*g;
+	const struct gw_bucket	*b;
+	size_t			 i;
+	uint32_t		 k;
+	bool			 outage;
+
+	for (i = 0; i < GW_DEAD; i++) {
+		x = &d->gw_dead[i];
+		if (!x->used)
+			continue;
+		if (now_ms > x->last_ms + 3 * GW_DST_MS) {
+			if (x->reported)
+				gw_dead_event(d, x, GWD_UNTRIED, now_ms);
+			x->used = false;
+			continue;
+		}
+		g = &d->gw[addr_is_v4(&x->prefix) ? 0 : 1];
+		if (x->reported || g->settled < x->found_id + GW_AROUND)
+			continue;
+		/* failing since before the family came back: the outage's */
+		outage = g->down || (g->up_id != 0 &&
+		    (uint64_t)g->up_id * GW_BUCKET_MS + GW_BUCKET_MS >= x->since_ms);
+		for (k = x->found_id - GW_AROUND; k <= x->found_id +
+		    GW_AROUND && !outage; k++)
+			if ((b = gw_bucket_at(d, g == &d->gw[0] ? 0 : 1,
+			    k)) != NULL && gw_bad(gc, b))
+				outage = true;
+		if (outage)
+			x->used = false;	/* the outage's event says it */
+		else {
+			x->reported = true;
+			gw_dead_event(d, x, GWD_DEAD, now_ms);
+		}
 	}
 }
 
@@ -386,6 +612,7 @@ gw_tick(struct detect *d, uint64_t now_ms)
 			gw_judge(d, fam, id, now_ms);
 		g->settled = last;
 	}
+	gw_dead_tick(d, now_ms);
 }
 
 const struct detector_ops detect_gateway = {

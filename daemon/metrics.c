@@ -173,6 +173,7 @@ metrics_alerts(struct mw *w, const struct metrics_src *m)
 	for (i = 0; i < NDETECTORS; i++)
 		sample(w, "detector", detect_name(i),
 		    (double)d->by_detector[i]);
+	sample(w, "detector", "limits", (double)d->limit_alerts);
 	family_end(w);
 	one(w, "ephemd_alerts_held_back_total", "counter", "Alerts not "
 	    "raised again within a host's cool-down.", (double)d->suppressed);

@@ -1819,6 +1819,14 @@ gw_ev_cmp(const void *x, const void *y)
 	return a->ts < b->ts ? -1 : a->ts > b->ts;
 }
 
+static bool	gw_shared;	/* every contact to one /24 instead */
+
+static uint32_t
+gw_dst_of(int h, int i)
+{
+	return gw_shared ? DST(5) : GW_DST(h, i);
+}
+
 static uint64_t
 gw_contacts(int nh, int n, bool answered, uint64_t t)
 {
@@ -1841,10 +1849,10 @@ gw_contacts(int nh, int n, bool answered, uint64_t t)
 		uint16_t sport = (uint16_t)(40000 + v[j].i);
 
 		if (!v[j].end)
-			tcp_new(HOST(10 + v[j].h), sport, GW_DST(v[j].h,
+			tcp_new(HOST(10 + v[j].h), sport, gw_dst_of(v[j].h,
 			    v[j].i), 443, v[j].ts);
 		else
-			tcp_end(HOST(10 + v[j].h), sport, GW_DST(v[j].h,
+			tcp_end(HOST(10 + v[j].h), sport, gw_dst_of(v[j].h,
 			    v[j].i), 443, answered, v[j].ts);
 	}
 	free(v);
@@ -1902,7 +1910,8 @@ START_TEST(test_gw_down_flag)
 	uint64_t	t;
 
 	start();
-	t = gw_contacts(12, 12, false, T0);
+	t = gw_contacts(12, 4, true, T0);		/* witnesses */
+	t = gw_contacts(12, 12, false, t + 10 * SEC);
 	/* the outage is judged once its outcomes are in */
 	tcp_new(HOST(2), 30000, DST(1), 443, t + 60 * SEC);
 	ck_assert(gw_down(det, true));
@@ -1934,14 +1943,20 @@ END_TEST
 
 /*
  * A dead server: three hosts fail to reach it; a fourth that fails there
- * over and over is not a scanner.  Its failures elsewhere still count.
+ * over and over is not a scanner.  One gateway event names the
+ * destination, one more says when it answers again.  The host's failures
+ * elsewhere still count.
  */
 START_TEST(test_gw_dead_server)
 {
-	uint64_t	t = T0;
-	int		h, i;
+	const struct alert	*a;
+	uint64_t		 t = T0, u;
+	int			 h, i;
 
 	start();
+	for (h = 0; h < 3; h++, t += SEC)	/* witnesses: answered once */
+		good_contact(HOST(30 + h), 50 + h, t);
+	good_contact(HOST(9), 60, t);
 	for (h = 0; h < 3; h++, t += SEC) {
 		tcp_new(HOST(30 + h), 41000, DST(5), 443, t);
 		tcp_end(HOST(30 + h), 41000, DST(5), 443, false, t + 500);
@@ -1951,13 +1966,96 @@ START_TEST(test_gw_dead_server)
 		tcp_new(HOST(9), (uint16_t)(42000 + i), DST(5 + i), 443, t);
 		tcp_end(HOST(9), (uint16_t)(42000 + i), DST(5 + i), 443, false,
 		    t + 500);
+		/* the rest of the network answers meanwhile */
+		for (h = 0; h < 6; h++)
+			good_contact(HOST(20 + h), 100 + i, t + 100 + 10 *
+			    (uint64_t)h);
 	}
 	ck_assert_int_eq(alerts("scan"), 0);
 	ck_assert_uint_eq(hdet_of(HOST(9))->trw_excused, 12);
+	/* the event waits for the population view of its time */
+	ck_assert_int_eq(alerts("gateway"), 0);
+	for (u = t + 200 * SEC; t < u; t += 10 * SEC)
+		good_contact(HOST(20), 200 + (int)((u - t) / SEC), t);
+	ck_assert_int_eq(alerts("gateway"), 1);
+	a = last("gateway");
+	ck_assert_str_eq(a->label, "ipv4");
+	ck_assert_int_eq(a->severity, SEV_WARNING);
+	ck_assert_msg(strstr(a->summary, "192.0.2.0/24 does not answer: ") !=
+	    NULL, "%s", a->summary);
+	JSON_HAS(a, "\"destination\": \"192.0.2.0/24\"",
+	    "\"state\": \"dead\"");
+
 	/* the same host failing everywhere else: a scan */
 	for (i = 0; i < 10; i++, t += 3 * SEC)
 		failed_contact(HOST(9), i, t);
 	ck_assert_int_eq(alerts("scan"), 1);
+
+	/*
+	 * A neighbour in the /24 answering says nothing; from an address
+	 * that failed (found dead at host 9's third) two answers are not
+	 * enough, three in a minute are.
+	 */
+	for (h = 0; h < 3; h++, t += SEC) {
+		tcp_new(HOST(30 + h), 41002, DST(200), 443, t);
+		tcp_end(HOST(30 + h), 41002, DST(200), 443, true, t + 500);
+	}
+	ck_assert_int_eq(alerts("gateway"), 1);
+	for (h = 0; h < 3; h++, t += SEC) {
+		tcp_new(HOST(30 + h), 41003, DST(7), 443, t);
+		tcp_end(HOST(30 + h), 41003, DST(7), 443, true, t + 500);
+		ck_assert_int_eq(alerts("gateway"), h < 2 ? 1 : 2);
+	}
+	a = last("gateway");
+	ck_assert_int_eq(a->severity, SEV_INFO);
+	ck_assert_msg(strstr(a->summary, "192.0.2.0/24 answers again") !=
+	    NULL, "%s", a->summary);
+}
+END_TEST
+
+/*
+ * In an outage every destination fails, a popular one most: no
+ * destination event, only the family's.
+ */
+START_TEST(test_gw_dead_in_outage)
+{
+	uint64_t	t;
+
+	start();
+	t = gw_contacts(12, 4, true, T0);		/* witnesses */
+	gw_shared = true;
+	t = gw_contacts(12, 12, false, t + 10 * SEC);
+	gw_shared = false;
+	(void)gw_contacts(12, 40, true, t + 10 * SEC);
+	ck_assert_int_eq(alerts("gateway"), 2);
+	ck_assert_msg(strstr(al.v[0].summary, "IPv4: ") != NULL, "%s",
+	    al.v[0].summary);
+}
+END_TEST
+
+/*
+ * Only a host that was answered once testifies: twelve new addresses
+ * whose every contact fails (a scanner changing its address, or a
+ * flood) neither put the family down nor make a server dead, and each
+ * is judged as itself.
+ */
+START_TEST(test_gw_no_witness)
+{
+	uint64_t	t;
+	int		h;
+
+	start();
+	t = gw_contacts(12, 12, false, T0);
+	tcp_new(HOST(2), 30000, DST(1), 443, t + 60 * SEC);
+	ck_assert(!gw_down(det, true));
+	ck_assert_int_eq(alerts("gateway"), 0);
+	ck_assert_int_eq(alerts("scan"), 12);
+	for (h = 0; h < 4; h++) {
+		tcp_new(HOST(40 + h), 41000, DST(7), 443, t + 70 * SEC);
+		tcp_end(HOST(40 + h), 41000, DST(7), 443, false,
+		    t + 71 * SEC);
+	}
+	ck_assert_int_eq(alerts("gateway"), 0);
 }
 END_TEST
 
@@ -1998,7 +2096,8 @@ main(void)
 		    test_ex_incomplete, test_ex_disabled, NULL } },
 		{ "gateway", setup, teardown, {
 		    test_gw_outage, test_gw_outage_off, test_gw_down_flag,
-		    test_gw_scanner_alone, test_gw_dead_server, NULL } },
+		    test_gw_scanner_alone, test_gw_dead_server,
+		    test_gw_dead_in_outage, test_gw_no_witness, NULL } },
 		{ "rate", setup, teardown, {
 		    test_rate_own, test_rate_min_rate_default,
 		    test_rate_population, test_rate_escalation,
