@@ -543,6 +543,21 @@ daemon_rtnl_change(void *arg)
 	log_info("internal prefixes: %s", n ? line : "none");
 }
 
+/*
+ * The neighbour table knows a client's MAC: another MAC than before is
+ * another device behind the address (detect_identity.c).
+ */
+static void
+daemon_neigh(void *arg, const struct rtnl_neigh *n)
+{
+	struct daemon	*d = arg;
+	uint32_t	 hi;
+
+	if (d->detect != NULL &&
+	    hosttab_find(&d->core->hosts, &n->addr, &hi) != NULL)
+		detect_identity_mac(d->detect, hi, n->mac, loop_wall_ms());
+}
+
 static void
 daemon_tick(void *arg)
 {
@@ -922,8 +937,10 @@ daemon_run(struct conf *conf, bool verbose)
 		    "only");
 	if ((d.ct = ct_open(conf, d.core, d.loop)) == NULL)
 		goto out;
-	if (d.rtnl != NULL)
+	if (d.rtnl != NULL) {
 		daemon_rtnl_change(&d);
+		rtnl_on_neigh(d.rtnl, daemon_neigh, &d);
+	}
 	if (conf->user != NULL && priv_drop(conf->user) == -1)
 		fatalx("cannot drop privileges to user %s: not starting",
 		    conf->user);

@@ -24,6 +24,7 @@
 /* in call order: gateway first, so that the others see its view */
 static const struct detector_ops *const detectors[NDETECTORS] = {
 	&detect_gateway,
+	&detect_identity,
 	&detect_long_lived,
 	&detect_scan,
 	&detect_port_range,
@@ -77,6 +78,7 @@ detect_conf_default(struct detect_conf *c)
 	c->scan.p_detect = 0.99;
 	c->scan.p_false = 0.01;
 	c->scan.min_failures = 10;
+	c->scan.min_failed_share = 0.75;
 	c->scan.idle_s = 600;
 
 	/* port_range, ports.md (a) D1: 512 ports of slack, 5 in 60 s */
@@ -97,7 +99,7 @@ detect_conf_default(struct detect_conf *c)
 	c->fixed_port.udp_min_dsts = 50;
 	c->fixed_port.learn_dsts = 4;
 	/* ports.md 8: peers answer a protocol; a spray mostly goes unanswered */
-	c->fixed_port.max_answered = 0.5;
+	c->fixed_port.max_answered = 0.25;
 
 	/*
 	 * allocator_change, ports.md (a) D2: a window of 64 connects (the
@@ -131,6 +133,11 @@ detect_conf_default(struct detect_conf *c)
 	c->rate.z = 3.5;
 	c->rate.min_rate = 300;
 	c->rate.min_minutes = 30;
+	c->rate.busiest = 1.2;
+	c->rate.min_fanout = 100;
+	c->identity.enabled = true;
+	c->identity.silence_s = 600;
+	c->identity.neighbours = true;
 }
 
 static void	detect_obs_before(void *, const struct flow_event *,
@@ -262,6 +269,7 @@ detect_take_baseline(struct detect *d, uint32_t hi, struct hdet *hd,
 		hd->port_max = h->port_max;
 	}
 	host_alloc_feat(h, &hd->ac_snap);
+	hd->ac_classes |= (uint8_t)(1u << hd->allocator);
 	hd->ac_orig = hd->allocator;
 	hd->ac_orig_even = hd->even_ratio;
 	for (i = 0; i < NDETECTORS; i++)

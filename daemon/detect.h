@@ -66,6 +66,7 @@ struct scan_conf {
 	double		theta0, theta1;	/* P(success): benign, scanner */
 	double		p_detect, p_false;
 	uint32_t	min_failures;	/* failed first contacts in the walk */
+	double		min_failed_share;	/* ... and this share of them */
 	uint32_t	idle_s;		/* the walk restarts after this */
 };
 
@@ -115,6 +116,8 @@ struct rate_conf {
 	double		z;		/* modified z-score */
 	uint32_t	min_rate;	/* and at least this many a minute */
 	uint32_t	min_minutes;	/* active minutes in the baseline */
+	double		busiest;	/* x the busiest ordinary minutes */
+	uint32_t	min_fanout;	/* destinations or ports in the minute */
 };
 
 /* gateway: the network itself failing (ports.md 8) */
@@ -123,6 +126,13 @@ struct gw_conf {
 	uint32_t	min_hosts;	/* other hosts failing at once */
 	double		failed_share;	/* of the hosts with contacts */
 	uint32_t	dead_hosts;	/* other hosts failing to a destination */
+};
+
+/* identity: another device behind an address */
+struct id_conf {
+	bool		enabled;
+	uint32_t	silence_s;	/* back after this long: check its ports */
+	bool		neighbours;	/* live: MACs from the neighbour table */
 };
 
 struct detect_conf {
@@ -139,6 +149,7 @@ struct detect_conf {
 	struct ex_conf	exhaustion;
 	struct rate_conf rate;
 	struct gw_conf	gateway;
+	struct id_conf	identity;
 };
 
 typedef void	(*alert_fn)(void *, const struct alert *);
@@ -161,7 +172,7 @@ struct detector_ops {
 	void		(*learned)(struct detect *, struct hdet *);
 };
 
-#define NDETECTORS	8
+#define NDETECTORS	9
 #define GW_BUCKET_MS	10000	/* the population view's time step */
 #define GW_BUCKETS	32	/* 320 s: an unanswered SYN's 120 s and more */
 #define GW_DSTS		4096	/* destinations (a /24, a /48) followed */
@@ -199,7 +210,20 @@ struct gw_dst {
 	uint32_t	failed, ok;
 	uint64_t	fail_from_ms;	/* start of its first failed contact */
 	uint32_t	ok_after;	/* answered contacts started after it */
+	uint32_t	top, top_n;	/* the host failing most (Misra-Gries:
+					   top_n is a lower bound of its lead) */
 };
+
+#define ID_WINDOW	16	/* connects that tell one stack from another */
+
+/* IPv6 connects followed for an IPv4 fallback: by port, the latest few */
+#define HE_SLOTS	256
+#define HE_WAYS		8
+#define HE_MIN_MS	10	/* RFC 8305 5: Connection Attempt Delay, */
+#define HE_MAX_MS	2000	/* 250 ms advised, 100 ms to 2 s */
+#define HE_PEERS	4	/* IPv4 followers scored per IPv6 host */
+#define HE_ONE		16	/* a follow's score; 7/8 kept a connect */
+#define HE_DEVICE	80	/* one device: 8 in a row, or 63 % of all */
 
 /* A destination found dead, until it answers again. */
 #define GW_DEAD		16
@@ -251,7 +275,9 @@ struct hdet {
 	uint32_t	rate_limit;	/* for this minute, 0: none */
 	uint32_t	rate_minutes;
 	bool		rate_own;	/* rate_limit is from its own minutes */
+	uint8_t		rate_raised;	/* this minute: 1 warning, 2 critical */
 	uint32_t	rate_med, rate_mad;	/* behind rate_limit */
+	uint32_t	rate_busy;	/* the busiest minutes behind it */
 
 	/* scan */
 	uint64_t	scan_since_ms;
@@ -265,12 +291,24 @@ struct hdet {
 	uint32_t	first_contacts;
 	uint32_t	scan_news;	/* NEW in the fan-out window */
 	uint32_t	trw_excused;	/* failures the network took */
+	uint32_t	he_peer[HE_PEERS];	/* IPv4 hosts that followed
+					   its IPv6 connects, index + 1 */
+	uint16_t	he_score[HE_PEERS];	/* ... x16, 7/8 a connect */
 
 	/* gateway: its contacts in the last 32 buckets, from base */
 	uint32_t	gw_base;
 	uint32_t	gw_failed, gw_ok;	/* counted failing, answered */
 	uint8_t		gw_n[32], gw_nf[32];	/* contacts, unanswered */
 	bool		gw_witness;	/* answered once: it may testify */
+
+	/* identity */
+	uint64_t	id_last_ms;	/* its last NEW */
+	uint64_t	id_gap_ms;	/* the silence before the window */
+	uint8_t		id_mac[6];
+	bool		id_has_mac;
+	bool		id_probe;	/* back from silence: its ports tell */
+	uint8_t		id_n, id_out, id_even;
+	uint16_t	id_ports[ID_WINDOW];
 
 	/* port_range */
 	uint64_t	pr_since_ms;
@@ -285,7 +323,9 @@ struct hdet {
 	uint64_t	ac_since_ms;
 	uint8_t		ac_run;		/* changed windows in a row */
 	uint8_t		ac_orig;	/* the class it first learned */
-	uint16_t	ac_pad;
+	uint8_t		ac_classes;	/* 1 << class: the classes its windows
+					   had while it learned, and since */
+	uint8_t		ac_pad;
 	float		ac_orig_even;
 };
 
@@ -313,6 +353,7 @@ struct detect {
 	uint32_t			 pop_limit;
 	uint64_t			 pop_limit_minute;
 	uint32_t			 pop_med, pop_mad;
+	uint32_t			 pop_busy;	/* its p99.9 minute */
 	double				 trw_for[4];	/* theta0..p_false */
 	double				 trw_fail_step, trw_ok_step;
 	double				 trw_low, trw_high;
@@ -334,6 +375,13 @@ struct detect {
 	struct gw_family		 gw[2];	/* IPv4, IPv6 */
 	struct gw_dst			*gw_dst;
 	struct gw_dead			 gw_dead[GW_DEAD];
+	struct he_recent {		/* IPv6 connects, for their fallback */
+		uint64_t	key, start_ms;
+		uint32_t	rec;	/* flow record */
+		uint32_t	followers;	/* hosts, a bit each (mod 32) */
+		uint16_t	dport;
+	}				 he[HE_SLOTS][HE_WAYS];
+	uint64_t			 he_excused;
 	uint64_t			 gw_excused;	/* failures excused */
 	struct det_limit {		/* a table refusing new entries */
 		uint64_t	seen;	/* its refusals counted so far */
@@ -352,6 +400,8 @@ void	 detect_tick(struct detect *, uint64_t);
 bool	 detect_learning(const struct detect *, uint64_t);
 const char *detect_name(size_t);
 void	 detect_reset_host(struct detect *, uint32_t, uint64_t);
+void	 detect_identity_mac(struct detect *, uint32_t, const uint8_t *,
+	    uint64_t);
 void	 detect_reset_all(struct detect *, uint64_t);
 struct hdet *detect_hdet(struct detect *, uint32_t);
 uint64_t detect_dst_key(const struct addr *, uint8_t, uint16_t);
@@ -365,6 +415,7 @@ void	 detect_raise(struct detect *, const struct detector_ops *,
 	    struct alert *);
 
 extern const struct detector_ops detect_gateway;
+extern const struct detector_ops detect_identity;
 extern const struct detector_ops detect_long_lived;
 extern const struct detector_ops detect_scan;
 extern const struct detector_ops detect_port_range;

@@ -13,6 +13,13 @@
  * Hosts whose learned class is unknown, mixed or fixed are not judged.
  * Once raised, the new class becomes the learned one; a return to the
  * class first learned ends the incident without an alert.
+ *
+ * A host's baseline is every class its windows had while it learned: a
+ * Kubernetes node's own connects are per destination and its pods'
+ * random (ports.md 8), mixed when they interleave.  And a FreeBSD host
+ * (learned range 10000-65535) turns sequential above 10 allocations a
+ * second and random again below (net.inet.ip.portrange.randomcps,
+ * ports.md 1.5 and 8): for it the two are one class.
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -46,6 +53,18 @@ ac_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	detect_raise(d, &detect_allocator_change, &a);
 }
 
+/* Whether class cls is one of the host's. */
+static bool
+ac_known(const struct hdet *hd, int cls)
+{
+	uint8_t	set = hd->ac_classes | (uint8_t)(1u << hd->allocator);
+	uint8_t	bsd = (uint8_t)(1u << AL_SEQUENTIAL | 1u << AL_RANDOM);
+
+	if (hd->family == RF_FREEBSD && (set & bsd))
+		set |= bsd;
+	return (set & (1u << cls)) != 0;
+}
+
 static void
 ac_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
     struct flow *f)
@@ -59,10 +78,10 @@ ac_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	int			 cls;
 	bool			 changed, back;
 
-	if (!ac->enabled || ev->proto != IPPROTO_TCP || hd->learned_ms == 0)
-		return;
-	if (hd->allocator != AL_SEQUENTIAL && hd->allocator != AL_PER_DEST &&
-	    hd->allocator != AL_RANDOM)
+	if (!ac->enabled || ev->proto != IPPROTO_TCP || hd->id_probe)
+		return;		/* back from silence: another device? */
+	if (hd->learned_ms != 0 && hd->allocator != AL_SEQUENTIAL &&
+	    hd->allocator != AL_PER_DEST && hd->allocator != AL_RANDOM)
 		return;
 	n = h->n_tcp_ports - hd->ac_snap.n_tcp_ports;
 	if (n < ac->window)
@@ -70,7 +89,12 @@ ac_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	host_alloc_feat(h, &now);
 	cls = host_alloc_classify(&now, &hd->ac_snap, cc, &even);
 	hd->ac_snap = now;
-	changed = (cls != AL_UNKNOWN && cls != hd->allocator) ||
+	if (hd->learned_ms == 0) {	/* learning: the classes it has */
+		if (cls != AL_UNKNOWN)
+			hd->ac_classes |= (uint8_t)(1u << cls);
+		return;
+	}
+	changed = (cls != AL_UNKNOWN && !ac_known(hd, cls)) ||
 	    (hd->even_ratio >= cc->even_share && 1 - even > ac->odd_share);
 	if (!changed) {
 		hd->ac_run = 0;
@@ -94,6 +118,7 @@ ac_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 		 * cool-down.  A mixed one (a NAT behind it) is not judged.
 		 */
 		hd->allocator = (uint8_t)cls;
+		hd->ac_classes = (uint8_t)(1u << cls);
 		hd->even_ratio = (float)even;
 		hd->ac_run = 0;
 	}

@@ -160,6 +160,16 @@ gw_dst(struct detect *d, const struct addr *dst, uint64_t now, bool make)
 	return e;
 }
 
+/*
+ * Whether one host made most of a destination's failures: a flood or a
+ * scan of it, not a dead server (its failures are its own).
+ */
+static bool
+gw_dominated(const struct gw_dst *e)
+{
+	return e->top_n * 2 > e->failed;
+}
+
 /* The host's bit in a destination's 64-bit host sketch. */
 static uint64_t
 gw_hostbit(uint32_t hidx)
@@ -266,7 +276,7 @@ gw_dead_check(struct detect *d, const struct gw_dst *e,
 		return;
 	}
 	if (hosts <= gc->dead_hosts || e->failed < 4 * (uint64_t)e->ok_after ||
-	    e->failed < 2 * (gc->dead_hosts + 1))
+	    e->failed < 2 * (gc->dead_hosts + 1) || gw_dominated(e))
 		return;
 	for (i = 0; i < GW_DEAD && free_slot == NULL; i++)
 		if (!d->gw_dead[i].used)
@@ -397,6 +407,13 @@ gw_end(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 				e->fail_from_ms = f->start_ms;
 			e->failed++;
 			e->hosts |= gw_hostbit(f->host);
+			if (e->top == f->host + 1)
+				e->top_n++;
+			else if (e->top_n == 0) {
+				e->top = f->host + 1;
+				e->top_n = 1;
+			} else
+				e->top_n--;
 			gw_dead_check(d, e, &ev->dst, f->start_ms, ev->ts_ms);
 		}
 	}
@@ -430,10 +447,13 @@ gw_excused(struct detect *d, struct hdet *hd, const struct flow *f,
 	}
 	if (failed >= gc->min_hosts && failed >= gc->failed_share * hosts)
 		goto excused;
+	/* a host that made most of a destination's failures is its scanner */
+	if ((e = gw_dst(d, &ev->dst, ev->ts_ms, false)) != NULL &&
+	    gw_dominated(e) && e->top == f->host + 1)
+		return false;
 	if (gw_dead_find(d, &ev->dst) != NULL)
 		goto excused;
-	if ((e = gw_dst(d, &ev->dst, ev->ts_ms, false)) != NULL &&
-	    e->failed >= e->ok) {
+	if (e != NULL && e->failed >= e->ok) {
 		others = e->hosts & ~gw_hostbit(f->host);
 		if ((uint32_t)__builtin_popcountll(others) >= gc->dead_hosts)
 			goto excused;

@@ -90,7 +90,8 @@ pr_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	}
 	hd->pr_count++;
 	hd->pr_last = p;
-	if (hd->pr_count >= pc->min_ports && d->judge)
+	/* back from silence: maybe another device (detect_identity.c) */
+	if (hd->pr_count >= pc->min_ports && d->judge && !hd->id_probe)
 		pr_alert(d, hd, ev, f, false);
 }
 

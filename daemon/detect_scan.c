@@ -10,12 +10,22 @@
  *    dport) it has not contacted in the last idle_s.  A first contact
  *    fails when its flow ends without being assured (no reply, or a RST
  *    to the SYN); it succeeds otherwise.  The walk stops at the upper
- *    threshold ln(P_D / P_F) with at least min_failures failures (a
- *    scan), or at the lower ln((1 - P_D) / (1 - P_F)) (benign: it
+ *    threshold ln(P_D / P_F) with at least min_failures failures that
+ *    are at least min_failed_share of the walk (a scan: most probes
+ *    fail, while a peer-to-peer client whose peers are gone a third of
+ *    the time walks up there now and then over a day), or at the lower ln((1 - P_D) / (1 - P_F)) (benign: it
  *    restarts), and restarts after idle_s without a first contact.
  *
  * UDP first contacts do not walk: peer-to-peer clients and NTP meet
  * silent peers all day.  A UDP port scan shows as fan-out.
+ *
+ * Happy Eyeballs (RFC 8305, ports.md section 8): a dual-stack client
+ * with broken IPv6 starts each connect over IPv6, gives up after 100 ms
+ * to 2 s and makes it over IPv4; every IPv6 connect fails.  An IPv4 host
+ * that follows an IPv6 host's connects to the same port within that
+ * delay nearly every time is the same device (he_new), and the IPv6
+ * failures it followed are fallbacks, not probes: the walk does not
+ * count them.
  */
 #include <math.h>
 #include <netinet/in.h>
@@ -95,6 +105,69 @@ scan_alert(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 	detect_raise(d, &detect_scan, &a);
 }
 
+/*
+ * TCP connect f: an IPv6 one is remembered; an IPv4 one may be the
+ * fallback of a recent IPv6 connect to its port.  On a busy network
+ * other hosts connect to port 443 within any 300 ms, so every IPv4 host
+ * that follows an IPv6 host's connect is scored for it (HE_ONE a follow,
+ * 7/8 of the score kept at each of its IPv6 connects): the device's other
+ * address follows every one and reaches HE_DEVICE, a busy neighbour that
+ * follows one in five stays near 26.  A connect followed by a host at
+ * HE_DEVICE is a fallback.
+ */
+static void
+he_new(struct detect *d, const struct flow_event *ev, struct flow *f)
+{
+	struct he_recent	*w = d->he[ev->dport % HE_SLOTS], *e;
+	struct flow		*f6;
+	struct hdet		*hd6;
+	uint64_t		 now = ev->ts_ms;
+	size_t			 i, k, low;
+	uint32_t		 me = f->host + 1;
+
+	if (!addr_is_v4(&f->src)) {
+		if ((hd6 = detect_hdet(d, f->host)) != NULL)
+			for (k = 0; k < HE_PEERS; k++)
+				hd6->he_score[k] -= hd6->he_score[k] / 8;
+		for (e = &w[0], i = 1; i < HE_WAYS; i++)
+			if (w[i].start_ms < e->start_ms)
+				e = &w[i];
+		e->key = f->key;
+		e->start_ms = f->start_ms;
+		e->rec = (uint32_t)(f - d->core->flows.v);
+		e->dport = ev->dport;
+		e->followers = 0;
+		return;
+	}
+	for (i = 0; i < HE_WAYS; i++) {
+		e = &w[i];
+		if (e->key == 0 || e->dport != ev->dport ||
+		    now < e->start_ms + HE_MIN_MS ||
+		    now > e->start_ms + HE_MAX_MS ||
+		    (f6 = flowtab_at(&d->core->flows, e->rec)) == NULL ||
+		    f6->key != e->key || f6->start_ms != e->start_ms ||
+		    (hd6 = detect_hdet(d, f6->host)) == NULL)
+			continue;
+		if (e->followers & (1u << (me % 32)))
+			continue;	/* this host followed it already */
+		e->followers |= 1u << (me % 32);
+		for (k = 0, low = 0; k < HE_PEERS; k++) {
+			if (hd6->he_peer[k] == me)
+				break;
+			if (hd6->he_score[k] < hd6->he_score[low])
+				low = k;
+		}
+		if (k == HE_PEERS) {	/* a new follower takes the weakest */
+			k = low;
+			hd6->he_peer[k] = me;
+			hd6->he_score[k] = 0;
+		}
+		hd6->he_score[k] += HE_ONE;
+		if (hd6->he_score[k] >= HE_DEVICE)
+			f6->fflags |= FF_FALLBACK;
+	}
+}
+
 static void
 scan_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
     struct flow *f)
@@ -104,6 +177,8 @@ scan_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 
 	if (!sc->enabled)
 		return;
+	if (ev->proto == IPPROTO_TCP)
+		he_new(d, ev, f);
 	if (now - hd->scan_since_ms >= (uint64_t)sc->window_s * 1000) {
 		lcount_clear(&hd->scan_dports);
 		hd->scan_since_ms = now;
@@ -148,6 +223,12 @@ scan_end(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 		hd->trw_excused++;
 		return;
 	}
+	/* an IPv6 connect its device made again over IPv4 */
+	if (failed && (f->fflags & FF_FALLBACK)) {
+		hd->trw_excused++;
+		d->he_excused++;
+		return;
+	}
 	if (memcmp(&d->trw_for, &sc->theta0, sizeof(d->trw_for)) != 0) {
 		/* the walk's steps, once for each setting */
 		memcpy(&d->trw_for, &sc->theta0, sizeof(d->trw_for));
@@ -169,10 +250,17 @@ scan_end(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 		trw_restart(hd, now);
 		return;
 	}
-	if (hd->trw >= d->trw_high &&
-	    hd->trw_fail >= sc->min_failures && d->judge) {
+	if (hd->trw >= d->trw_high && hd->trw_fail >= sc->min_failures &&
+	    hd->trw_fail >= sc->min_failed_share * (hd->trw_fail +
+	    hd->trw_ok) && d->judge) {
 		scan_alert(d, hd, ev, f, false);
-		/* the walk goes on: more failures escalate */
+		/*
+		 * The walk goes on, and more failures escalate; at critical
+		 * the case is made, and a new one starts: one scan is not
+		 * raised again an hour later for the failures it had.
+		 */
+		if (hd->trw_fail >= 10 * sc->min_failures)
+			trw_restart(hd, now);
 	}
 }
 

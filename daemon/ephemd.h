@@ -167,6 +167,7 @@ void	 rhist_add(struct rhist *, uint32_t);
 void	 rhist_decay(struct rhist *, double);
 uint32_t rhist_limit(const struct rhist *, double, uint32_t, uint32_t *,
 	    uint32_t *);
+uint32_t rhist_quantile(const struct rhist *, double);
 void	 lhist_decay(struct lhist *, double, uint64_t);
 
 /* timeouts.c: conntrack state timeouts (seconds), kernel defaults */
@@ -228,6 +229,8 @@ _Static_assert(sizeof(struct flow) == 72, "a flow is 72 bytes");
 #define FF_NO_SVC		0x04
 #define FF_FIRST		0x08	/* the host's first contact (scan) */
 #define FF_COUNTED		0x10	/* in the exhaustion counts */
+#define FF_FALLBACK		0x20	/* IPv6, followed by the same connect
+					   over IPv4 (Happy Eyeballs) */
 
 #define FLOWTAB_MAX	(1U << 25)	/* flows at most (limits.flows) */
 

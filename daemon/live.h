@@ -401,6 +401,7 @@ struct rtnl_stats {
 struct nlmsghdr;
 struct rtnl;
 typedef void	(*rtnl_change_fn)(void *);
+typedef void	(*rtnl_neigh_fn)(void *, const struct rtnl_neigh *);
 
 int	 rtnl_parse_link(const struct nlmsghdr *, struct rtnl_link *);
 int	 rtnl_parse_addr(const struct nlmsghdr *, struct rtnl_addr *);
@@ -410,6 +411,7 @@ struct rtnl *rtnl_new(const struct conf *, struct core *);
 struct rtnl *rtnl_open(const struct conf *, struct core *, struct loop *,
 	    rtnl_change_fn, void *);
 void	 rtnl_close(struct rtnl *);
+void	 rtnl_on_neigh(struct rtnl *, rtnl_neigh_fn, void *);
 void	 rtnl_input(struct rtnl *, const void *, size_t);
 int	 rtnl_resync(struct rtnl *);
 void	 rtnl_reconfigure(struct rtnl *, const struct conf *);

@@ -57,6 +57,8 @@ struct rtnl {
 	struct mnl_socket	*ev;
 	rtnl_change_fn		 change;
 	void			*change_arg;
+	rtnl_neigh_fn		 neigh;		/* a neighbour's MAC, known */
+	void			*neigh_arg;
 	struct rtnl_link	 links[RTNL_LINKS];
 	size_t			 nlinks;
 	struct rtnl_addr	 addrs[RTNL_ADDRS];
@@ -572,8 +574,14 @@ rtnl_msg(const struct nlmsghdr *nlh, void *arg)
 		break;
 	case RTM_NEWNEIGH:
 	case RTM_DELNEIGH:
-		if ((k = rtnl_parse_neigh(nlh, &ne)) == 1)
+		if ((k = rtnl_parse_neigh(nlh, &ne)) == 1) {
 			r->st.neigh_events++;
+			/* a MAC the kernel has confirmed, or is checking */
+			if (r->neigh != NULL && !ne.del && ne.has_mac &&
+			    (ne.state & (NUD_REACHABLE | NUD_STALE |
+			    NUD_DELAY | NUD_PROBE | NUD_PERMANENT)))
+				r->neigh(r->neigh_arg, &ne);
+		}
 		break;
 	default:
 		k = 0;
@@ -598,6 +606,14 @@ rtnl_input(struct rtnl *r, const void *buf, size_t len)
 }
 
 /* ---- the live side --------------------------------------------------- */
+
+/* Tell fn about every neighbour whose MAC is known (NULL: nobody). */
+void
+rtnl_on_neigh(struct rtnl *r, rtnl_neigh_fn fn, void *arg)
+{
+	r->neigh = fn;
+	r->neigh_arg = arg;
+}
 
 /* Dump one kind of object on a socket of its own, into the tables. */
 static int

@@ -10,7 +10,8 @@
  *   gateway <saved_ms> <learned 0|1> <decays> <pop_minutes> <rate buckets>
  *   svc <proto> <port> <flows> <under_1m> <under_3m> <max_ms> <min_ms>
  *       <life buckets>
- *   host <addr or prefix/64> <first_ms> <learned_ms> <family> <allocator> <port_min>
+ *   host <addr or prefix/64> <first_ms> <learned_ms> <family>
+ *       <allocator | classes << 8> <port_min>
  *       <port_max> <even_ratio> <fixed ports> <rate_minutes> <rate buckets>
  *   end <records>
  *
@@ -92,7 +93,8 @@ state_write(FILE *fp, const struct detect *d, uint64_t now_ms)
 		buckets(b, sizeof(b), hd->rate.w, RATE_BUCKETS);
 		record_put(fp, "host %s %" PRIu64 " %" PRIu64 " %u %u %u %u %.4f "
 		    "%u,%u,%u,%u,%u,%u,%u,%u %" PRIu32 " %s", a, h->first_ms,
-		    hd->learned_ms, hd->family, hd->allocator, hd->port_min,
+		    hd->learned_ms, hd->family, hd->allocator |
+		    (unsigned)hd->ac_classes << 8, hd->port_min,
 		    hd->port_max, hd->even_ratio, hd->fixed[0], hd->fixed[1],
 		    hd->fixed[2], hd->fixed[3], hd->fixed[4], hd->fixed[5],
 		    hd->fixed[6], hd->fixed[7], hd->rate_minutes, b);
@@ -285,7 +287,8 @@ load_host(struct loader *l, char *s)
 	}
 	if (addr_parse(as, len, &a) == -1 || learned == 0 ||
 	    (prefix && (addr_is_v4(&a) || memcmp(a.b + 8, zero, 8) != 0)) ||
-	    fam > RF_CUSTOM || alloc > AL_MIXED || pmin > 65535 ||
+	    fam > RF_CUSTOM || (alloc & 0xff) > AL_MIXED || alloc > 0xffff ||
+	    pmin > 65535 ||
 	    pmax > 65535 || pmin > pmax || !(even >= 0 && even <= 1) ||
 	    sscanf(fixed, "%u,%u,%u,%u,%u,%u,%u,%u", &f[0], &f[1], &f[2],
 	    &f[3], &f[4], &f[5], &f[6], &f[7]) != HD_FIXED ||
@@ -311,7 +314,8 @@ bad:
 	h->hflags |= HF_LEARNED;
 	hd->learned_ms = learned;
 	hd->family = (uint8_t)fam;
-	hd->allocator = (uint8_t)alloc;
+	hd->allocator = (uint8_t)(alloc & 0xff);
+	hd->ac_classes = (uint8_t)(alloc >> 8);
 	hd->port_min = (uint16_t)pmin;
 	hd->port_max = (uint16_t)pmax;
 	hd->even_ratio = even;

@@ -230,18 +230,24 @@ rhist_bucket(uint32_t v)
 	return b < RATE_BUCKETS ? b : RATE_BUCKETS - 1;
 }
 
+/* The lowest count of bucket b. */
 static double
-rhist_value(size_t b)
+rhist_lower(size_t b)
 {
 	int	o;
-	double	lo, w;
 
 	if (b < 8)
 		return (double)b;
 	o = (int)(b - 8) / 4 + 3;
-	w = (double)(1u << (o - 2));
-	lo = (double)(1u << o) + (double)((b - 8) % 4) * w;
-	return lo + w / 2;
+	return (double)(1u << o) + (double)((b - 8) % 4) *
+	    (double)(1u << (o - 2));
+}
+
+/* A bucket's middle. */
+static double
+rhist_value(size_t b)
+{
+	return b < 8 ? (double)b : (rhist_lower(b) + rhist_lower(b + 1)) / 2;
 }
 
 void
@@ -259,6 +265,30 @@ rhist_decay(struct rhist *h, double f)
 
 	for (i = 0; i < RATE_BUCKETS; i++)
 		h->w[i] = (uint32_t)(h->w[i] * f);
+}
+
+/*
+ * The q-quantile of the minutes, as the upper edge of its bucket (so an
+ * equal minute is below it).  0 when h is empty.
+ */
+uint32_t
+rhist_quantile(const struct rhist *h, double q)
+{
+	double	total = 0, acc = 0;
+	size_t	i;
+
+	for (i = 0; i < RATE_BUCKETS; i++)
+		total += h->w[i];
+	if (total == 0)
+		return 0;
+	for (i = 0; i < RATE_BUCKETS; i++) {
+		acc += h->w[i];
+		if (acc >= q * total)
+			break;
+	}
+	if (i >= RATE_BUCKETS - 1)
+		return UINT32_MAX;
+	return (uint32_t)rhist_lower(i + 1) - 1;
 }
 
 /* The weighted median of values v[] with weights w[] (n entries). */

@@ -4,8 +4,8 @@
 # another stack, consoles, VPNs, heavy P2P, FreeBSD under load, parallel
 # connects, IPv6 temporary addresses, Happy Eyeballs, a Kubernetes node, and
 # the attacks hiding among them) replayed through ephemd and scored by
-# tests/scenario.py, as scenario.test does for -S default.  Not in TESTS
-# yet: it passes once ephemd judges hosts in the gateway's context.
+# tests/scenario.py, as scenario.test does for -S default; realnet.test
+# runs it in TESTS.  This wrapper runs it on a tree's build by hand.
 #   SCENARIO_KIND=churn    the memory test's input instead: a million
 #                          client addresses, then a SYN scan (4 h)
 #   SCENARIO_SEEDS, SCENARIO_MD as for scenario.test
