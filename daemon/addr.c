@@ -115,7 +115,9 @@ addr_cmp(const struct addr *a, const struct addr *b)
 uint64_t
 addr_hash(const struct addr *a)
 {
-	return hash_sip(a->b, sizeof(a->b));
+	/* IPv4: its 4 bytes (one SipHash block instead of three) */
+	return addr_is_v4(a) ? hash_sip(a->b + 12, 4) :
+	    hash_sip(a->b, sizeof(a->b));
 }
 
 int

@@ -310,6 +310,20 @@ core_host_make(struct core *c, const struct addr *a, bool prefix,
 }
 
 /*
+ * Host i is active: the most recent in the table's recency list, at most
+ * once a second (moving it touches three other hosts' memory; eviction
+ * wants minutes, not milliseconds).
+ */
+static inline void
+core_touch(struct hosttab *t, struct host *h, uint32_t i, uint64_t now)
+{
+	if (now >= h->lru_ms + 1000 || now < h->lru_ms) {
+		h->lru_ms = now;
+		hosttab_touch(t, i);
+	}
+}
+
+/*
  * The host of a flow's source address, made when new.  An IPv6 address
  * whose /64 already has limits.hosts_per_prefix hosts (16 once the table
  * is 90 % full) is counted in its /64's host from then on: a client may
@@ -329,7 +343,7 @@ core_host(struct core *c, const struct addr *src, uint64_t now,
 	uint32_t	 limit;
 
 	if ((h = hosttab_find(t, src, ret_hi)) != NULL) {
-		hosttab_touch(t, *ret_hi);
+		core_touch(t, h, *ret_hi, now);
 		return h;
 	}
 	if ((pk = p64_key(src)) == 0)
@@ -345,7 +359,7 @@ core_host(struct core *c, const struct addr *src, uint64_t now,
 	memset(key.b + 8, 0, 8);
 	c->cnt.aggregated++;
 	if ((h = hosttab_find(t, &key, ret_hi)) != NULL) {
-		hosttab_touch(t, *ret_hi);
+		core_touch(t, h, *ret_hi, now);
 		return h;
 	}
 	return core_host_make(c, &key, true, now, ret_hi);

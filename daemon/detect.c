@@ -209,9 +209,9 @@ detect_reconfigure(struct detect *d, const struct detect_conf *conf)
 	d->conf = conf;
 }
 
-/* The detectors' state of host i, NULL when out of memory. */
+/* detect_hdet beyond the array: grow it to the host table's capacity. */
 struct hdet *
-detect_hdet(struct detect *d, uint32_t i)
+detect_hdet_grow(struct detect *d, uint32_t i)
 {
 	struct hdet	*n;
 	size_t		 cap;

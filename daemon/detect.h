@@ -375,13 +375,16 @@ struct detect {
 	struct gw_family		 gw[2];	/* IPv4, IPv6 */
 	struct gw_dst			*gw_dst;
 	struct gw_dead			 gw_dead[GW_DEAD];
+	uint32_t			 gw_ndead;	/* used of them */
 	struct he_recent {		/* IPv6 connects, for their fallback */
 		uint64_t	key, start_ms;
 		uint32_t	rec;	/* flow record */
+		uint32_t	host;	/* its host */
 		uint32_t	followers;	/* hosts, a bit each (mod 32) */
 		uint16_t	dport;
 	}				 he[HE_SLOTS][HE_WAYS];
 	uint64_t			 he_excused;
+	uint64_t			 he_last_ms;	/* latest IPv6 connect */
 	uint64_t			 gw_excused;	/* failures excused */
 	struct det_limit {		/* a table refusing new entries */
 		uint64_t	seen;	/* its refusals counted so far */
@@ -403,7 +406,14 @@ void	 detect_reset_host(struct detect *, uint32_t, uint64_t);
 void	 detect_identity_mac(struct detect *, uint32_t, const uint8_t *,
 	    uint64_t);
 void	 detect_reset_all(struct detect *, uint64_t);
-struct hdet *detect_hdet(struct detect *, uint32_t);
+struct hdet *detect_hdet_grow(struct detect *, uint32_t);
+
+/* The detectors' state of host i, NULL when out of memory. */
+static inline struct hdet *
+detect_hdet(struct detect *d, uint32_t i)
+{
+	return i < d->hd_cap ? &d->hd[i] : detect_hdet_grow(d, i);
+}
 uint64_t detect_dst_key(const struct addr *, uint8_t, uint16_t);
 void	 detect_raise_gateway(struct detect *, struct alert *);
 bool	 gw_excused(struct detect *, struct hdet *, const struct flow *,

@@ -184,13 +184,10 @@ gw_dead_find(struct detect *d, const struct addr *dst)
 	struct addr	p;
 	size_t		i;
 
-	for (i = 0; i < GW_DEAD; i++)
-		if (d->gw_dead[i].used)
-			break;
-	if (i == GW_DEAD)
+	if (d->gw_ndead == 0)
 		return NULL;	/* the usual case: none dead */
 	p = gw_prefix(dst);
-	for (; i < GW_DEAD; i++)
+	for (i = 0; i < GW_DEAD; i++)
 		if (d->gw_dead[i].used &&
 		    addr_cmp(&d->gw_dead[i].prefix, &p) == 0)
 			return &d->gw_dead[i];
@@ -285,6 +282,7 @@ gw_dead_check(struct detect *d, const struct gw_dst *e,
 		return;
 	memset(x, 0, sizeof(*x));
 	x->used = true;
+	d->gw_ndead++;
 	x->prefix = gw_prefix(dst);
 	gw_dead_addr(x, dst);
 	x->since_ms = e->fail_from_ms;
@@ -323,6 +321,7 @@ gw_dead_answered(struct detect *d, const struct addr *dst, uint64_t now)
 		if (x->reported)
 			gw_dead_event(d, x, GWD_ALIVE, now);
 		x->used = false;
+		d->gw_ndead--;
 	}
 }
 
@@ -591,6 +590,7 @@ gw_dead_tick(struct detect *d, uint64_t now_ms)
 			if (x->reported)
 				gw_dead_event(d, x, GWD_UNTRIED, now_ms);
 			x->used = false;
+			d->gw_ndead--;
 			continue;
 		}
 		g = &d->gw[addr_is_v4(&x->prefix) ? 0 : 1];
@@ -604,9 +604,10 @@ gw_dead_tick(struct detect *d, uint64_t now_ms)
 			if ((b = gw_bucket_at(d, g == &d->gw[0] ? 0 : 1,
 			    k)) != NULL && gw_bad(gc, b))
 				outage = true;
-		if (outage)
+		if (outage) {
 			x->used = false;	/* the outage's event says it */
-		else {
+			d->gw_ndead--;
+		} else {
 			x->reported = true;
 			gw_dead_event(d, x, GWD_DEAD, now_ms);
 		}

@@ -126,6 +126,7 @@ he_new(struct detect *d, const struct flow_event *ev, struct flow *f)
 	uint32_t		 me = f->host + 1;
 
 	if (!addr_is_v4(&f->src)) {
+		d->he_last_ms = now;
 		if ((hd6 = detect_hdet(d, f->host)) != NULL)
 			for (k = 0; k < HE_PEERS; k++)
 				hd6->he_score[k] -= hd6->he_score[k] / 8;
@@ -135,21 +136,21 @@ he_new(struct detect *d, const struct flow_event *ev, struct flow *f)
 		e->key = f->key;
 		e->start_ms = f->start_ms;
 		e->rec = (uint32_t)(f - d->core->flows.v);
+		e->host = f->host;
 		e->dport = ev->dport;
 		e->followers = 0;
 		return;
 	}
+	if (now > d->he_last_ms + HE_MAX_MS)
+		return;		/* no IPv6 connect lately: the usual case */
 	for (i = 0; i < HE_WAYS; i++) {
 		e = &w[i];
 		if (e->key == 0 || e->dport != ev->dport ||
 		    now < e->start_ms + HE_MIN_MS ||
 		    now > e->start_ms + HE_MAX_MS ||
-		    (f6 = flowtab_at(&d->core->flows, e->rec)) == NULL ||
-		    f6->key != e->key || f6->start_ms != e->start_ms ||
-		    (hd6 = detect_hdet(d, f6->host)) == NULL)
-			continue;
-		if (e->followers & (1u << (me % 32)))
-			continue;	/* this host followed it already */
+		    (e->followers & (1u << (me % 32))) ||
+		    (hd6 = detect_hdet(d, e->host)) == NULL)
+			continue;	/* not a candidate, or followed already */
 		e->followers |= 1u << (me % 32);
 		for (k = 0, low = 0; k < HE_PEERS; k++) {
 			if (hd6->he_peer[k] == me)
@@ -163,7 +164,10 @@ he_new(struct detect *d, const struct flow_event *ev, struct flow *f)
 			hd6->he_score[k] = 0;
 		}
 		hd6->he_score[k] += HE_ONE;
-		if (hd6->he_score[k] >= HE_DEVICE)
+		/* the flow's record only now: it is still the same flow? */
+		if (hd6->he_score[k] >= HE_DEVICE &&
+		    (f6 = flowtab_at(&d->core->flows, e->rec)) != NULL &&
+		    f6->key == e->key && f6->start_ms == e->start_ms)
 			f6->fflags |= FF_FALLBACK;
 	}
 }

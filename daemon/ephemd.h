@@ -290,6 +290,7 @@ struct host_recent {
 struct host {
 	struct addr	addr;		/* or a /64 with HF_PREFIX */
 	uint32_t	lru_prev, lru_next;	/* index + 1, 0: none */
+	uint64_t	lru_ms;		/* when it last moved in that list */
 	uint64_t	first_ms;
 	uint64_t	last_ms;
 	uint32_t	flows;		/* NEW events seen */
