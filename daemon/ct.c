@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +50,8 @@ struct ct {
 	const struct conf	*conf;
 	struct mnl_socket	*ev;		/* events */
 	struct mnl_socket	*dump;		/* table dumps */
+	struct mnl_socket	*query;		/* GET of one flow, blocking */
+	uint32_t		 query_seq;
 	uint32_t		 dump_portid;
 	uint32_t		 dump_seq;
 	bool			 dumping;
@@ -558,6 +561,26 @@ ct_socket(void)
 	return nl;
 }
 
+/* A blocking socket for single GETs, whose reads time out after 100 ms. */
+static struct mnl_socket *
+ct_query_socket(void)
+{
+	struct mnl_socket	*nl;
+	struct timeval		 tv = { 0, 100000 };
+
+	if ((nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC)) == NULL)
+		return NULL;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == -1 ||
+	    setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    sizeof(tv)) == -1) {
+		log_warn("conntrack query socket: long_lived waits for "
+		    "long_lived.min_age");
+		mnl_socket_close(nl);
+		return NULL;
+	}
+	return nl;
+}
+
 /*
  * Subscribe, then dump: events that race the dump are reconciled by the
  * core (a NEW replaces a dumped entry, a dump marks a known one).
@@ -583,6 +606,7 @@ ct_open(const struct conf *conf, struct core *core, struct loop *loop)
 		goto fail;
 	}
 	c->dump_portid = mnl_socket_get_portid(c->dump);
+	c->query = ct_query_socket();
 	ct_rcvbuf(c);
 	ct_filter(c, &core->internal);
 	group = NFNLGRP_CONNTRACK_NEW;
@@ -616,6 +640,84 @@ fail_sub:
 fail:
 	ct_close(c);
 	return NULL;
+}
+
+/*
+ * Ask the kernel about one flow by its original tuple (a conntrack GET):
+ * 1 with its state in ret (state, remaining timeout, ASSURED), 0 when the
+ * kernel has no such entry, -1 on error.  On a socket of its own with a
+ * receive timeout of 100 ms, so a kernel that does not answer costs a
+ * tick that long, never a hang; one GET per candidate flow of long_lived,
+ * never one per event.
+ */
+int
+ct_query(struct ct *c, const struct flow *f, struct flow_event *ret)
+{
+	char			 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nf_conntrack	*ct, *got;
+	struct nlmsghdr		*nlh;
+	struct nfgenmsg		*nfh;
+	ssize_t			 n;
+	uint32_t		 seq, portid;
+	int			 rv = -1, err, len;
+	bool			 v4 = addr_is_v4(&f->src);
+
+	if (c == NULL || c->query == NULL || (ct = nfct_new()) == NULL)
+		return -1;
+	nfct_set_attr_u8(ct, ATTR_L3PROTO, v4 ? AF_INET : AF_INET6);
+	if (v4) {
+		nfct_set_attr(ct, ATTR_IPV4_SRC, f->src.b + 12);
+		nfct_set_attr(ct, ATTR_IPV4_DST, f->dst.b + 12);
+	} else {
+		nfct_set_attr(ct, ATTR_IPV6_SRC, f->src.b);
+		nfct_set_attr(ct, ATTR_IPV6_DST, f->dst.b);
+	}
+	nfct_set_attr_u8(ct, ATTR_L4PROTO, f->proto);
+	nfct_set_attr_u16(ct, ATTR_PORT_SRC, htons(f->sport));
+	nfct_set_attr_u16(ct, ATTR_PORT_DST, htons(f->dport));
+	if (f->zone != 0)
+		nfct_set_attr_u16(ct, ATTR_ZONE, f->zone);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq = ++c->query_seq;
+	nfh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfh));
+	nfh->nfgen_family = v4 ? AF_INET : AF_INET6;
+	nfh->version = NFNETLINK_V0;
+	if (nfct_nlmsg_build(nlh, ct) == -1 ||
+	    mnl_socket_sendto(c->query, nlh, nlh->nlmsg_len) == -1)
+		goto out;
+	portid = mnl_socket_get_portid(c->query);
+	/* the answer, then the ACK; an older query's late answer is skipped */
+	while ((n = mnl_socket_recvfrom(c->query, buf, sizeof(buf))) > 0) {
+		len = (int)n;
+		for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+		    nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != portid)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(err)))
+					goto out;
+				memcpy(&err, mnl_nlmsg_get_payload(nlh),
+				    sizeof(err));
+				if (err == -ENOENT)
+					rv = rv == 1 ? 1 : 0;
+				else if (err != 0)
+					rv = -1;
+				goto out;	/* the ACK ends it */
+			}
+			if (NFNL_MSG_TYPE(nlh->nlmsg_type) ==
+			    IPCTNL_MSG_CT_NEW && (got = nfct_new()) != NULL) {
+				if (nfct_nlmsg_parse(nlh, got) == 0 &&
+				    ct_event_from(got, EV_NEW, false, ret) == 0)
+					rv = 1;
+				nfct_destroy(got);
+			}
+		}
+	}
+out:
+	nfct_destroy(ct);
+	return rv;
 }
 
 /*
@@ -694,6 +796,8 @@ ct_close(struct ct *c)
 		loop_del_fd(c->loop, mnl_socket_get_fd(c->dump));
 		mnl_socket_close(c->dump);
 	}
+	if (c->query != NULL)
+		mnl_socket_close(c->query);
 	free(c->buf);
 	free(c->mbuf);
 	free(c);

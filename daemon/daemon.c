@@ -9,6 +9,7 @@
  *	SIGUSR2			write the report file now
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -544,6 +545,37 @@ daemon_rtnl_change(void *arg)
 }
 
 /*
+ * long_lived asks about a flow: the kernel's entry gives its state and
+ * the remaining timeout, and the state's full timeout (the running
+ * system's, read at start) less that is the time since its last packet.
+ */
+static int
+daemon_flow_probe(void *arg, const struct flow *f, int *ret_state,
+    uint32_t *ret_idle)
+{
+	struct daemon			*d = arg;
+	const struct ct_timeouts	*t = &d->core->conf->timeouts;
+	struct flow_event		 ev;
+	uint32_t			 full;
+	int				 r;
+
+	if ((r = ct_query(d->ct, f, &ev)) != 1)
+		return r;
+	*ret_state = ev.state;
+	if (f->proto == IPPROTO_TCP)
+		full = ev.state < CTS_MAX ? t->tcp[ev.state] : 0;
+	else if (f->proto == IPPROTO_UDP)
+		full = (ev.flags & EVF_ASSURED) ? t->udp_stream : t->udp;
+	else
+		return -1;
+	/* a timeout policy of its own (nft ct timeout): no idle time to tell */
+	if (!(ev.flags & EVF_TIMEOUT) || full == 0 || ev.timeout_s > full)
+		return -1;
+	*ret_idle = full - ev.timeout_s;
+	return 1;
+}
+
+/*
  * The neighbour table knows a client's MAC: another MAC than before is
  * another device behind the address (detect_identity.c).
  */
@@ -937,6 +969,7 @@ daemon_run(struct conf *conf, bool verbose)
 		    "only");
 	if ((d.ct = ct_open(conf, d.core, d.loop)) == NULL)
 		goto out;
+	detect_set_probe(d.detect, daemon_flow_probe, &d);
 	if (d.rtnl != NULL) {
 		daemon_rtnl_change(&d);
 		rtnl_on_neigh(d.rtnl, daemon_neigh, &d);

@@ -61,6 +61,8 @@ detect_conf_default(struct detect_conf *c)
 	c->long_lived.min_age_s = 15 * 60;
 	c->long_lived.max_p99_s = 10 * 60;
 	c->long_lived.critical_s = 4 * 3600;
+	c->long_lived.probe_age_s = 120;
+	c->long_lived.probe_idle_s = 60;
 
 	/*
 	 * scan, ports.md 3.4 and (a) D4: threshold random walk of Jung et
@@ -190,10 +192,19 @@ detect_free(struct detect *d)
 	free(d->hd);
 	free(d->ll);
 	free(d->ll_cand);
+	free(d->ll_idle);
 	free(d->ex_host);
 	free(d->ex_nat);
 	free(d->gw_dst);
 	free(d);
+}
+
+/* Live: long_lived may ask the kernel about a flow (NULL: it may not). */
+void
+detect_set_probe(struct detect *d, flow_probe_fn fn, void *arg)
+{
+	d->probe = fn;
+	d->probe_arg = arg;
 }
 
 /*

@@ -55,6 +55,8 @@ struct ll_conf {
 	uint32_t	min_age_s;	/* and at least this old */
 	uint32_t	max_p99_s;	/* services with longer p99 are skipped */
 	uint32_t	critical_s;	/* this old: critical */
+	uint32_t	probe_age_s;	/* live: ask the kernel from this age */
+	uint32_t	probe_idle_s;	/* ... live when idle at most this */
 };
 
 /* scan: fan-out over destination ports, failed first contacts (TRW) */
@@ -153,6 +155,15 @@ struct detect_conf {
 };
 
 typedef void	(*alert_fn)(void *, const struct alert *);
+
+/*
+ * The kernel's view of an open flow, for long_lived (live only): 1 with
+ * its TCP state (CTS_*, CTS_NONE for others) and the seconds since its
+ * last packet, 0 when the kernel has no such flow, -1 when it cannot say.
+ */
+struct flow;
+typedef int	(*flow_probe_fn)(void *, const struct flow *, int *,
+		    uint32_t *);
 
 struct detect;
 struct hdet;
@@ -334,6 +345,8 @@ struct ll_svc {
 	uint64_t	limit_ms;	/* 0: not judged */
 	uint64_t	p99_ms;
 	uint32_t	old;		/* open flows at least limit_ms old */
+	uint32_t	old_live;	/* ... the kernel's sessions among them,
+					   those min_age old, unknown starts */
 };
 
 struct detect {
@@ -367,8 +380,13 @@ struct detect {
 	struct ll_svc			*ll;	/* by service index */
 	size_t				 ll_cap;
 	uint32_t			*ll_cand;	/* flow slots */
+	uint32_t			*ll_idle;	/* their idle seconds by
+							   the kernel, or none */
 	size_t				 ll_ncand, ll_candcap;
 	uint64_t			 ll_next_ms;
+	flow_probe_fn			 probe;		/* live: the kernel */
+	void				*probe_arg;
+	uint64_t			 probes;	/* questions asked */
 	uint64_t			 raised, suppressed;
 	uint64_t			 by_detector[NDETECTORS];
 	uint64_t			 learn_from_ms;	/* baseline reset */
@@ -399,6 +417,7 @@ struct detect *detect_new(struct core *, const struct detect_conf *,
 	    alert_fn, void *);
 void	 detect_free(struct detect *);
 void	 detect_reconfigure(struct detect *, const struct detect_conf *);
+void	 detect_set_probe(struct detect *, flow_probe_fn, void *);
 void	 detect_tick(struct detect *, uint64_t);
 bool	 detect_learning(const struct detect *, uint64_t);
 const char *detect_name(size_t);

@@ -446,6 +446,7 @@ void	 ct_close(struct ct *);
 void	 ct_reconfigure(struct ct *, const struct conf *);
 void	 ct_filter(struct ct *, const struct netlist *);
 int	 ct_probe(void);
+int	 ct_query(struct ct *, const struct flow *, struct flow_event *);
 int	 ct_dump(struct ct *);
 void	 ct_get_stats(const struct ct *, struct ct_stats *);
 

@@ -239,6 +239,95 @@ START_TEST(test_ll_disabled_and_ended)
 END_TEST
 
 /* the alert's JSON line has the fields of DESIGN section 3 */
+/*
+ * Live, the kernel is asked about a flow younger than min_age: sport
+ * 45000 is ESTABLISHED with a packet 5 s ago, 45002 is in TIME_WAIT,
+ * 45004 ESTABLISHED but idle 10 min, 45006 gone.
+ */
+static int	probe_calls;
+
+static int
+fake_probe(void *arg, const struct flow *f, int *ret_state,
+    uint32_t *ret_idle)
+{
+	(void)arg;
+	probe_calls++;
+	switch (f->sport) {
+	case 45000:
+		*ret_state = CTS_ESTABLISHED;
+		*ret_idle = 5;
+		return 1;
+	case 45002:
+		*ret_state = CTS_TIME_WAIT;
+		*ret_idle = 30;
+		return 1;
+	case 45004:
+		*ret_state = CTS_ESTABLISHED;
+		*ret_idle = 600;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+START_TEST(test_ll_probe)
+{
+	uint64_t	t;
+
+	start();
+	t = short_flows(50, 6129, T0);
+	tcp(EV_NEW, 66, 45000, 6129, t);
+	tcp(EV_NEW, 67, 45002, 6129, t);
+	tcp(EV_NEW, 68, 45004, 6129, t);
+	tcp(EV_NEW, 69, 45006, 6129, t);
+	/* without the kernel: nothing before min_age */
+	detect_tick(det, t + 5 * MIN);
+	ck_assert_int_eq(al.n, 0);
+	detect_set_probe(det, fake_probe, NULL);
+	detect_tick(det, t + 5 * MIN + 1);
+	ck_assert_int_eq(probe_calls, 4);
+	ck_assert_int_eq(al.n, 1);
+	ck_assert_uint_eq(al.v[0].host.b[15], 66);
+	ck_assert_msg(strstr(al.v[0].summary, "the kernel: established, last "
+	    "packet 5 s ago") != NULL, "%s", al.v[0].summary);
+	ck_assert_msg(strstr(al.v[0].evidence, "\"kernel\": \"established, "
+	    "last packet 5 s ago\"") != NULL, "%s", al.v[0].evidence);
+	/* a flow younger than probe_age is not asked about */
+	tcp(EV_NEW, 70, 45000, 6129, t + 5 * MIN);
+	probe_calls = 0;
+	detect_tick(det, t + 7 * MIN - 1);
+	ck_assert_int_eq(probe_calls, 4);	/* not the new one */
+	/* probe_age 0: back to min_age */
+	dconf.long_lived.probe_age_s = 0;
+	detect_tick(det, t + 8 * MIN);
+	ck_assert_int_eq(al.n, 1);
+}
+END_TEST
+
+/*
+ * Many open flows of a busy service look old for the 2 minutes of their
+ * TIME_WAIT; with the kernel they do not count as held, and the session
+ * among them is still an outlier.
+ */
+START_TEST(test_ll_probe_time_wait)
+{
+	uint64_t	t;
+	int		i;
+
+	start();
+	t = short_flows(50, 6129, T0);
+	for (i = 0; i < 20; i++)
+		tcp(EV_NEW, 80 + i, 45002, 6129, t);	/* TIME_WAIT, all */
+	tcp(EV_NEW, 66, 45000, 6129, t);
+	detect_tick(det, t + 2 * MIN);
+	ck_assert_int_eq(al.n, 0);	/* 21 old of 71: a held service */
+	detect_set_probe(det, fake_probe, NULL);
+	detect_tick(det, t + 3 * MIN);
+	ck_assert_int_eq(al.n, 1);
+	ck_assert_uint_eq(al.v[0].host.b[15], 66);
+}
+END_TEST
+
 START_TEST(test_alert_json)
 {
 	struct alert	 a;
@@ -275,7 +364,8 @@ main(void)
 		    test_ll_threshold_boundary, test_ll_factor,
 		    test_ll_min_samples, test_ll_long_service,
 		    test_ll_learning, test_ll_cooldown_escalation,
-		    test_ll_incomplete_window, test_ll_disabled_and_ended,
+		    test_ll_incomplete_window, test_ll_disabled_and_ended, test_ll_probe,
+		    test_ll_probe_time_wait,
 		    test_alert_json, NULL } },
 	};
 
