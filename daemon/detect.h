@@ -197,6 +197,7 @@ struct gw_bucket {
 	uint32_t	id;		/* start time / GW_BUCKET_MS */
 	uint32_t	hosts;		/* hosts with a contact in it */
 	uint32_t	failed_hosts;	/* ... half of whose went unanswered */
+	uint32_t	any_failed;	/* ... one of whose went unanswered */
 	uint32_t	ok_hosts;	/* ... one of whose was answered */
 	uint32_t	contacts, failed;
 };
@@ -309,6 +310,7 @@ struct hdet {
 	/* gateway: its contacts in the last 32 buckets, from base */
 	uint32_t	gw_base;
 	uint32_t	gw_failed, gw_ok;	/* counted failing, answered */
+	uint32_t	gw_anyfail;	/* ... with a contact unanswered */
 	uint8_t		gw_n[32], gw_nf[32];	/* contacts, unanswered */
 	bool		gw_witness;	/* answered once: it may testify */
 

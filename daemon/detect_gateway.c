@@ -17,14 +17,17 @@
  *    failed to reach it in the last 10 minutes.
  *
  * A failed first contact is excused, and the scan detector's walk does
- * not count it, when other hosts failed too: at least min_hosts others in
- * the buckets around its start, and at least failed_share of the hosts
- * that had contacts there; or at least dead_hosts others failed to its
- * destination lately, which mostly fails.
+ * not count it, when other hosts failed too: at least min_hosts others
+ * with a contact unanswered in the buckets around its start, and at least
+ * failed_share of the hosts that had contacts there (not yet half their
+ * contacts: in an outage the others' failures end at the same time as
+ * this one, and a host's answered contacts end minutes later); or at
+ * least dead_hosts others failed to its destination lately, which mostly
+ * fails.
  *
- * Once a bucket's outcomes are in (an unanswered SYN ends 120 s after it
- * was sent), the family is judged: a bucket where most hosts' contacts
- * failed puts it down, and one gateway event says so ("IPv4: 94 % of 812
+ * Once a bucket's outcomes are in (an unanswered SYN ends when SYN_SENT
+ * times out, 120 s after it was sent by default), the family is judged:
+ * a bucket where most hosts' contacts failed puts it down, and one gateway event says so ("IPv4: 94 % of 812
  * contacts from 71 hosts unanswered since ..."); a bucket where most
  * were answered brings it back, with one more.  While it is down, a
  * verdict that rests on failed contacts never blocks anyone.
@@ -40,7 +43,7 @@
 
 #include "detect.h"
 
-#define GW_SETTLE_MS	135000		/* a bucket's outcomes are in */
+#define GW_SETTLE_EXTRA_MS 15000	/* after SYN_SENT's timeout */
 #define GW_DST_MS	600000		/* a destination's failures count */
 #define GW_AROUND	1		/* buckets on each side of a start */
 
@@ -86,11 +89,12 @@ gw_slot(struct hdet *hd, uint32_t id)
 		base = id >= 31 ? id - 31 : 1;
 		shift = hd->gw_base == 0 ? 32 : base - hd->gw_base;
 		if (shift >= 32) {
-			hd->gw_failed = hd->gw_ok = 0;
+			hd->gw_failed = hd->gw_ok = hd->gw_anyfail = 0;
 			memset(hd->gw_n, 0, sizeof(hd->gw_n));
 			memset(hd->gw_nf, 0, sizeof(hd->gw_nf));
 		} else {
 			hd->gw_failed >>= shift;
+			hd->gw_anyfail >>= shift;
 			hd->gw_ok >>= shift;
 			memmove(hd->gw_n, hd->gw_n + shift, 32 - shift);
 			memmove(hd->gw_nf, hd->gw_nf + shift, 32 - shift);
@@ -121,10 +125,10 @@ gw_active(const struct hdet *hd, uint32_t id)
 }
 
 static bool
-gw_failing(const struct hdet *hd, uint32_t id)
+gw_anyfailed(const struct hdet *hd, uint32_t id)
 {
 	return id >= hd->gw_base && id < hd->gw_base + 32 &&
-	    (hd->gw_failed & 1U << (id - hd->gw_base)) != 0;
+	    (hd->gw_anyfail & 1U << (id - hd->gw_base)) != 0;
 }
 
 /* A destination's /24 or /48. */
@@ -389,6 +393,8 @@ gw_end(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 			b->ok_hosts++;
 	} else {
 		b->failed++;
+		if (gw_set(&hd->gw_anyfail, k))
+			b->any_failed++;
 		if (hd->gw_nf[k] < UINT8_MAX)
 			hd->gw_nf[k]++;
 		/* failing: half its contacts there went unanswered */
@@ -442,7 +448,7 @@ gw_excused(struct detect *d, struct hdet *hd, const struct flow *f,
 		if ((b = gw_bucket_at(d, gw_fam(f), k)) == NULL)
 			continue;
 		hosts += b->hosts - gw_active(hd, k);
-		failed += b->failed_hosts - gw_failing(hd, k);
+		failed += b->any_failed - gw_anyfailed(hd, k);
 	}
 	if (failed >= gc->min_hosts && failed >= gc->failed_share * hosts)
 		goto excused;
@@ -614,16 +620,32 @@ gw_dead_tick(struct detect *d, uint64_t now_ms)
 	}
 }
 
+/*
+ * When a bucket's outcomes are in: an unanswered SYN ends when SYN_SENT
+ * times out (the running system's timeout, 120 s by default), and 15 s
+ * more for the events to come; within the buckets the view keeps.
+ */
+static uint64_t
+gw_settle_ms(const struct detect *d)
+{
+	uint64_t	ms = (uint64_t)d->core->conf->timeouts.tcp[CTS_SYN_SENT] *
+			    1000 + GW_SETTLE_EXTRA_MS;
+	uint64_t	most = (uint64_t)(GW_BUCKETS - 2) * GW_BUCKET_MS;
+
+	return ms < most ? ms : most;
+}
+
 /* Judge every bucket whose outcomes are in. */
 static void
 gw_tick(struct detect *d, uint64_t now_ms)
 {
+	uint64_t	settle = gw_settle_ms(d);
 	uint32_t	last, id;
 	int		fam;
 
-	if (!d->conf->gateway.enabled || now_ms < GW_SETTLE_MS)
+	if (!d->conf->gateway.enabled || now_ms < settle)
 		return;
-	last = (uint32_t)((now_ms - GW_SETTLE_MS) / GW_BUCKET_MS);
+	last = (uint32_t)((now_ms - settle) / GW_BUCKET_MS);
 	for (fam = 0; fam < 2; fam++) {
 		struct gw_family *g = &d->gw[fam];
 
