@@ -394,25 +394,33 @@ detect_decay(struct detect *d, uint64_t now_ms)
 {
 	uint64_t	step = (uint64_t)d->conf->half_life_s * 1000 /
 			    DECAY_STEPS;
-	double		f = exp2(-1.0 / DECAY_STEPS);
+	double		f;
+	uint64_t	k;
 	size_t		i;
 
 	if (step == 0)
 		return;
 	if (d->next_decay_ms == 0) {
-		d->next_decay_ms = now_ms + step;
+		d->next_decay_ms = time_add(now_ms, step);
 		return;
 	}
-	while (now_ms >= d->next_decay_ms) {
-		d->next_decay_ms += step;
-		d->decays++;
-		for (i = 0; i < d->core->svcs.n; i++)
-			lhist_decay(&d->core->svcs.v[i].life, f,
-			    d->decays * 131 + i * 7919);
-		for (i = 0; i < d->hd_cap && i < d->core->hosts.n; i++)
-			rhist_decay(&d->hd[i].rate, f);
-		rhist_decay(&d->pop_rate, f);
-	}
+	if (now_ms < d->next_decay_ms)
+		return;
+	/*
+	 * The steps missed, in one: a capture or a clock that jumps a year
+	 * must not cost a pass over every host for each step.
+	 */
+	k = (now_ms - d->next_decay_ms) / step + 1;
+	d->next_decay_ms = k > (UINT64_MAX - d->next_decay_ms) / step ?
+	    UINT64_MAX : d->next_decay_ms + k * step;
+	d->decays += k;
+	f = k >= 64 * DECAY_STEPS ? 0 : exp2(-(double)k / DECAY_STEPS);
+	for (i = 0; i < d->core->svcs.n; i++)
+		lhist_decay(&d->core->svcs.v[i].life, f,
+		    d->decays * 131 + i * 7919);
+	for (i = 0; i < d->hd_cap && i < d->core->hosts.n; i++)
+		rhist_decay(&d->hd[i].rate, f);
+	rhist_decay(&d->pop_rate, f);
 }
 
 #define LIMIT_CLEAR_MS	600000	/* refusing no more after this long */
@@ -498,7 +506,7 @@ detect_tick(struct detect *d, uint64_t now_ms)
 
 	if (now_ms < d->next_tick_ms)
 		return;
-	d->next_tick_ms = now_ms + (uint64_t)d->conf->tick_s * 1000;
+	d->next_tick_ms = time_add(now_ms, (uint64_t)d->conf->tick_s * 1000);
 	detect_decay(d, now_ms);
 	detect_limits(d, now_ms);
 	if (detect_learning(d, now_ms))
@@ -632,7 +640,8 @@ detect_raise(struct detect *d, const struct detector_ops *ops,
 		return;
 	}
 	hd->cool_sev[di] = (uint8_t)a->severity;
-	hd->cool_until[di] = a->ts_ms + (uint64_t)d->conf->cooldown_s * 1000;
+	hd->cool_until[di] = time_add(a->ts_ms,
+	    (uint64_t)d->conf->cooldown_s * 1000);
 	a->detector = ops->name;
 	d->raised++;
 	d->by_detector[di]++;

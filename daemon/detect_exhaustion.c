@@ -116,7 +116,7 @@ ex_nat_due(struct detect *d, uint64_t key, uint64_t now_ms, int severity)
 		return false;
 	e->key = key;
 	e->severity = severity;
-	e->until_ms = now_ms + (uint64_t)d->conf->cooldown_s * 1000;
+	e->until_ms = time_add(now_ms, (uint64_t)d->conf->cooldown_s * 1000);
 	return true;
 }
 

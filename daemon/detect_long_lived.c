@@ -217,7 +217,7 @@ ll_tick(struct detect *d, uint64_t now_ms)
 	if (!lc->enabled || now_ms < d->ll_next_ms)
 		return;
 	/* tick_s 0 (the unit tests): a pass on every call */
-	d->ll_next_ms = now_ms + (d->conf->tick_s ? LL_EVERY_MS : 0);
+	d->ll_next_ms = time_add(now_ms, d->conf->tick_s ? LL_EVERY_MS : 0);
 	if (ll_prepare(d, now_ms) == -1)
 		return;
 	if (d->probe != NULL)

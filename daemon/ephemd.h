@@ -583,7 +583,19 @@ struct replay_stats {
 	const char	*bad_why[REPLAY_BAD_KEEP];
 	uint64_t	first_ms, last_ms;
 	uint64_t	bytes;
+	uint64_t	max_jump_ms;	/* a line further from the one before
+					   is bad (0: no bound) */
 };
+
+/* The latest time a capture may hold: the end of the year 9999. */
+#define REPLAY_MAX_TS_MS	253402300799999ULL
+
+/* a + b, at most UINT64_MAX: deadlines from a clock that may jump */
+static inline uint64_t
+time_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
 
 int	 replay_parse_line(const char *, size_t, struct flow_event *,
 	    const char **);

@@ -471,6 +471,7 @@ struct replay_opts {
 	const char	*load_state;	/* --load-state, or NULL */
 	const char	*save_state;	/* --save-state, or NULL */
 	int		 json;		/* --report: 1 json, 0 text, -1 conf */
+	uint32_t	 max_jump_s;	/* --max-jump, 0: no bound */
 };
 
 int	 replay_main(struct conf *, const struct replay_opts *);

@@ -28,6 +28,7 @@ main(int argc, char *argv[])
 		{ "flow-log",	required_argument,	NULL, 'F' },
 		{ "alerts",	required_argument,	NULL, 'A' },
 		{ "learning-period", required_argument,	NULL, 'L' },
+		{ "max-jump",	required_argument,	NULL, 'J' },
 		{ "load-state",	required_argument,	NULL, 'l' },
 		{ "save-state",	required_argument,	NULL, 's' },
 		{ "doctor",	no_argument,		NULL, 'D' },
@@ -58,6 +59,8 @@ main(int argc, char *argv[])
 	    "stdout)\n"
 	    "  -L, --learning-period DURATION  before it no detector "
 	    "judges (\"90m\")\n"
+	    "  -J, --max-jump DURATION  a line further in time from the one "
+	    "before is bad (\"1d\"; 0: no bound)\n"
 	    "  -l, --load-state FILE  start from the baselines in FILE\n"
 	    "  -s, --save-state FILE  save the baselines to FILE at the "
 	    "end\n"
@@ -67,14 +70,14 @@ main(int argc, char *argv[])
 	    "  -V, --version        print the version\n"
 	    "See ephemd(8) and ephemd.conf(5).\n";
 	struct netlist		 internal = { NULL, 0 };
-	struct replay_opts	 ro = { .json = -1 };
+	struct replay_opts	 ro = { .json = -1, .max_jump_s = 86400 };
 	struct conf		*conf = NULL;
 	const char		*path = NULL, *learning = NULL;
 	uint32_t		 learning_s = 0;
 	int			 ch, rv, check = 0, doctor = 0;
 	int			 to_stderr = isatty(STDERR_FILENO), verbose = 0;
 
-	while ((ch = getopt_long(argc, argv, "c:nr:R:i:F:A:L:l:s:DdvVh", longopts,
+	while ((ch = getopt_long(argc, argv, "c:nr:R:i:F:A:L:J:l:s:DdvVh", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -116,6 +119,13 @@ main(int argc, char *argv[])
 				fprintf(stderr, "ephemd: --learning-period %s: "
 				    "not a duration such as 90m or 24h\n",
 				    optarg);
+				return 2;
+			}
+			break;
+		case 'J':
+			if (conf_duration_parse(optarg, &ro.max_jump_s) == -1) {
+				fprintf(stderr, "ephemd: --max-jump %s: not a "
+				    "duration such as 1d or 0\n", optarg);
 				return 2;
 			}
 			break;

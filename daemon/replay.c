@@ -565,6 +565,18 @@ replay_line(const char *line, size_t len, const char *name,
 	st->lines++;
 	switch (replay_parse_line(line, len, ev, &why)) {
 	case PARSE_OK:
+		/* a clock that jumps years would stall every timer on it */
+		if (ev->ts_ms > REPLAY_MAX_TS_MS) {
+			replay_bad(st, name, "time after the year 9999");
+			break;
+		}
+		if (st->events > 0 && st->max_jump_ms != 0 &&
+		    (ev->ts_ms > time_add(st->last_ms, st->max_jump_ms) ||
+		    st->last_ms > time_add(ev->ts_ms, st->max_jump_ms))) {
+			replay_bad(st, name, "time jumps further from the line "
+			    "before than --max-jump");
+			break;
+		}
 		if (st->events == 0)
 			st->first_ms = ev->ts_ms;
 		st->last_ms = ev->ts_ms;

@@ -78,6 +78,7 @@ replay_main(struct conf *conf, const struct replay_opts *o)
 	else
 		name = o->capture;
 	memset(&st, 0, sizeof(st));
+	st.max_jump_ms = (uint64_t)o->max_jump_s * 1000;
 	rv = replay_fd(fd, name, core, detect != NULL ? replay_tick : NULL,
 	    detect, &st);
 	if (fd != STDIN_FILENO)

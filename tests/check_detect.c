@@ -328,6 +328,30 @@ START_TEST(test_ll_probe_time_wait)
 }
 END_TEST
 
+/*
+ * The clock jumps a century, then to the edge of uint64: the decay
+ * catches up in one step and every deadline saturates (this hung at 100 %
+ * CPU: one decay pass over every host for each step missed).
+ */
+START_TEST(test_time_jump)
+{
+	uint64_t	t, far = T0 + 100ULL * 365 * 86400 * 1000;
+
+	dconf.half_life_s = 8;		/* a decay step a second */
+	start();
+	t = short_flows(50, 6129, T0);
+	detect_tick(det, t);
+	tcp(EV_NEW, 66, 45000, 6129, far);
+	detect_tick(det, far);
+	ck_assert_uint_ge(det->decays, 100ULL * 365 * 86400 - 1000);
+	ck_assert_uint_eq(core->svcs.v[0].life.n, 0);	/* all decayed */
+	tcp(EV_NEW, 67, 45002, 6129, UINT64_MAX - 1);
+	detect_tick(det, UINT64_MAX - 1);
+	detect_tick(det, UINT64_MAX);
+	ck_assert_uint_eq(det->next_decay_ms, UINT64_MAX);
+}
+END_TEST
+
 START_TEST(test_alert_json)
 {
 	struct alert	 a;
@@ -364,7 +388,7 @@ main(void)
 		    test_ll_threshold_boundary, test_ll_factor,
 		    test_ll_min_samples, test_ll_long_service,
 		    test_ll_learning, test_ll_cooldown_escalation,
-		    test_ll_incomplete_window, test_ll_disabled_and_ended, test_ll_probe,
+		    test_ll_incomplete_window, test_ll_disabled_and_ended, test_ll_probe, test_time_jump,
 		    test_ll_probe_time_wait,
 		    test_alert_json, NULL } },
 	};
