@@ -230,7 +230,7 @@ ct_msg(const struct nlmsghdr *nlh, void *arg)
 	struct ct		*c = arg;
 	struct flow_event	 ev;
 
-	switch (ct_parse(nlh, c->in_dump, loop_wall_ms(), &ev)) {
+	switch (ct_parse(nlh, c->in_dump, loop_clock_ms(), &ev)) {
 	case 0:
 		return MNL_CB_OK;
 	case -1:
@@ -258,7 +258,7 @@ ct_msg(const struct nlmsghdr *nlh, void *arg)
 static void
 ct_check_loss(struct ct *c)
 {
-	uint64_t	drops, now = loop_wall_ms();
+	uint64_t	drops, now = loop_clock_ms();
 
 	c->loss_checked_ms = loop_now_ms();
 	if (sock_drops(mnl_socket_get_fd(c->ev), &drops) == -1) {
@@ -385,7 +385,7 @@ ct_dump_read(int fd, uint32_t events, void *arg)
 			continue;
 		c->dumping = false;
 		if (rv == MNL_CB_STOP)
-			core_dump_end(c->core, loop_wall_ms());
+			core_dump_end(c->core, loop_clock_ms());
 		else {
 			c->st.dump_errors++;
 			log_warnx("conntrack dump failed: flows are not "
@@ -428,7 +428,7 @@ ct_dump(struct ct *c)
 		c->st.dump_errors++;
 		return -1;
 	}
-	core_dump_begin(c->core, loop_wall_ms());
+	core_dump_begin(c->core, loop_clock_ms());
 	c->dumping = true;
 	return 0;
 }

@@ -25,10 +25,13 @@
 
 /* One alert to the log and to alerts.file. */
 static void
-daemon_alert_out(struct daemon *d, const struct alert *a)
+daemon_alert_out(struct daemon *d, const struct alert *in)
 {
-	char	line[640];
+	struct alert	 w = *in, *a = &w;
+	char		 line[640];
 
+	/* the pipeline's time as the wall clock has it now */
+	w.ts_ms = loop_clock_to_wall(in->ts_ms);
 	alert_line(a, line, sizeof(line));
 	log_warnx("%s", line);
 	if (d->ring == NULL)
@@ -587,7 +590,7 @@ daemon_neigh(void *arg, const struct rtnl_neigh *n)
 
 	if (d->detect != NULL &&
 	    hosttab_find(&d->core->hosts, &n->addr, &hi) != NULL)
-		detect_identity_mac(d->detect, hi, n->mac, loop_wall_ms());
+		detect_identity_mac(d->detect, hi, n->mac, loop_clock_ms());
 }
 
 static void
@@ -595,7 +598,7 @@ daemon_tick(void *arg)
 {
 	struct daemon	*d = arg;
 
-	detect_tick(d->detect, loop_wall_ms());
+	detect_tick(d->detect, loop_clock_ms());
 	timer_set(d->loop, &d->tick, 1000);
 }
 

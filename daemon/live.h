@@ -341,6 +341,8 @@ int	 loop_run(struct loop *);
 void	 loop_stop(struct loop *);
 uint64_t loop_now_ms(void);
 uint64_t loop_wall_ms(void);
+uint64_t loop_clock_ms(void);
+uint64_t loop_clock_to_wall(uint64_t);
 
 /* rtnl.c: interfaces, addresses, default routes, neighbours (rtnetlink) */
 #define RTNL_NEXTHOPS	8

@@ -49,6 +49,35 @@ loop_wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static uint64_t	clock_base;	/* the wall clock less the monotonic, at start */
+
+/*
+ * The pipeline's clock: the wall clock as it was at start, advanced by
+ * the monotonic clock.  It never steps: when NTP, or an administrator,
+ * steps the wall clock by an hour or a decade (a router without a
+ * battery boots in 1970), events, lifetimes, rates and the detectors'
+ * timers go on as if nothing happened.  What is shown to people is
+ * turned back into wall time with loop_clock_to_wall.
+ */
+uint64_t
+loop_clock_ms(void)
+{
+	if (clock_base == 0)
+		clock_base = loop_wall_ms() - loop_now_ms();
+	return loop_now_ms() + clock_base;
+}
+
+/* Pipeline time t as the wall clock says it now (after its steps). */
+uint64_t
+loop_clock_to_wall(uint64_t t)
+{
+	uint64_t	wall = loop_wall_ms(), now = loop_clock_ms();
+
+	if (wall >= now)
+		return time_add(t, wall - now);
+	return t > now - wall ? t - (now - wall) : 0;
+}
+
 static void
 loop_timers_run(int fd, uint32_t events, void *arg)
 {
@@ -165,7 +194,7 @@ void
 loop_timers_arm(struct loop *l)
 {
 	struct itimerspec	its;
-	uint64_t		due = UINT64_MAX;
+	uint64_t		due = UINT64_MAX, now, left;
 	size_t			i;
 
 	for (i = 0; i < LOOP_TIMERS; i++)
@@ -173,11 +202,18 @@ loop_timers_arm(struct loop *l)
 			due = l->timers[i]->due_ms;
 	memset(&its, 0, sizeof(its));
 	if (due != UINT64_MAX) {
-		/* absolute monotonic time; 0 would disarm, so at least 1 ns */
-		its.it_value.tv_sec = due / 1000;
-		its.it_value.tv_nsec = (due % 1000) * 1000000 + 1;
+		/*
+		 * The time left, not an absolute time: nothing of any clock's
+		 * value reaches the kernel (a clock shim such as libfaketime,
+		 * which the clock tests use, gets absolute timers wrong); 0
+		 * would disarm, so at least 1 ns.
+		 */
+		now = loop_now_ms();
+		left = due > now ? due - now : 0;
+		its.it_value.tv_sec = left / 1000;
+		its.it_value.tv_nsec = (left % 1000) * 1000000 + 1;
 	}
-	if (timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL) == -1)
+	if (timerfd_settime(l->tfd, 0, &its, NULL) == -1)
 		log_warn("timerfd_settime");
 }
 

@@ -13,7 +13,7 @@ apt-get install -y -qq --no-install-recommends \
 	libnetfilter-conntrack-dev libmnl-dev libnetfilter-log-dev \
 	libnftnl-dev libnftables-dev libconfig-dev check libsubunit-dev \
 	libcap-ng-dev libsodium-dev \
-	conntrack nftables iproute2 kmod procps python3 mandoc time \
+	conntrack nftables iproute2 kmod procps python3 mandoc time faketime \
 	nmap curl netcat-openbsd python3-prometheus-client \
 	>/dev/null
 echo "deps.sh: build and test dependencies installed"
