@@ -1,7 +1,9 @@
 #!/bin/sh
-# Build ephemd and run every test: the normal build, make distcheck, and
-# the test suite again under AddressSanitizer and UBSan.  As root the
-# network-namespace tests run too (they skip otherwise).
+# Build ephemd and run every test: the normal build, make distcheck, the
+# Debian package built from distcheck's tarball, installed and purged
+# (tests/pkg/debian.sh, root only), and the test suite again under
+# AddressSanitizer and UBSan.  As root the network-namespace tests run too
+# (they skip otherwise).
 # Ends with one line "ci: N passed, N failed, N skipped".
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +31,24 @@ run_suite() {
 	}
 }
 
+# Tests outside automake (the package is no make check test: distcheck
+# runs those as root too, and a package build and apt-get install inside
+# it would be wrong): NAME, exit status 0 pass, 77 skip, else fail.
+extra_pass=0 extra_fail=0 extra_skip=0
+run_extra() {
+	name=$1
+	shift
+	t=$(date +%s)
+	rv=0
+	"$@" >"build/$name.log" 2>&1 || rv=$?
+	case $rv in
+	0) extra_pass=$((extra_pass + 1)); r=PASS ;;
+	77) extra_skip=$((extra_skip + 1)); r=SKIP ;;
+	*) extra_fail=$((extra_fail + 1)); r=FAIL; tail -n 60 "build/$name.log" ;;
+	esac
+	echo "ci: $r: $name ($(($(date +%s) - t)) s)"
+}
+
 status=0
 echo "ci: build and test"
 run_suite build || status=1
@@ -39,6 +59,9 @@ if [ $status -eq 0 ]; then
 		status=1
 	}
 fi
+echo "ci: Debian package"
+tarball=$(ls build/ephemd-*.tar.gz 2>/dev/null | head -1)
+run_extra debian bash tests/pkg/debian.sh ${tarball:+"$top/$tarball"}
 echo "ci: sanitizer build (ASan + UBSan) and test"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -50,9 +73,13 @@ fail=$(cat build/tests/*.trs build-san/tests/*.trs 2>/dev/null |
     grep -c '^:test-result: \(FAIL\|ERROR\|XPASS\)' || true)
 skip=$(cat build/tests/*.trs build-san/tests/*.trs 2>/dev/null |
     grep -c '^:test-result: SKIP' || true)
+pass=$((pass + extra_pass))
+fail=$((fail + extra_fail))
+skip=$((skip + extra_skip))
 if [ "$(id -u)" -eq 0 ] && [ "$skip" -ne 0 ]; then
 	echo "ci: running as root, yet tests skipped:"
 	grep -l '^:test-result: SKIP' build/tests/*.trs build-san/tests/*.trs
+	[ "$extra_skip" -eq 0 ] || echo "(and $extra_skip outside make check)"
 	status=1
 fi
 [ "$fail" -eq 0 ] || status=1
