@@ -84,6 +84,12 @@ version=$(cd "$src" && dpkg-parsechangelog -S Version)
 [ "$src" = "$T/ephemd-$version" ] ||
     fail "debian/changelog says $version, the tarball is $(basename "$src")"
 
+# every library configure requires is a build dependency of the package
+for p in $(sed -n 's/^EPH_LIB(\[[A-Z]*\], \[[^]]*\], \[\([a-z0-9.+-]*\)\])$/\1/p' "$src/configure.ac"); do
+	grep -Eq "^ +$p(,| |\$)" "$src/debian/control" ||
+	    fail "configure.ac requires $p, debian/control's Build-Depends does not name it"
+done
+
 # --- build --------------------------------------------------------------------
 (cd "$src" && dpkg-checkbuilddeps) >"$T/builddeps" 2>&1 ||
     fail "build dependencies missing (tests/deps.sh): $(cat "$T/builddeps")"
