@@ -156,6 +156,7 @@ static const struct key {
 	K("nflog.group", K_UINT, quar.nflog_group, 0, 65535),
 	K("control.socket", K_STRING, ctl_socket, 0, 0),
 	K("control.group", K_STRING, ctl_group, 0, 0),
+	K("control.admin_group", K_STRING, ctl_admin_group, 0, 0),
 	K("control.max_clients", K_UINT, ctl_clients, 1, 64),
 	K("metrics.file", K_STRING, metrics_file, 0, 0),
 	K("metrics.interval", K_DURATION, metrics_interval_s, 1, 3600),
@@ -250,6 +251,7 @@ conf_free(struct conf *c)
 	free(c->quar.file);
 	free(c->ctl_socket);
 	free(c->ctl_group);
+	free(c->ctl_admin_group);
 	free(c->metrics_file);
 	free(c);
 }

@@ -23,6 +23,7 @@ struct command {
 	int		(*run)(struct daemon *, int, char **, bool, FILE *);
 	bool		 args;		/* takes arguments */
 	const char	*usage;
+	const char	*changes;	/* subcommands that change, "*" all */
 };
 
 static const struct command *command_find(const char *);
@@ -73,6 +74,22 @@ limit_parse(const char *s, size_t *ret)
 		return 0;
 	v = strtoul(s, &end, 10);
 	if (*s < '0' || *s > '9' || *end != '\0' || v == 0 || v > 1000000)
+		return -1;
+	*ret = v;
+	return 0;
+}
+
+/* --offset N: rows to skip, 0 to 1000000. */
+static int
+offset_parse(const char *s, size_t *ret)
+{
+	char		*end;
+	unsigned long	 v;
+
+	if (s == NULL)
+		return 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || v > 1000000)
 		return -1;
 	*ret = v;
 	return 0;
@@ -287,6 +304,13 @@ cmd_quarantine(struct daemon *d, int argc, char **argv, bool json,
 		ctl_error(out, json, "quarantine.enabled is false");
 		return CTL_REFUSED;
 	}
+	/* a server outside would cut every client off it */
+	if (!netlist_contains(&d->core->internal, &a)) {
+		ctl_error(out, json, "%s is not a client: outside the internal "
+		    "networks, blocking it would cut every client off it",
+		    host);
+		return CTL_REFUSED;
+	}
 	r = quar_add(d->quar, &a, timeout, now, note, sizeof(note));
 	log_info("control: quarantine add %s: %s", host, note);
 	ctl_json_quote(qnote, sizeof(qnote), note);
@@ -438,17 +462,18 @@ hrow_out(struct daemon *d, const struct hrow *w, bool json, bool first,
 static int
 cmd_hosts(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 {
-	static const char *const names[] = { "sort", "limit", NULL };
-	const char	*vals[2];
+	static const char *const names[] = { "sort", "limit", "offset", NULL };
+	const char	*vals[3];
 	struct core	*c = d->core;
 	struct hrow	*rows;
 	struct host	 snap;
 	uint64_t	 now = loop_wall_ms();
-	size_t		 i, n = 0, limit = SIZE_MAX;
+	size_t		 i, n = 0, limit = SIZE_MAX, offset = 0, shown;
 	int		 k = 0;
 
 	if (options(argc, argv, names, vals) == -1 ||
-	    limit_parse(vals[1], &limit) == -1)
+	    limit_parse(vals[1], &limit) == -1 ||
+	    offset_parse(vals[2], &offset) == -1)
 		return usage(out, json, argv[0]);
 	if (vals[0] != NULL) {
 		for (k = 0; host_keys[k] != NULL; k++)
@@ -476,19 +501,20 @@ cmd_hosts(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	}
 	qsort_r(rows, n, sizeof(*rows), hrow_cmp, c->hosts.v);
 	if (json)
-		fprintf(out, "{\"total\": %zu, \"sort\": \"%s\", \"hosts\": [",
-		    n, host_keys[k]);
+		fprintf(out, "{\"total\": %zu, \"offset\": %zu, \"sort\": "
+		    "\"%s\", \"hosts\": [", n, offset, host_keys[k]);
 	else
 		fprintf(out, "%-39s %7s %5s %5s  %-7s %-11s  %-15s %7s %7s %8s "
 		    "%6s  %-8s %s\n", "HOST", "FLOWS", "HELD", "MAX", "RANGE",
 		    "PORTS", "ALLOCATOR", "NEW/min", "DST/min", "LIFE p50",
 		    "IDLE s", "BASELINE", "QUARANTINED");
-	for (i = 0; i < n && i < limit; i++)
-		hrow_out(d, &rows[i], json, i == 0, now, out);
+	/* a page: --offset rows skipped, --limit shown */
+	for (i = offset, shown = 0; i < n && shown < limit; i++, shown++)
+		hrow_out(d, &rows[i], json, shown == 0, now, out);
 	if (json)
-		fprintf(out, "%s]}\n", i ? "\n" : "");
-	else if (n > limit)
-		fprintf(out, "(%zu more hosts)\n", n - limit);
+		fprintf(out, "%s]}\n", shown ? "\n" : "");
+	else if (i < n)
+		fprintf(out, "(%zu more hosts: --offset %zu)\n", n - i, i);
 	free(rows);
 	return CTL_OK;
 }
@@ -962,7 +988,8 @@ cmd_stats(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	stat_u(out, json, &f, "errors", cs.errors);
 	stat_u(out, json, &f, "busy", cs.busy);
 	stat_u(out, json, &f, "timeouts", cs.timeouts);
-	stat_u(out, json, &f, "truncated", cs.truncated);
+	stat_u(out, json, &f, "oversized", cs.oversized);
+	stat_u(out, json, &f, "denied", cs.denied);
 	if (json)
 		fputs("}}\n", out);
 	return CTL_OK;
@@ -986,21 +1013,23 @@ static int	cmd_help(struct daemon *, int, char **, bool, FILE *);
 
 /* Every command; ephemctl(8) documents each (tests/doccheck.test). */
 static const struct command commands[] = {
-	{ "status",	cmd_status,	false, "status" },
+	{ "status",	cmd_status,	false, "status", NULL },
 	{ "hosts",	cmd_hosts,	true,
 	    "hosts [--sort address|flows|held|rate|fanout|lifetime|last] "
-	    "[--limit N]" },
-	{ "host",	cmd_host,	true,	"host ADDRESS" },
-	{ "services",	cmd_services,	true,	"services [--limit N]" },
+	    "[--limit N] [--offset N]", NULL },
+	{ "host",	cmd_host,	true,	"host ADDRESS", NULL },
+	{ "services",	cmd_services,	true,	"services [--limit N]", NULL },
 	{ "alerts",	cmd_alerts,	true,
-	    "alerts [--since DURATION] [--host ADDRESS] [--limit N]" },
+	    "alerts [--since DURATION] [--host ADDRESS] [--limit N]", NULL },
 	{ "quarantine",	cmd_quarantine,	true,
-	    "quarantine list | add ADDRESS [--timeout DURATION] | del ADDRESS" },
-	{ "baseline",	cmd_baseline,	true,	"baseline save | reset [ADDRESS]" },
-	{ "reload",	cmd_reload,	false,	"reload" },
-	{ "stats",	cmd_stats,	false,	"stats" },
-	{ "metrics",	cmd_metrics,	false,	"metrics" },
-	{ "help",	cmd_help,	false,	"help" },
+	    "quarantine list | add ADDRESS [--timeout DURATION] | del ADDRESS",
+	    "add del" },
+	{ "baseline",	cmd_baseline,	true,	"baseline save | reset [ADDRESS]",
+	    "*" },
+	{ "reload",	cmd_reload,	false,	"reload", "*" },
+	{ "stats",	cmd_stats,	false,	"stats", NULL },
+	{ "metrics",	cmd_metrics,	false,	"metrics", NULL },
+	{ "help",	cmd_help,	false,	"help", NULL },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -1040,11 +1069,40 @@ cmd_help(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	return CTL_OK;
 }
 
-/* The control socket's handler: one request, argv[0] the command. */
+/* Whether this request changes something: only admins may. */
+static bool
+command_changes(const struct command *c, int argc, char **argv)
+{
+	const char	*w;
+	size_t		 n;
+
+	if (c->changes == NULL)
+		return false;
+	if (strcmp(c->changes, "*") == 0)
+		return true;
+	if (argc < 2)
+		return false;
+	n = strlen(argv[1]);
+	for (w = c->changes; (w = strstr(w, argv[1])) != NULL; w += n)
+		if ((w == c->changes || w[-1] == ' ') &&
+		    (w[n] == ' ' || w[n] == '\0'))
+			return true;
+	return false;
+}
+
+/*
+ * The control socket's handler: one request, argv[0] the command.  A
+ * change needs an admin (ctl.c: root, ephemd's user, control.admin_group)
+ * and is logged with who asked.
+ */
 int
-control_command(void *arg, int argc, char **argv, bool json, FILE *out)
+control_command(void *arg, const struct ctl_peer *peer, int argc,
+    char **argv, bool json, FILE *out)
 {
 	const struct command	*c = command_find(argv[0]);
+	char			 req[256];
+	size_t			 used = 0;
+	int			 i, code;
 
 	if (c == NULL) {
 		ctl_error(out, json, "unknown command: %.32s (ephemctl help "
@@ -1053,5 +1111,21 @@ control_command(void *arg, int argc, char **argv, bool json, FILE *out)
 	}
 	if (!c->args && argc > 1)
 		return usage(out, json, c->name);
-	return c->run(arg, argc, argv, json, out);
+	if (!command_changes(c, argc, argv))
+		return c->run(arg, argc, argv, json, out);
+	for (i = 0; i < argc && used < sizeof(req); i++)
+		used += (size_t)snprintf(req + used, sizeof(req) - used,
+		    "%s%s", i ? " " : "", argv[i]);
+	if (!peer->admin) {
+		log_warnx("control: uid %u (pid %d) may not: %s", peer->uid,
+		    peer->pid, req);
+		ctl_error(out, json, "%s changes the daemon: only root, "
+		    "ephemd's user and members of control.admin_group may; "
+		    "uid %u may read", argv[0], peer->uid);
+		return CTL_DENIED;
+	}
+	code = c->run(arg, argc, argv, json, out);
+	log_info("control: uid %u (pid %d): %s: code %d", peer->uid,
+	    peer->pid, req, code);
+	return code;
 }

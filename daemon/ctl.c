@@ -11,9 +11,16 @@
  * Every request is checked before it reaches a command: its length, its
  * bytes, its fields.  A client that sends too little within CTL_TIMEOUT_MS
  * gets "truncated request"; one that does not read its response within
- * that time is dropped; a response is at most CTL_OUT_MAX bytes.  At most
- * control.max_clients connections are served at once; one more gets
- * "busy".  Nothing here blocks the daemon: sockets are non-blocking.
+ * that time is dropped; a response over CTL_OUT_MAX bytes is refused with
+ * an error, never cut.  At most control.max_clients connections are
+ * served at once; one more gets "busy".  Nothing here blocks the daemon:
+ * sockets are non-blocking, and each wake-up moves a bounded number of
+ * bytes and connections, so no client stalls the events.
+ *
+ * Two levels: whoever may connect (the socket is 0660, control.group) may
+ * read; a change (quarantine add and del, baseline save and reset,
+ * reload) needs root, ephemd's own user or control.admin_group, told by
+ * the peer's credentials from the kernel (SO_PEERCRED, SO_PEERGROUPS).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +40,10 @@
 #include "log.h"
 
 #define CTL_TIMEOUT_MS	2000
+#define CTL_ACCEPTS	32		/* connections accepted a wake-up */
+#define CTL_SEND_MAX	(1 << 20)	/* bytes sent to a client a wake-up */
+#define CTL_DRAIN_MAX	65536		/* bytes read and dropped a wake-up */
+#define CTL_GROUPS	64		/* a peer's groups looked at */
 
 struct ctl_client {
 	int		 fd;		/* -1: free */
@@ -42,6 +53,7 @@ struct ctl_client {
 	char		*out;		/* the framed response */
 	size_t		 outlen, outoff;
 	bool		 draining;	/* sent: reading to the client's end */
+	struct ctl_peer	 peer;
 };
 
 struct ctl {
@@ -54,6 +66,8 @@ struct ctl {
 	size_t			 max;		/* slots in c */
 	size_t			 limit;		/* control.max_clients */
 	char			*group;		/* control.group, or NULL */
+	bool			 has_admin_gid;	/* control.admin_group */
+	gid_t			 admin_gid;
 	struct timer		 sweep;
 	struct ctl_stats	 st;
 };
@@ -164,13 +178,22 @@ static void
 respond(struct ctl *c, struct ctl_client *cl, int code, const char *payload,
     size_t plen)
 {
-	char		head[32];
+	char		head[32], big[160];
 	int		hlen;
 	uint32_t	n;
 
 	if (plen > CTL_OUT_MAX) {
-		plen = CTL_OUT_MAX;
-		c->st.truncated++;
+		/* an error the client can act on, never a cut response */
+		c->st.oversized++;
+		snprintf(big, sizeof(big), code == CTL_OK && plen > 0 &&
+		    payload[0] == '{' ? "{\"error\": \"the response is %zu "
+		    "bytes, over the %d-byte cap: ask for less (--limit, "
+		    "--offset)\"}\n" : "the response is %zu bytes, over the "
+		    "%d-byte cap: ask for less (--limit, --offset)\n", plen,
+		    CTL_OUT_MAX);
+		payload = big;
+		plen = strlen(big);
+		code = CTL_FAILED;
 	}
 	hlen = snprintf(head, sizeof(head), "ephemd %d\n", code);
 	n = htonl((uint32_t)(hlen + plen));
@@ -232,7 +255,9 @@ dispatch(struct ctl *c, struct ctl_client *cl, size_t len)
 		return;
 	}
 	c->st.requests++;
-	code = c->handler(c->arg, n - 1, field + 1, json, mem);
+	code = c->handler(c->arg, &cl->peer, n - 1, field + 1, json, mem);
+	if (code == CTL_DENIED)
+		c->st.denied++;
 	if (fclose(mem) == EOF) {
 		free(text);
 		respond_error(c, cl, CTL_FAILED, json, "out of memory");
@@ -258,16 +283,25 @@ client_io(int fd, uint32_t events, void *arg)
 		return;
 	if (cl->draining) {
 		char	junk[4096];
+		size_t	got = 0;
 
-		/* unread bytes at close() would reset the response */
-		while ((r = recv(fd, junk, sizeof(junk), 0)) > 0)
-			;
-		if (r == 0 || errno != EAGAIN)
+		/*
+		 * Unread bytes at close() would reset the response; a client
+		 * that keeps sending gets another wake-up, not all of them.
+		 */
+		while (got < CTL_DRAIN_MAX &&
+		    (r = recv(fd, junk, sizeof(junk), 0)) > 0)
+			got += (size_t)r;
+		if (got < CTL_DRAIN_MAX && (r == 0 || errno != EAGAIN))
 			client_close(c, cl);
 		return;
 	}
 	if (cl->out != NULL) {
+		size_t	sent = 0;
+
 		while (cl->outoff < cl->outlen) {
+			if (sent >= CTL_SEND_MAX)
+				return;		/* the rest at the next wake-up */
 			r = send(fd, cl->out + cl->outoff,
 			    cl->outlen - cl->outoff, MSG_NOSIGNAL);
 			if (r == -1 && errno == EAGAIN)
@@ -277,6 +311,7 @@ client_io(int fd, uint32_t events, void *arg)
 				return;
 			}
 			cl->outoff += (size_t)r;
+			sent += (size_t)r;
 		}
 		shutdown(fd, SHUT_WR);
 		cl->draining = true;
@@ -321,16 +356,72 @@ client_io(int fd, uint32_t events, void *arg)
 	}
 }
 
+/*
+ * Who is on the other end, from the kernel: root, ephemd's own user and
+ * members of control.admin_group (primary or supplementary) may change
+ * things; anyone else who could connect may read.  Credentials that
+ * cannot be read make a reader.
+ */
+static void
+ctl_peer(const struct ctl *c, int fd, struct ctl_peer *p)
+{
+	struct ucred	cred;
+	socklen_t	len = sizeof(cred);
+	gid_t		groups[CTL_GROUPS];
+	size_t		i, n;
+
+	memset(p, 0, sizeof(*p));
+	p->uid = p->gid = UINT32_MAX;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		return;
+	p->uid = cred.uid;
+	p->gid = cred.gid;
+	p->pid = cred.pid;
+	if (cred.uid == 0 || cred.uid == geteuid()) {
+		p->admin = true;
+		return;
+	}
+	if (!c->has_admin_gid)
+		return;
+	if (cred.gid == c->admin_gid) {
+		p->admin = true;
+		return;
+	}
+	len = sizeof(groups);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == -1)
+		return;		/* ERANGE: more groups than we look at */
+	for (i = 0, n = len / sizeof(groups[0]); i < n; i++)
+		if (groups[i] == c->admin_gid)
+			p->admin = true;
+}
+
+/* control.admin_group as a gid; false when unset or unknown (logged). */
+static bool
+ctl_admin_gid(const char *name, gid_t *ret)
+{
+	struct group	*gr;
+
+	if (name == NULL || name[0] == '\0')
+		return false;
+	if ((gr = getgrnam(name)) == NULL) {
+		log_warnx("control.admin_group %s: no such group: only root "
+		    "and ephemd's user may change things", name);
+		return false;
+	}
+	*ret = gr->gr_gid;
+	return true;
+}
+
 static void
 ctl_accept(int fd, uint32_t events, void *arg)
 {
 	struct ctl		*c = arg;
 	struct ctl_client	*cl = NULL;
-	size_t			 i, busy_n;
+	size_t			 i, busy_n, accepted = 0;
 	int			 s;
 
-	while ((s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) !=
-	    -1) {
+	while (accepted++ < CTL_ACCEPTS && (s = accept4(fd, NULL, NULL,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
 		for (i = 0, busy_n = 0; i < c->max; i++)
 			if (c->c[i].fd != -1)
 				busy_n++;
@@ -359,6 +450,7 @@ ctl_accept(int fd, uint32_t events, void *arg)
 			continue;
 		}
 		cl->fd = s;
+		ctl_peer(c, s, &cl->peer);
 		cl->deadline = loop_now_ms() + CTL_TIMEOUT_MS;
 		if (loop_add_fd(c->loop, s, EPOLLIN, client_io, c) == -1) {
 			close(s);
@@ -399,8 +491,8 @@ ctl_sweep(void *arg)
  * when set.  NULL with the reason logged.
  */
 struct ctl *
-ctl_open(const char *path, const char *group, size_t max, struct loop *loop,
-    ctl_handler handler, void *arg)
+ctl_open(const char *path, const char *group, const char *admin_group,
+    size_t max, struct loop *loop, ctl_handler handler, void *arg)
 {
 	struct sockaddr_un	 sun;
 	struct ctl		*c;
@@ -434,6 +526,7 @@ ctl_open(const char *path, const char *group, size_t max, struct loop *loop,
 	c->loop = loop;
 	c->handler = handler;
 	c->arg = arg;
+	c->has_admin_gid = ctl_admin_gid(admin_group, &c->admin_gid);
 	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1) {
 		log_warn("control socket");
@@ -450,8 +543,14 @@ ctl_open(const char *path, const char *group, size_t max, struct loop *loop,
 			goto fail;
 		}
 		if (chown(path, (uid_t)-1, gr->gr_gid) == -1) {
-			log_warn("control.socket %s: chown to group %s", path,
-			    group);
+			if (errno == EPERM && geteuid() != 0)
+				log_warnx("control.group %s: uid %u is not a "
+				    "member; add SupplementaryGroups=%s to the "
+				    "unit (systemctl edit ephemd)", group,
+				    (unsigned)geteuid(), group);
+			else
+				log_warn("control.socket %s: chown to group %s",
+				    path, group);
 			goto fail;
 		}
 	}
@@ -475,17 +574,19 @@ fail:
 }
 
 /*
- * A reloaded configuration: control.max_clients applies at once (clients
- * beyond a lower limit finish); control.socket and control.group wait for
- * a restart, the socket being made before the privileges go.
+ * A reloaded configuration: control.max_clients and control.admin_group
+ * apply at once (clients beyond a lower limit finish); control.socket and
+ * control.group wait for a restart, the socket being made before the
+ * privileges go.
  */
 void
 ctl_reconfigure(struct ctl *c, const char *path, const char *group,
-    size_t max, FILE *notes)
+    const char *admin_group, size_t max, FILE *notes)
 {
 	struct ctl_client	*n;
 	size_t			 i;
 
+	c->has_admin_gid = ctl_admin_gid(admin_group, &c->admin_gid);
 	if (strcmp(path, c->path) != 0 || (group == NULL) != (c->group ==
 	    NULL) || (group != NULL && strcmp(group, c->group) != 0))
 		fprintf(notes, "control.socket and control.group take effect "

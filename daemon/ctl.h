@@ -25,6 +25,7 @@ enum ctl_code {
 	CTL_REFUSED = 4,	/* the safety policy or the daemon said no */
 	CTL_BUSY = 5,		/* too many clients */
 	CTL_UNREACHABLE = 6,	/* ephemctl: no daemon at the socket */
+	CTL_DENIED = 7,		/* a change, and the caller may only read */
 };
 
 #endif /* EPHEMD_CTL_H */

@@ -9,6 +9,7 @@
  *	SIGUSR2			write the report file now
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -664,6 +665,24 @@ daemon_state_tick(void *arg)
 	timer_set(d->loop, &d->state, d->conf->state_interval_s * 1000ULL);
 }
 
+/*
+ * A log file for appending, made 0640 whatever the umask (it names every
+ * client), never through a symbolic link.  NULL with errno.
+ */
+static FILE *
+daemon_append(const char *path)
+{
+	FILE	*fp;
+	int	 fd;
+
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0640)) == -1)
+		return NULL;
+	if ((fp = fdopen(fd, "a")) == NULL)
+		close(fd);
+	return fp;
+}
+
 /* (Re)open alerts.file for appending; none when unset. */
 static void
 daemon_alerts_file(struct daemon *d)
@@ -673,7 +692,7 @@ daemon_alerts_file(struct daemon *d)
 		d->alerts = NULL;
 	}
 	if (d->conf->alerts_file != NULL &&
-	    (d->alerts = fopen(d->conf->alerts_file, "ae")) == NULL)
+	    (d->alerts = daemon_append(d->conf->alerts_file)) == NULL)
 		log_warn("alerts.file %s", d->conf->alerts_file);
 }
 
@@ -688,7 +707,7 @@ daemon_flow_log(struct daemon *d)
 	d->core->on_end = NULL;
 	if (d->conf->flow_log == NULL)
 		return;
-	if ((d->flow_log = fopen(d->conf->flow_log, "ae")) == NULL) {
+	if ((d->flow_log = daemon_append(d->conf->flow_log)) == NULL) {
 		log_warn("report.flow_log %s", d->conf->flow_log);
 		return;
 	}
@@ -739,7 +758,7 @@ daemon_report_write(FILE *fp, void *arg)
 		report_text(fp, d->core, &st, &ls, d->quar);
 }
 
-/* Write the report atomically and durably, mode 0644. */
+/* Write the report atomically and durably, mode 0640 (it names clients). */
 static void
 daemon_report(struct daemon *d)
 {
@@ -749,7 +768,7 @@ daemon_report(struct daemon *d)
 		log_warn("report.flow_log %s", d->conf->flow_log);
 	if (d->conf->report_file == NULL)
 		return;
-	if (file_replace(d->conf->report_file, 0644, true,
+	if (file_replace(d->conf->report_file, 0640, true,
 	    daemon_report_write, d, err, sizeof(err)) == -1)
 		log_warnx("report not written: %s", err);
 }
@@ -851,7 +870,7 @@ daemon_reload(struct daemon *d, FILE *out)
 		rtnl_reconfigure(d->rtnl, nc);
 	if (d->ctl != NULL && nc->ctl_socket != NULL)
 		ctl_reconfigure(d->ctl, nc->ctl_socket, nc->ctl_group,
-		    nc->ctl_clients, mem);
+		    nc->ctl_admin_group, nc->ctl_clients, mem);
 	else if ((d->ctl == NULL) != (nc->ctl_socket == NULL))
 		fprintf(mem, "control.socket takes effect at the next start\n");
 	metrics_reconfigure(d->metrics, nc);
@@ -1001,8 +1020,8 @@ daemon_run(struct conf *conf, bool verbose)
 	d.started_ms = loop_wall_ms();
 	/* measuring matters more than being asked: run on without it */
 	if (conf->ctl_socket != NULL && (d.ctl = ctl_open(conf->ctl_socket,
-	    conf->ctl_group, conf->ctl_clients, d.loop, control_command,
-	    &d)) == NULL)
+	    conf->ctl_group, conf->ctl_admin_group, conf->ctl_clients, d.loop,
+	    control_command, &d)) == NULL)
 		log_warnx("no control socket: ephemctl cannot reach this "
 		    "daemon (control.socket in %s)", conf->path);
 	log_info("started: listening to conntrack NEW and DESTROY events%s",

@@ -48,6 +48,7 @@ void	 daemon_metrics_src(struct daemon *, struct metrics_src *,
 	    struct ct_stats *);
 
 /* control.c: ephemctl's commands, the control socket's handler */
-int	 control_command(void *, int, char **, bool, FILE *);
+int	 control_command(void *, const struct ctl_peer *, int, char **, bool,
+	    FILE *);
 
 #endif

@@ -39,6 +39,60 @@ advice(struct doctor *d, const char *what, const char *why, const char *fix)
 }
 
 /*
+ * Can a client send from another's address?  Strict reverse-path
+ * filtering stops it: rp_filter 1 on every LAN interface (the larger of
+ * "all" and the interface's own counts), IPv4 only, or the antispoof
+ * chain of nft/antispoof.nft, both families.  Advice, not a problem:
+ * many gateways filter elsewhere.
+ */
+static void
+doctor_spoof(struct doctor *d, struct rtnl *r)
+{
+	const struct rtnl_link	*l;
+	struct nftq		*q;
+	char			 path[96], loose[256] = "";
+	uint64_t		 all = 0, one;
+	size_t			 i, n, used = 0;
+	bool			 chain = false;
+
+	if ((q = nftq_open()) != NULL) {
+		chain = nftq_has_chain(q, "antispoof");
+		nftq_close(q);
+	}
+	if (chain) {
+		ok(d, "spoofed sources are dropped: chain antispoof of table "
+		    "inet ephemd");
+		return;
+	}
+	(void)sys_read_u64("/proc/sys/net/ipv4/conf/all/rp_filter", &all);
+	n = rtnl_links(r, &l);
+	for (i = 0; i < n; i++) {
+		if (l[i].loopback || !rtnl_link_internal(r, l[i].ifindex))
+			continue;
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/"
+		    "rp_filter", l[i].name);
+		if (sys_read_u64(path, &one) == -1)
+			one = 0;
+		if ((one > all ? one : all) != 1 && used < sizeof(loose) - 20)
+			used += (size_t)snprintf(loose + used, sizeof(loose) -
+			    used, "%s%s", used ? ", " : "", l[i].name);
+	}
+	if (used > 0) {
+		char	msg[320];
+
+		snprintf(msg, sizeof(msg), "clients may send from other "
+		    "addresses: no strict reverse-path filter on %s", loose);
+		advice(d, msg, "a client could have its flows counted against "
+		    "another's address, and that address quarantined",
+		    "nft -f /usr/share/ephemd/antispoof.nft (IPv4 and IPv6), "
+		    "or sysctl net.ipv4.conf.<interface>.rp_filter=1 (IPv4)");
+	} else
+		advice(d, "IPv4 sources are checked (rp_filter 1), IPv6 ones "
+		    "are not", "a client could send from another's IPv6 "
+		    "address", "nft -f /usr/share/ephemd/antispoof.nft");
+}
+
+/*
  * The clients: the internal prefixes and where each comes from (the LAN
  * interfaces, the configuration), read from the kernel as the daemon
  * would; IPv6 forwarded with no IPv6 prefix internal means IPv6 clients
@@ -115,6 +169,7 @@ doctor_clients(struct doctor *d, const struct conf *conf)
 		    "their flows would be measured", "add the LAN interface to "
 		    "internal_interfaces (\"auto\" finds it when it carries no "
 		    "default route), or its prefix to internal_networks");
+	doctor_spoof(d, r);
 out:
 	rtnl_close(r);
 	core_free(core);

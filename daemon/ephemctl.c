@@ -54,7 +54,7 @@ main(int argc, char **argv)
 	};
 	struct sockaddr_un	 sun;
 	const char		*path = CTL_SOCKET;
-	char			 req[4 + CTL_REQ_MAX], *body, *nl;
+	char			 req[4 + CTL_REQ_MAX + 1], *body, *nl;
 	size_t			 len = 0;
 	uint32_t		 n;
 	bool			 json = false;
@@ -77,7 +77,8 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc == 0)
 		usage();
-	len = (size_t)snprintf(req + 4, CTL_REQ_MAX, "%s", json ? "json" :
+	/* room for the request and snprintf's NUL after it */
+	len = (size_t)snprintf(req + 4, CTL_REQ_MAX + 1, "%s", json ? "json" :
 	    "text");
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i],

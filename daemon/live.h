@@ -50,6 +50,7 @@ struct nftq *nftq_open(void);
 void	 nftq_close(struct nftq *);
 int	 nftq_push(struct nftq *, struct nftq_elem *, size_t);
 int	 nftq_check(struct nftq *, char *, size_t);
+bool	 nftq_has_chain(struct nftq *, const char *);
 ssize_t	 nftq_dump(struct nftq *, const char *, struct nftq_elem **);
 int	 nftq_load(const char *, char *, size_t);
 void	 nftq_get_stats(const struct nftq *, struct nftq_stats *);
@@ -247,6 +248,7 @@ struct conf {
 	struct quar_conf	 quar;		/* quarantine.*, nflog.* */
 	char			*ctl_socket;	/* control.socket, NULL: none */
 	char			*ctl_group;	/* control.group */
+	char			*ctl_admin_group;	/* control.admin_group */
 	uint32_t		 ctl_clients;	/* control.max_clients */
 	char			*metrics_file;	/* metrics.file, NULL: none */
 	uint32_t		 metrics_interval_s;
@@ -272,18 +274,28 @@ struct ctl_stats {
 	uint64_t	errors;		/* responses other than ok */
 	uint64_t	busy;		/* turned away: too many clients */
 	uint64_t	timeouts;	/* too slow to ask or to read */
-	uint64_t	truncated;	/* responses cut at CTL_OUT_MAX */
+	uint64_t	oversized;	/* responses over CTL_OUT_MAX, refused */
+	uint64_t	denied;		/* changes asked by a reader */
+};
+
+/* who is asking: the peer's credentials (SO_PEERCRED, SO_PEERGROUPS) */
+struct ctl_peer {
+	uint32_t	uid, gid;
+	int32_t		pid;
+	bool		admin;		/* root, ephemd's user, or a member of
+					   control.admin_group: may change */
 };
 
 /* a command: argv[0] is its name; writes its payload, returns a code */
-typedef int	(*ctl_handler)(void *, int, char **, bool, FILE *);
+typedef int	(*ctl_handler)(void *, const struct ctl_peer *, int, char **,
+		    bool, FILE *);
 
 struct ctl;
-struct ctl *ctl_open(const char *, const char *, size_t, struct loop *,
-	    ctl_handler, void *);
+struct ctl *ctl_open(const char *, const char *, const char *, size_t,
+	    struct loop *, ctl_handler, void *);
 void	 ctl_close(struct ctl *);
-void	 ctl_reconfigure(struct ctl *, const char *, const char *, size_t,
-	    FILE *);
+void	 ctl_reconfigure(struct ctl *, const char *, const char *,
+	    const char *, size_t, FILE *);
 void	 ctl_get_stats(const struct ctl *, struct ctl_stats *);
 int	 ctl_parse(const uint8_t *, size_t, char *, char **, int *, char *,
 	    size_t);

@@ -594,6 +594,26 @@ nomem:
 	return -1;
 }
 
+/* Whether table inet ephemd has chain name (antispoof, for the doctor). */
+bool
+nftq_has_chain(struct nftq *q, const char *name)
+{
+	char			 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr		*nlh;
+	struct nftnl_chain	*c;
+	bool			 found = false;
+
+	if ((c = nftnl_chain_alloc()) == NULL)
+		return false;
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFTQ_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_INET,
+	    NLM_F_ACK, ++q->seq);
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	nftnl_chain_free(c);
+	return request(q, nlh, ok_cb, &found) == 0 && found;
+}
+
 static int
 dump_cb(const struct nlmsghdr *nlh, void *arg)
 {

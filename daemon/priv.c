@@ -28,6 +28,30 @@ priv_drop(const char *user)
 		    "configuration)");
 		return -1;
 	}
+	/*
+	 * Started as that user already (the unit's User=, with the
+	 * capability ambient): nothing to switch, as long as nothing more
+	 * than CAP_NET_ADMIN came with it.
+	 */
+	if (geteuid() != 0 && getuid() == pw->pw_uid &&
+	    geteuid() == pw->pw_uid) {
+		capng_get_caps_process();
+		if (capng_have_capability(CAPNG_PERMITTED, CAP_SETUID) ||
+		    capng_have_capability(CAPNG_PERMITTED, CAP_SYS_ADMIN)) {
+			log_warnx("user %s: already running as it, but with "
+			    "more than CAP_NET_ADMIN (remove user from the "
+			    "configuration: the unit sets User=)", user);
+			return -1;
+		}
+		log_info("already running as %s", user);
+		return 0;
+	}
+	if (geteuid() != 0) {
+		log_warnx("user %s: running as uid %u, which cannot switch "
+		    "users (remove user from the configuration: the unit "
+		    "sets User=)", user, (unsigned)geteuid());
+		return -1;
+	}
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
 	    CAP_NET_ADMIN) != 0) {

@@ -602,7 +602,9 @@ quar_reconcile(struct quar *q, const struct nftq_elem *v, size_t n,
 	for (i = 0; i < n; i++) {
 		h = quar_find(q, &v[i].addr);
 		if (h != NULL && active(h, now)) {
-			seen[h - q->v] = 1;
+			/* one adopted above, when the dump lists it twice */
+			if ((size_t)(h - q->v) < before)
+				seen[h - q->v] = 1;
 			continue;
 		}
 		if (v[i].expires_ms == 0)

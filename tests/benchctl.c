@@ -59,6 +59,7 @@ run(struct daemon *d, const char *line, bool json)
 	size_t	 len = 0;
 	FILE	*fp;
 	int	 argc = 0, i, code = 0;
+	const struct ctl_peer root = { 0, 0, 0, true };
 
 	for (i = 0; i < RUNS; i++) {
 		snprintf(buf, sizeof(buf), "%s", line);
@@ -70,7 +71,7 @@ run(struct daemon *d, const char *line, bool json)
 		if ((fp = open_memstream(&text, &len)) == NULL)
 			exit(1);
 		t0 = now_ms();
-		code = control_command(d, argc, argv, json, fp);
+		code = control_command(d, &root, argc, argv, json, fp);
 		fclose(fp);
 		t[i] = now_ms() - t0;
 		free(text);

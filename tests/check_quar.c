@@ -605,6 +605,32 @@ START_TEST(test_quar_reconcile)
 END_TEST
 
 /*
+ * A dump that lists an unknown element many times (the kernel does not,
+ * a corrupted reply could): adopted once, and the table's own marks stay
+ * within it (this wrote past them; ASan in build-san).
+ */
+START_TEST(test_quar_reconcile_twice)
+{
+	struct nftq_elem	k[40];
+	size_t			i;
+
+	ck_assert_int_eq(verdict("10.0.0.1", T0), QR_BLOCKED);
+	memset(k, 0, sizeof(k));
+	for (i = 0; i < 40; i++) {
+		k[i].addr = addr_of(i % 2 ? "10.0.0.9" : "10.0.0.8");
+		k[i].timeout_ms = 15 * MIN;
+		k[i].expires_ms = 14 * MIN;
+	}
+	/* 10.0.0.1's element is not listed: released by hand */
+	ck_assert_uint_eq(quar_reconcile(q, k, 40, T0 + 10 * MIN,
+	    count_note, NULL), 3);
+	ck_assert_int_eq(notes_adopted, 2);
+	ck_assert_ptr_nonnull(host_of(q, "10.0.0.8"));
+	ck_assert_ptr_nonnull(host_of(q, "10.0.0.9"));
+}
+END_TEST
+
+/*
  * By hand: the caps do not hold (nor learning, which quar_add does not
  * take), the allowlists do; a timeout of 0 is the next offence's.
  */
@@ -1292,6 +1318,7 @@ main(void)
 		    test_quar_adopt, test_quar_drop, test_quar_results,
 		    test_quar_save_load, test_quar_flipped,
 		    test_quar_truncated, test_quar_reconcile,
+		    test_quar_reconcile_twice,
 		    test_quar_foreign, test_quar_version, test_quar_breaker,
 		    test_quar_network,
 		    test_quar_bad_records, NULL } },
