@@ -953,6 +953,7 @@ cmd_stats(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	stat_u(out, json, &f, "dump_entries", ls.dump_entries);
 	stat_u(out, json, &f, "dump_errors", ls.dump_errors);
 	stat_u(out, json, &f, "adopted", c->adopted);
+	stat_u(out, json, &f, "adopted_with_start", c->adopted_started);
 	stat_u(out, json, &f, "expired", c->expired);
 	stat_u(out, json, &f, "rcvbuf", (uint64_t)(ls.rcvbuf > 0 ? ls.rcvbuf :
 	    0));

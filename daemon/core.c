@@ -538,7 +538,9 @@ core_dump_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 {
 	struct flow	*f;
 	struct host	*h;
+	struct svc	*s;
 	uint64_t	 key = core_key(ev);
+	uint32_t	 si;
 
 	if (!core_is_client(c, ev))
 		return;
@@ -555,6 +557,22 @@ core_dump_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 		return;
 	f->fflags = FF_START_UNKNOWN | FF_NO_SVC |
 	    ((ev->flags & EVF_PORTS) ? FF_PORTS : 0);
+	/*
+	 * With nf_conntrack_timestamp=1 the kernel says when it began: its
+	 * start is known, and long_lived judges it (a flow whose NEW was lost
+	 * to a flood is no free pass).
+	 */
+	if (ev->kstart_ms != 0 && ev->kstart_ms <= now) {
+		f->start_ms = ev->kstart_ms;
+		f->fflags &= (uint8_t)~FF_START_UNKNOWN;
+		c->cnt.adopted_started++;
+		if ((f->fflags & FF_PORTS) &&
+		    (s = core_svc(c, ev->proto, ev->dport, now, &si)) != NULL) {
+			s->open++;
+			f->svc = si;
+			f->fflags &= (uint8_t)~FF_NO_SVC;
+		}
+	}
 	c->cnt.adopted++;
 	if (f->fflags & FF_PORTS)
 		host_adopt_flow(h, now);

@@ -237,6 +237,11 @@ ct_msg(const struct nlmsghdr *nlh, void *arg)
 		c->st.parse_errors++;
 		return MNL_CB_OK;
 	}
+	/* the kernel's timestamps are wall-clock: to the pipeline's clock */
+	if (ev.kstart_ms != 0)
+		ev.kstart_ms = loop_wall_to_clock(ev.kstart_ms);
+	if (ev.kstop_ms != 0)
+		ev.kstop_ms = loop_wall_to_clock(ev.kstop_ms);
 	if (ev.type == EV_DUMP)
 		c->st.dump_entries++;
 	else {

@@ -498,6 +498,75 @@ detect_limits(struct detect *d, uint64_t now_ms)
 	}
 }
 
+/*
+ * Loss is evidence: a window that lost events is not judged, and a host
+ * that floods the gateway's event socket would judge itself out of every
+ * verdict.  INTAKE_WINDOWS loss windows within INTAKE_MS make one
+ * "intake" alert; another when none came for INTAKE_MS.
+ */
+static void
+detect_intake(struct detect *d, uint64_t now_ms)
+{
+	struct det_intake	*in = &d->intake;
+	const struct core	*c = d->core;
+	struct alert		 a;
+	uint64_t		 oldest;
+	size_t			 k;
+
+	while (in->seen < c->cnt.incomplete) {
+		k = in->seen++ % INTAKE_WINDOWS;
+		in->at[k] = now_ms;
+		if (in->since_ms != 0) {
+			in->last_ms = now_ms;
+			in->windows++;
+		}
+	}
+	memset(&a, 0, sizeof(a));
+	if (in->since_ms == 0) {
+		if (in->seen < INTAKE_WINDOWS)
+			return;
+		k = in->seen % INTAKE_WINDOWS;	/* the oldest of the ring */
+		oldest = in->at[k];
+		if (now_ms - oldest > INTAKE_MS)
+			return;
+		in->since_ms = oldest;
+		in->last_ms = now_ms;
+		in->windows = INTAKE_WINDOWS;
+		in->lost = c->cnt.lost;
+		a.severity = SEV_WARNING;
+		snprintf(a.summary, sizeof(a.summary), "events lost %d times "
+		    "in %llu s (%llu since the start): the detectors judge no "
+		    "window that lost events, so a flood of the event socket "
+		    "hides whoever makes it; raise netlink.rcvbuf, see "
+		    "ephemd(8) Loss", INTAKE_WINDOWS,
+		    (unsigned long long)((now_ms - oldest) / 1000),
+		    (unsigned long long)c->cnt.lost);
+	} else if (now_ms - in->last_ms >= INTAKE_MS) {
+		a.severity = SEV_INFO;
+		snprintf(a.summary, sizeof(a.summary), "no events lost for %d "
+		    "min: the intake is whole again after %llu loss windows "
+		    "(%llu more events lost since the alert)",
+		    INTAKE_MS / 60000, (unsigned long long)in->windows,
+		    (unsigned long long)(c->cnt.lost - in->lost));
+		in->since_ms = in->last_ms = 0;
+	} else
+		return;
+	a.ts_ms = now_ms;
+	a.action = ACT_LOG;
+	a.detector = "intake";
+	a.hidx = UINT32_MAX;
+	snprintf(a.label, sizeof(a.label), "*");
+	snprintf(a.evidence, sizeof(a.evidence), "{\"loss_windows\": %llu, "
+	    "\"events_lost\": %llu, \"whole\": %s}",
+	    (unsigned long long)c->cnt.incomplete,
+	    (unsigned long long)c->cnt.lost,
+	    a.severity == SEV_INFO ? "true" : "false");
+	d->raised++;
+	d->intake_alerts++;
+	if (d->sink != NULL)
+		d->sink(d->sink_arg, &a);
+}
+
 /* Run the detectors when a tick is due (call it as often as you like). */
 void
 detect_tick(struct detect *d, uint64_t now_ms)
@@ -509,6 +578,7 @@ detect_tick(struct detect *d, uint64_t now_ms)
 	d->next_tick_ms = time_add(now_ms, (uint64_t)d->conf->tick_s * 1000);
 	detect_decay(d, now_ms);
 	detect_limits(d, now_ms);
+	detect_intake(d, now_ms);
 	if (detect_learning(d, now_ms))
 		return;
 	d->baselined = true;

@@ -227,6 +227,8 @@ struct gw_dst {
 };
 
 #define ID_WINDOW	16	/* connects that tell one stack from another */
+#define INTAKE_WINDOWS	4	/* loss windows in INTAKE_MS: an incident */
+#define INTAKE_MS	600000
 
 /* IPv6 connects followed for an IPv4 fallback: by port, the latest few */
 #define HE_SLOTS	256
@@ -412,6 +414,14 @@ struct detect {
 		uint64_t	at_start;
 	}				 limit[3];	/* flows, hosts, services */
 	uint64_t			 limit_alerts;
+	struct det_intake {		/* loss windows, for "intake" */
+		uint64_t	seen;	/* core's incomplete windows so far */
+		uint64_t	at[INTAKE_WINDOWS];	/* when, a ring */
+		uint64_t	since_ms, last_ms;	/* the incident, 0: none */
+		uint64_t	windows;	/* in it */
+		uint64_t	lost;		/* events lost when it began */
+	}				 intake;
+	uint64_t			 intake_alerts;
 };
 
 void	 detect_conf_default(struct detect_conf *);

@@ -470,6 +470,7 @@ struct core_counters {
 	uint64_t	time_backwards;	/* event older than the previous one */
 	uint64_t	dumps;		/* table dumps reconciled */
 	uint64_t	adopted;	/* flows known only from a dump */
+	uint64_t	adopted_started;	/* ... with the kernel's start */
 	uint64_t	expired;	/* flows a dump showed gone, unseen */
 	uint64_t	lost;		/* events the kernel could not deliver */
 	uint64_t	incomplete;	/* windows marked incomplete by loss */

@@ -355,6 +355,7 @@ uint64_t loop_now_ms(void);
 uint64_t loop_wall_ms(void);
 uint64_t loop_clock_ms(void);
 uint64_t loop_clock_to_wall(uint64_t);
+uint64_t loop_wall_to_clock(uint64_t);
 
 /* rtnl.c: interfaces, addresses, default routes, neighbours (rtnetlink) */
 #define RTNL_NEXTHOPS	8

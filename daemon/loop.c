@@ -67,6 +67,17 @@ loop_clock_ms(void)
 	return loop_now_ms() + clock_base;
 }
 
+/* Wall-clock time t (the kernel's timestamps) on the pipeline's clock. */
+uint64_t
+loop_wall_to_clock(uint64_t t)
+{
+	uint64_t	wall = loop_wall_ms(), now = loop_clock_ms();
+
+	if (now >= wall)
+		return time_add(t, now - wall);
+	return t > wall - now ? t - (wall - now) : 1;
+}
+
 /* Pipeline time t as the wall clock says it now (after its steps). */
 uint64_t
 loop_clock_to_wall(uint64_t t)

@@ -130,6 +130,9 @@ metrics_input(struct mw *w, const struct metrics_src *m)
 	one(w, "ephemd_events_lost_total", "counter", "Conntrack events "
 	    "lost (netlink overruns, sequence gaps) and not recovered by a "
 	    "dump.", (double)c->cnt.lost);
+	one(w, "ephemd_loss_windows_total", "counter", "Windows of time "
+	    "that lost events: the detectors judge nothing in them.",
+	    (double)c->cnt.incomplete);
 	if (m->ct != NULL) {
 		one(w, "ephemd_netlink_overruns_total", "counter", "ENOBUFS on "
 		    "the conntrack event socket.", (double)m->ct->overruns);
@@ -174,6 +177,7 @@ metrics_alerts(struct mw *w, const struct metrics_src *m)
 		sample(w, "detector", detect_name(i),
 		    (double)d->by_detector[i]);
 	sample(w, "detector", "limits", (double)d->limit_alerts);
+	sample(w, "detector", "intake", (double)d->intake_alerts);
 	family_end(w);
 	one(w, "ephemd_alerts_held_back_total", "counter", "Alerts not "
 	    "raised again within a host's cool-down.", (double)d->suppressed);

@@ -352,6 +352,76 @@ START_TEST(test_time_jump)
 }
 END_TEST
 
+/*
+ * Loss is evidence: four loss windows within 10 min make one intake
+ * alert; 10 min without one, another that says it is whole.
+ */
+START_TEST(test_intake)
+{
+	uint64_t	t = T0;
+	int		i;
+
+	start();
+	for (i = 0; i < 3; i++, t += MIN) {
+		core_loss(core, 100, t, t + 1000);
+		detect_tick(det, t + 2000);
+	}
+	ck_assert_int_eq(al.n, 0);
+	core_loss(core, 100, t, t + 1000);
+	detect_tick(det, t + 2000);
+	ck_assert_int_eq(al.n, 1);
+	ck_assert_str_eq(al.v[0].detector, "intake");
+	ck_assert_str_eq(al.v[0].label, "*");
+	ck_assert_int_eq(al.v[0].severity, SEV_WARNING);
+	ck_assert_msg(strstr(al.v[0].summary, "events lost 4 times") != NULL,
+	    "%s", al.v[0].summary);
+	core_loss(core, 50, t + MIN, t + MIN + 1000);	/* within it */
+	detect_tick(det, t + MIN + 2000);
+	ck_assert_int_eq(al.n, 1);
+	detect_tick(det, t + 11 * MIN + 2000);
+	ck_assert_int_eq(al.n, 2);
+	ck_assert_int_eq(al.v[1].severity, SEV_INFO);
+	ck_assert_msg(strstr(al.v[1].summary, "whole again after 5 loss "
+	    "windows (50 more") != NULL, "%s", al.v[1].summary);
+	/* three more, spread over an hour: no incident */
+	for (i = 0; i < 4; i++) {
+		t += 20 * MIN;
+		core_loss(core, 1, t, t + 1);
+		detect_tick(det, t + 2);
+	}
+	ck_assert_int_eq(al.n, 2);
+}
+END_TEST
+
+/*
+ * A flow adopted from a dump after loss, with the kernel's start
+ * (nf_conntrack_timestamp=1): long_lived judges it; without a start, it
+ * does not.
+ */
+START_TEST(test_ll_adopted_start)
+{
+	struct flow_event	ev;
+	uint64_t		t;
+
+	start();
+	t = short_flows(50, 6129, T0);
+	core_dump_begin(core, t);
+	ev = t_ev(EV_DUMP, IPPROTO_TCP, 0x0a000042, 45000, 0xc0000201, 6129,
+	    0, t);
+	ev.kstart_ms = t - 1000;
+	core_event(core, &ev);
+	ev = t_ev(EV_DUMP, IPPROTO_TCP, 0x0a000043, 45002, 0xc0000201, 6129,
+	    0, t);
+	core_event(core, &ev);
+	core_dump_end(core, t + 10);
+	ck_assert_uint_eq(core->cnt.adopted, 2);
+	ck_assert_uint_eq(core->cnt.adopted_started, 1);
+	detect_tick(det, t + 15 * MIN);
+	ck_assert_int_eq(al.n, 1);
+	ck_assert_uint_eq(al.v[0].host.b[15], 0x42);
+}
+END_TEST
+
 START_TEST(test_alert_json)
 {
 	struct alert	 a;
@@ -389,6 +459,7 @@ main(void)
 		    test_ll_min_samples, test_ll_long_service,
 		    test_ll_learning, test_ll_cooldown_escalation,
 		    test_ll_incomplete_window, test_ll_disabled_and_ended, test_ll_probe, test_time_jump,
+		    test_intake, test_ll_adopted_start,
 		    test_ll_probe_time_wait,
 		    test_alert_json, NULL } },
 	};

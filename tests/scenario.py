@@ -67,7 +67,7 @@ VIEWS = ("*", "ipv4", "ipv6")
 
 # The daemon's own incidents (a table full): about no host, never an FP,
 # counted as incidental.
-OWN = ("limits",)
+OWN = ("limits", "intake")
 
 SCORING = """\
 - **Detected (TP).** An anomaly is detected by a detector it lists when that
