@@ -29,12 +29,16 @@ static void
 daemon_alert_out(struct daemon *d, const struct alert *in)
 {
 	struct alert	 w = *in, *a = &w;
-	char		 line[640];
+	char		 line[640], host[sizeof(a->label) > ADDR_STRLEN ?
+			    sizeof(a->label) : ADDR_STRLEN];
 
 	/* the pipeline's time as the wall clock has it now */
 	w.ts_ms = loop_clock_to_wall(in->ts_ms);
 	alert_line(a, line, sizeof(line));
-	log_warnx("%s", line);
+	alert_host(a, host, sizeof(host));
+	/* under systemd, one journal entry with the alert's fields */
+	if (!d->journal || journal_alert(a, line, host) == -1)
+		log_warnx("%s", line);
 	if (d->ring == NULL)
 		d->ring = calloc(ALERT_RING, sizeof(*d->ring));
 	if (d->ring != NULL)
@@ -1018,6 +1022,7 @@ daemon_run(struct conf *conf, bool verbose)
 		goto out;
 	}
 	d.started_ms = loop_wall_ms();
+	d.journal = journal_wanted();
 	/* measuring matters more than being asked: run on without it */
 	if (conf->ctl_socket != NULL && (d.ctl = ctl_open(conf->ctl_socket,
 	    conf->ctl_group, conf->ctl_admin_group, conf->ctl_clients, d.loop,

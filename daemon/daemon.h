@@ -24,6 +24,7 @@ struct daemon {
 	bool		 state_failing;	/* the last save failed (logged) */
 	FILE		*flow_log;
 	FILE		*alerts;	/* alerts.file, JSON lines */
+	bool		 journal;	/* alerts as journal entries */
 	struct detect	*detect;
 	struct quar	*quar;		/* always: the policy answers dry runs */
 	struct nftq	*nftq;		/* quarantine.enabled: the kernel side */

@@ -303,6 +303,10 @@ void	 ctl_error(FILE *, bool, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	 ctl_json_quote(char *, size_t, const char *);
 
+/* journal.c: alerts as structured journal entries (under systemd) */
+bool	 journal_wanted(void);
+int	 journal_alert(const struct alert *, const char *, const char *);
+
 /* metrics.c: Prometheus text exposition (ephemd(8) METRICS) */
 struct metrics_src {
 	const struct core	*core;

@@ -24,7 +24,7 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config make \
 	libnetfilter-conntrack-dev libmnl-dev libnetfilter-log-dev \
 	libnftnl-dev libnftables-dev libconfig-dev check libsubunit-dev \
-	libcap-ng-dev libsodium-dev \
+	libcap-ng-dev libsodium-dev libsystemd-dev \
 	conntrack nftables iproute2 kmod procps python3 mandoc time faketime \
 	nmap curl netcat-openbsd python3-prometheus-client \
 	util-linux passwd systemd \
