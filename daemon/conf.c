@@ -26,6 +26,7 @@ enum ktype {
 	K_FLOAT,	/* double; min and max in thousandths */
 	K_ACTION,	/* int enum action from "log", "quarantine", "dry-run" */
 	K_NAMES,	/* struct strlist of interface names, or "auto" */
+	K_IDMODE,	/* int enum idmode from "mac", "address", "prefix64" */
 };
 
 static const struct key {
@@ -130,6 +131,7 @@ static const struct key {
 	K("identity.silence", K_DURATION, detect.identity.silence_s, 0,
 	    30 * 86400),
 	K("identity.neighbours", K_BOOL, detect.identity.neighbours, 0, 0),
+	K("identity.mode", K_IDMODE, detect.identity.mode, 0, 0),
 	K("rate.enabled", K_BOOL, detect.rate.enabled, 0, 0),
 	K("rate.action", K_ACTION, detect.rate.action, 0, 0),
 	K("rate.z", K_FLOAT, detect.rate.z, 100, 1000000),
@@ -489,6 +491,25 @@ apply_action(void *field, const struct kctx *x)
 	return -1;
 }
 
+static const char *const idmode_names[] = {
+	[ID_MAC] = "mac", [ID_ADDRESS] = "address", [ID_PREFIX64] = "prefix64",
+};
+
+static int
+apply_idmode(void *field, const struct kctx *x)
+{
+	const char	*str = config_setting_get_string(x->s);
+	size_t		 i;
+
+	for (i = 0; str != NULL && i < sizeof(idmode_names) /
+	    sizeof(idmode_names[0]); i++)
+		if (strcmp(str, idmode_names[i]) == 0) {
+			*(int *)field = (int)i;
+			return 0;
+		}
+	return -1;
+}
+
 static int
 apply_nets(void *field, const struct kctx *x)
 {
@@ -643,6 +664,12 @@ print_action(FILE *fp, const void *field)
 }
 
 static void
+print_idmode(FILE *fp, const void *field)
+{
+	fprintf(fp, "\"%s\"", idmode_names[*(const int *)field]);
+}
+
+static void
 print_nets(FILE *fp, const void *field)
 {
 	const struct netlist	*l = field;
@@ -693,6 +720,8 @@ static const struct ktype_ops {
 	[K_FLOAT] = { "a number", apply_float, print_float },
 	[K_ACTION] = { "\"log\", \"quarantine\" or \"dry-run\"",
 	    apply_action, print_action },
+	[K_IDMODE] = { "\"mac\", \"address\" or \"prefix64\"",
+	    apply_idmode, print_idmode },
 	[K_NAMES] = { "a list of interface names such as [\"eth1\"], or "
 	    "[\"auto\"]", apply_names, print_names },
 };
@@ -897,6 +926,8 @@ conf_load(const char *path, struct conf **ret, FILE *errs)
 		strlist_clear(&c->internal_ifaces);
 	/* the kernel's SYN_SENT2 shares SYN_SENT's timeout */
 	c->core.timeouts.tcp[CTS_SYN_SENT2] = c->core.timeouts.tcp[CTS_SYN_SENT];
+	/* identity.mode "prefix64": the core counts hosts by /64 */
+	c->core.prefix64 = c->detect.identity.mode == ID_PREFIX64;
 	/* both checks, so that every error is told at once */
 	if ((conf_check_detect(&c->detect, w, errs) |
 	    conf_check_quar(c, w, errs)) != 0)

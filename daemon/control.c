@@ -112,10 +112,15 @@ static struct host *
 host_arg(struct daemon *d, FILE *out, bool json, const struct addr *a,
     bool seen, uint32_t *ret)
 {
-	struct host	*h = hosttab_find(&d->core->hosts, a, ret);
+	struct host	*h = NULL;
 	struct addr	 p = *a;
 	char		 s[ADDR_STRLEN];
 
+	/* one device's address is its host's, as the core counts it */
+	if (core_alias_of(d->core, a, ret))
+		h = &d->core->hosts.v[*ret];
+	else
+		h = hosttab_find(&d->core->hosts, a, ret);
 	if (h == NULL && !addr_is_v4(a)) {
 		memset(p.b + 8, 0, 8);	/* counted in its /64's host? */
 		if ((h = hosttab_find(&d->core->hosts, &p, ret)) != NULL &&
@@ -546,6 +551,22 @@ host_alerts(struct daemon *d, const struct addr *a, const struct alert **v,
 	return n;
 }
 
+#define HOST_DEV_ADDRS	32	/* a device's addresses listed */
+
+/* The device host hi is: its MAC (text, or "" when none) and addresses. */
+static size_t
+host_device(struct daemon *d, uint32_t hi, char *mac, size_t len,
+    struct addr *v)
+{
+	uint8_t	m[6];
+
+	mac[0] = '\0';
+	if (devices_mac_of(d->devices, hi, m))
+		snprintf(mac, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
+		    m[2], m[3], m[4], m[5]);
+	return core_aliases(d->core, hi, v, HOST_DEV_ADDRS);
+}
+
 static void
 host_json(struct daemon *d, uint32_t hi, const struct host *h,
     const struct qhost *q, uint64_t now, FILE *out)
@@ -554,6 +575,8 @@ host_json(struct daemon *d, uint32_t hi, const struct host *h,
 				    &d->detect->hd[hi] : NULL;
 	const struct alert	*al[HOST_ALERTS];
 	uint64_t		 bins[LIFE_BINS];
+	struct addr		 dev[HOST_DEV_ADDRS];
+	char			 mac[18], a[ADDR_STRLEN];
 	size_t			 i, n;
 
 	fprintf(out, "{\"measured\":\n");
@@ -586,6 +609,14 @@ host_json(struct daemon *d, uint32_t hi, const struct host *h,
 		quar_samples_json(out, q);
 		fprintf(out, "]}");
 	}
+	n = host_device(d, hi, mac, sizeof(mac), dev);
+	fprintf(out, ",\n \"device\": {\"mac\": %s%s%s, \"addresses\": [",
+	    mac[0] ? "\"" : "", mac[0] ? mac : "null", mac[0] ? "\"" : "");
+	for (i = 0; i < n && i < HOST_DEV_ADDRS; i++) {
+		addr_fmt(&dev[i], a, sizeof(a));
+		fprintf(out, "%s\"%s\"", i ? ", " : "", a);
+	}
+	fprintf(out, "]}");
 	fprintf(out, ",\n \"alerts\": [");
 	n = host_alerts(d, &h->addr, al, HOST_ALERTS);
 	for (i = 0; i < n; i++) {
@@ -604,7 +635,8 @@ host_text(struct daemon *d, uint32_t hi, const struct host *h,
 	const struct alert	*al[HOST_ALERTS];
 	struct host_report	 r;
 	uint64_t		 bins[LIFE_BINS];
-	char			 a[HOST_STRLEN], t[32], line[640];
+	struct addr		 dev[HOST_DEV_ADDRS];
+	char			 a[HOST_STRLEN], t[32], line[640], mac[18];
 	long			 pmin, pmax;
 	size_t			 i, n;
 
@@ -615,6 +647,16 @@ host_text(struct daemon *d, uint32_t hi, const struct host *h,
 	fprintf(out, "host         %s, seen since %s, idle %llu s\n", a, t,
 	    (unsigned long long)(now > h->last_ms ? (now - h->last_ms) / 1000 :
 	    0));
+	n = host_device(d, hi, mac, sizeof(mac), dev);
+	if (mac[0] != '\0' || n > 0) {
+		fprintf(out, "device       MAC %s, %zu more address%s", mac[0] ?
+		    mac : "unknown", n, n == 1 ? "" : "es");
+		for (i = 0; i < n && i < HOST_DEV_ADDRS; i++) {
+			addr_fmt(&dev[i], line, sizeof(line));
+			fprintf(out, "%s%s", i ? ", " : ": ", line);
+		}
+		fputc('\n', out);
+	}
 	fprintf(out, "flows        %u (TCP %u, UDP %u, other %u), ended %u, "
 	    "unreplied %.0f %%\n", h->flows, h->tcp_flows, h->udp_flows,
 	    h->other_flows, h->ended, r.unreplied * 100);

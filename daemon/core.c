@@ -68,6 +68,7 @@ core_free(struct core *c)
 	netlist_clear(&c->internal);
 	netlist_clear(&c->local);
 	free(c->p64);
+	free(c->alias);
 	free(c);
 }
 
@@ -323,6 +324,101 @@ core_touch(struct hosttab *t, struct host *h, uint32_t i, uint64_t now)
 	}
 }
 
+/* The bucket of an alias address. */
+static struct core_alias *
+alias_bucket(const struct core *c, const struct addr *a)
+{
+	return &c->alias[(addr_hash(a) & (c->alias_buckets - 1)) *
+	    CORE_ALIAS_WAYS];
+}
+
+/* Whether an alias still points at the host it was made for. */
+static bool
+alias_valid(const struct core *c, const struct core_alias *x)
+{
+	return x->gen != 0 && x->hi < c->hosts.n &&
+	    c->hosts.v[x->hi].gen + 1 == x->gen;
+}
+
+/*
+ * Count IPv6 address a in host hi from its next flow on: one device's
+ * addresses, told by the MAC behind them (the daemon's neighbour table).
+ * The table is bounded (two entries a host); a full bucket loses its
+ * oldest entry, which only means that address is counted alone again.
+ * 0, or -1 when a is not IPv6, hi is not a host, or memory runs out.
+ */
+int
+core_alias_set(struct core *c, const struct addr *a, uint32_t hi)
+{
+	struct core_alias	*b, *x, *slot = NULL;
+	size_t			 i, n;
+
+	if (addr_is_v4(a) || hi >= c->hosts.n)
+		return -1;
+	if (c->alias == NULL) {
+		for (n = 16; n * CORE_ALIAS_WAYS < c->conf->max_hosts * 2;)
+			n *= 2;
+		if ((c->alias = calloc(n * CORE_ALIAS_WAYS,
+		    sizeof(*c->alias))) == NULL)
+			return -1;
+		c->alias_buckets = n;
+	}
+	b = alias_bucket(c, a);
+	for (i = 0; i < CORE_ALIAS_WAYS; i++) {
+		x = &b[i];
+		if (memcmp(x->addr.b, a->b, 16) == 0 && x->gen != 0) {
+			slot = x;
+			break;
+		}
+		if (slot == NULL && !alias_valid(c, x))
+			slot = x;
+	}
+	if (slot == NULL) {		/* the oldest goes */
+		memmove(&b[0], &b[1], (CORE_ALIAS_WAYS - 1) * sizeof(*b));
+		slot = &b[CORE_ALIAS_WAYS - 1];
+	}
+	slot->addr = *a;
+	slot->hi = hi;
+	slot->gen = c->hosts.v[hi].gen + 1;
+	c->naliases++;
+	return 0;
+}
+
+/* The device host address a is counted in, when it is an alias. */
+bool
+core_alias_of(const struct core *c, const struct addr *a, uint32_t *ret_hi)
+{
+	const struct core_alias	*b;
+	size_t			 i;
+
+	if (c->naliases == 0 || addr_is_v4(a))
+		return false;
+	b = alias_bucket(c, a);
+	for (i = 0; i < CORE_ALIAS_WAYS; i++)
+		if (memcmp(b[i].addr.b, a->b, 16) == 0 && alias_valid(c,
+		    &b[i])) {
+			*ret_hi = b[i].hi;
+			return true;
+		}
+	return false;
+}
+
+/* The addresses counted in host hi (at most n in v); their number. */
+size_t
+core_aliases(const struct core *c, uint32_t hi, struct addr *v, size_t n)
+{
+	size_t	i, k = 0;
+
+	for (i = 0; c->naliases && i < c->alias_buckets * CORE_ALIAS_WAYS;
+	    i++)
+		if (c->alias[i].hi == hi && alias_valid(c, &c->alias[i])) {
+			if (k < n)
+				v[k] = c->alias[i].addr;
+			k++;
+		}
+	return k;
+}
+
 /*
  * The host of a flow's source address, made when new.  An IPv6 address
  * whose /64 already has limits.hosts_per_prefix hosts (16 once the table
@@ -342,6 +438,13 @@ core_host(struct core *c, const struct addr *src, uint64_t now,
 	uint64_t	 pk;
 	uint32_t	 limit;
 
+	/* one device's other address (its MAC said so) */
+	if (core_alias_of(c, src, ret_hi)) {
+		h = &t->v[*ret_hi];
+		core_touch(t, h, *ret_hi, now);
+		c->cnt.aliased++;
+		return h;
+	}
 	if ((h = hosttab_find(t, src, ret_hi)) != NULL) {
 		core_touch(t, h, *ret_hi, now);
 		return h;
@@ -349,8 +452,8 @@ core_host(struct core *c, const struct addr *src, uint64_t now,
 	if ((pk = p64_key(src)) == 0)
 		return core_host_make(c, src, false, now, ret_hi);
 	e = p64_find(c, pk, false);
-	limit = t->n * 10 >= t->max * 9 && c->conf->per_prefix > 16 ? 16 :
-	    c->conf->per_prefix;
+	limit = c->conf->prefix64 ? 0 : t->n * 10 >= t->max * 9 &&
+	    c->conf->per_prefix > 16 ? 16 : c->conf->per_prefix;
 	if (limit > 0 && (e == NULL || (!e->aggregated && e->hosts < limit)))
 		return core_host_make(c, src, false, now, ret_hi);
 	if (e != NULL)

@@ -90,6 +90,32 @@ daemon_breaker_alert(struct daemon *d, const struct qbreaker *b,
 }
 
 /*
+ * A device's block covers its other addresses (identity.mode "mac": the
+ * IPv6 addresses its MAC stands behind), until the block ends.
+ */
+static void
+daemon_block_device(struct daemon *d, const struct alert *a)
+{
+	struct addr	v[32];
+	char		note[160], s[ADDR_STRLEN];
+	size_t		i, n;
+	int		r;
+
+	if (a->hidx == UINT32_MAX)
+		return;
+	n = core_aliases(d->core, a->hidx, v, 32);
+	for (i = 0; i < n && i < 32; i++) {
+		r = quar_also(d->quar, &v[i], &a->host, loop_wall_ms(), note,
+		    sizeof(note));
+		addr_fmt(&v[i], s, sizeof(s));
+		log_info("quarantine of %s, the same device: %s%s", s, note,
+		    r == QR_BLOCKED || r == QR_REFRESHED ? "" : " (refused)");
+	}
+	if (n > 0)
+		daemon_quar_save(d);
+}
+
+/*
  * An alert from the detectors.  One that asks for a quarantine (or a dry
  * run of one) goes through the safety policy first; the alert then says
  * what was done: "quarantine" only for a block that was made.
@@ -119,6 +145,8 @@ daemon_alert(void *arg, const struct alert *a)
 	switch (r) {
 	case QR_BLOCKED:
 	case QR_REFRESHED:
+		daemon_block_device(d, a);
+		/* FALLTHROUGH */
 	case QR_ALREADY:
 		b.action = ACT_QUARANTINE;
 		break;
@@ -593,6 +621,9 @@ daemon_neigh(void *arg, const struct rtnl_neigh *n)
 	struct daemon	*d = arg;
 	uint32_t	 hi;
 
+	if (d->devices != NULL &&
+	    d->conf->detect.identity.mode == ID_MAC)
+		devices_neigh(d->devices, &n->addr, n->mac, loop_clock_ms());
 	if (d->detect != NULL &&
 	    hosttab_find(&d->core->hosts, &n->addr, &hi) != NULL)
 		detect_identity_mac(d->detect, hi, n->mac, loop_clock_ms());
@@ -998,6 +1029,8 @@ daemon_run(struct conf *conf, bool verbose)
 	detect_set_probe(d.detect, daemon_flow_probe, &d);
 	if (d.rtnl != NULL) {
 		daemon_rtnl_change(&d);
+		if ((d.devices = devices_new(d.core)) == NULL)
+			log_warn("devices: every address is its own host");
 		rtnl_on_neigh(d.rtnl, daemon_neigh, &d);
 	}
 	if (conf->user != NULL && priv_drop(conf->user) == -1)
@@ -1053,6 +1086,7 @@ out:
 	quar_free(d.quar);
 	ct_close(d.ct);
 	rtnl_close(d.rtnl);
+	devices_free(d.devices);
 	if (d.sigfd != -1)
 		close(d.sigfd);
 	loop_free(d.loop);

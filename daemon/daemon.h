@@ -25,6 +25,7 @@ struct daemon {
 	FILE		*flow_log;
 	FILE		*alerts;	/* alerts.file, JSON lines */
 	bool		 journal;	/* alerts as journal entries */
+	struct devices	*devices;	/* MACs behind addresses (rtnl) */
 	struct detect	*detect;
 	struct quar	*quar;		/* always: the policy answers dry runs */
 	struct nftq	*nftq;		/* quarantine.enabled: the kernel side */

@@ -131,7 +131,14 @@ struct gw_conf {
 };
 
 /* identity: another device behind an address */
+enum idmode {
+	ID_MAC = 0,	/* live: one device's IPv6 addresses, by its MAC */
+	ID_ADDRESS,	/* every address alone */
+	ID_PREFIX64,	/* every IPv6 /64 one host */
+};
+
 struct id_conf {
+	int		mode;		/* enum idmode */
 	bool		enabled;
 	uint32_t	silence_s;	/* back after this long: check its ports */
 	bool		neighbours;	/* live: MACs from the neighbour table */

@@ -291,6 +291,9 @@ struct host {
 	struct addr	addr;		/* or a /64 with HF_PREFIX */
 	uint32_t	lru_prev, lru_next;	/* index + 1, 0: none */
 	uint64_t	lru_ms;		/* when it last moved in that list */
+	uint32_t	gen;		/* slot reuses: an alias to it is of
+					   this generation */
+	uint32_t	gen_pad;
 	uint64_t	first_ms;
 	uint64_t	last_ms;
 	uint32_t	flows;		/* NEW events seen */
@@ -450,6 +453,7 @@ struct core_conf {
 	uint32_t		svc_known;	/* ended flows: evicted last */
 	uint32_t		per_prefix;	/* IPv6 hosts of a /64 before
 						   the rest share its host */
+	bool			prefix64;	/* every /64 one host at once */
 };
 
 struct core_counters {
@@ -466,6 +470,8 @@ struct core_counters {
 	uint64_t	hosts_evicted;	/* idle hosts given up for new ones */
 	uint64_t	svcs_evicted;
 	uint64_t	aggregated;	/* NEW of an address counted in its /64 */
+	uint64_t	aliased;	/* NEW of an address counted in its
+					   device's host */
 	uint64_t	svcs_full;	/* flow without service: table full */
 	uint64_t	time_backwards;	/* event older than the previous one */
 	uint64_t	dumps;		/* table dumps reconciled */
@@ -502,6 +508,18 @@ enum core_table { CORE_T_HOSTS, CORE_T_SERVICES };
 typedef void	(*core_obs_evict_fn)(void *, enum core_table, uint32_t);
 
 #define CORE_V6SEEN	16	/* unmeasured IPv6 /64s followed */
+
+/*
+ * An IPv6 address counted in another address's host: one device's
+ * addresses (its temporary ones), by the MAC behind them (live).
+ */
+#define CORE_ALIAS_WAYS	4
+
+struct core_alias {
+	struct addr	addr;
+	uint32_t	hi;		/* the device's host */
+	uint32_t	gen;		/* the host slot's generation, + 1 */
+};
 
 /* The IPv6 hosts of one /64 in the host table. */
 struct core_p64 {
@@ -545,6 +563,9 @@ struct core {
 	size_t			 nv6seen;
 	struct core_p64		*p64;		/* IPv6 hosts per /64 */
 	size_t			 p64_cap;	/* a power of two */
+	struct core_alias	*alias;		/* buckets of CORE_ALIAS_WAYS */
+	size_t			 alias_buckets;	/* a power of two, 0: none */
+	size_t			 naliases;	/* set ever (0: skip the lookup) */
 };
 
 struct core *core_new(const struct core_conf *);
@@ -553,6 +574,9 @@ void	 core_reconfigure(struct core *, struct core_conf *);
 void	 core_event(struct core *, const struct flow_event *);
 struct host *core_host_load(struct core *, const struct addr *, bool,
 	    uint64_t, uint32_t *);
+int	 core_alias_set(struct core *, const struct addr *, uint32_t);
+bool	 core_alias_of(const struct core *, const struct addr *, uint32_t *);
+size_t	 core_aliases(const struct core *, uint32_t, struct addr *, size_t);
 void	 core_prefetch(const struct core *, struct flow_event *);
 void	 core_finish(struct core *);
 int	 core_set_internal(struct core *, const struct netlist *,

@@ -567,14 +567,16 @@ struct host *
 hosttab_replace(struct hosttab *t, uint32_t i, const struct addr *a,
     uint64_t now_ms)
 {
-	uint32_t	*slot;
+	uint32_t	*slot, gen;
 
 	slot = dindex_find(&t->idx, addr_hash(&t->v[i].addr), host_eq, t->v,
 	    &t->v[i].addr);
 	if (*slot == i + 1)
 		dindex_remove(&t->idx, slot, host_hash, t->v);
 	lru_unlink(t, i);
+	gen = t->v[i].gen + 1;		/* aliases to the old host are void */
 	host_init(&t->v[i], a, now_ms);
+	t->v[i].gen = gen;
 	slot = dindex_find(&t->idx, addr_hash(a), host_eq, t->v, a);
 	*slot = i + 1;
 	lru_append(t, i);

@@ -184,6 +184,8 @@ void	 quar_free(struct quar *);
 struct qhost *quar_find(struct quar *, const struct addr *);
 int	 quar_verdict(struct quar *, const struct addr *, const char *, int,
 	    uint64_t, char *, size_t);
+int	 quar_also(struct quar *, const struct addr *, const struct addr *,
+	    uint64_t, char *, size_t);
 int	 quar_add(struct quar *, const struct addr *, uint32_t, uint64_t,
 	    char *, size_t);
 int	 quar_del(struct quar *, const struct addr *, uint64_t);
@@ -302,6 +304,15 @@ int	 ctl_parse(const uint8_t *, size_t, char *, char **, int *, char *,
 void	 ctl_error(FILE *, bool, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	 ctl_json_quote(char *, size_t, const char *);
+
+/* devices.c: one device's IPv6 addresses, by the MAC behind them */
+struct devices;
+struct devices *devices_new(struct core *);
+void	 devices_free(struct devices *);
+void	 devices_neigh(struct devices *, const struct addr *, const uint8_t *,
+	    uint64_t);
+bool	 devices_mac_of(const struct devices *, uint32_t, uint8_t *);
+uint64_t devices_routers(const struct devices *);
 
 /* journal.c: alerts as structured journal entries (under systemd) */
 bool	 journal_wanted(void);

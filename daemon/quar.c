@@ -432,6 +432,34 @@ quar_verdict(struct quar *q, const struct addr *a, const char *detector,
 }
 
 /*
+ * Block a, another address of the device whose address of is blocked
+ * (its IPv6 temporary addresses), until of's block ends: the same
+ * incident, so no offence is counted and no cap is used; the allowlists
+ * still hold.
+ */
+int
+quar_also(struct quar *q, const struct addr *a, const struct addr *of,
+    uint64_t now, char *note, size_t len)
+{
+	struct qhost	*h, *src = quar_find(q, of);
+	int		 r;
+
+	if (src == NULL || !active(src, now)) {
+		snprintf(note, len, "refused: %s", "the device is not blocked");
+		return QR_DISABLED;
+	}
+	if ((r = allowlisted(q, a, note, len)) != -1)
+		return r;
+	if ((h = get(q, a)) == NULL) {
+		snprintf(note, len, "refused: out of memory");
+		return QR_KERNEL;
+	}
+	/* as long as the device's block, under its detector, no offence */
+	return block(q, h, src->detector, false, (uint32_t)((src->until_ms -
+	    now + 999) / 1000), now, note, len);
+}
+
+/*
  * By hand: block a for timeout_s (0: as for its next offence).  The
  * allowlists still hold; learning and the caps do not.
  */

@@ -827,6 +827,47 @@ START_TEST(test_svcs_evict)
 }
 END_TEST
 
+/*
+ * One device's addresses: an alias counts an IPv6 address's flows in the
+ * device's host; the device's host evicted, the alias is void.
+ */
+START_TEST(test_alias)
+{
+	struct addr	a, v[4];
+	uint32_t	hi;
+	struct host	*d;
+
+	conf.max_hosts = 2;
+	start();
+	flow_new("fd00:1:2:3::1", 40000, T0);
+	d = host_find("fd00:1:2:3::1");
+	set_addr(&a, "fd00:1:2:3::99");
+	ck_assert_int_eq(core_alias_set(core, &a, (uint32_t)(d - core->hosts.v)),
+	    0);
+	ck_assert(core_alias_of(core, &a, &hi));
+	flow_new("fd00:1:2:3::99", 40002, T0 + 1);
+	ck_assert_ptr_null(host_find("fd00:1:2:3::99"));
+	ck_assert_uint_eq(d->flows, 2);
+	ck_assert_uint_eq(core->cnt.aliased, 1);
+	ck_assert_uint_eq(core_aliases(core, (uint32_t)(d - core->hosts.v), v,
+	    4), 1);
+	ck_assert_int_eq(addr_cmp(&v[0], &a), 0);
+	/* IPv4 is never an alias */
+	set_addr(&v[1], "10.0.0.9");
+	ck_assert_int_eq(core_alias_set(core, &v[1], 0), -1);
+	/* the device goes idle and its slot is another host's */
+	flow_end("fd00:1:2:3::1", 40000, T0 + 2);
+	flow_end("fd00:1:2:3::99", 40002, T0 + 3);
+	flow_new("10.0.0.5", 40000, T0 + 700000);
+	flow_new("10.0.0.6", 40000, T0 + 700001);
+	ck_assert_ptr_null(host_find("fd00:1:2:3::1"));
+	ck_assert(!core_alias_of(core, &a, &hi));
+	flow_end("10.0.0.5", 40000, T0 + 700002);
+	flow_new("fd00:1:2:3::99", 40004, T0 + 1400000);
+	ck_assert_ptr_nonnull(host_find("fd00:1:2:3::99"));
+}
+END_TEST
+
 START_TEST(test_finish_idempotent)
 {
 	struct flow_event	ev;
@@ -873,6 +914,7 @@ main(void)
 		    test_svcs_full, test_hosts_evict_idle,
 		    test_hosts_evict_order, test_prefix_aggregate,
 		    test_prefix_zero, test_prefix_churn, test_svcs_evict,
+		    test_alias,
 		    test_finish_idempotent, NULL } },
 	};
 
