@@ -356,6 +356,7 @@ gw_new(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 		return;
 	b = gw_bucket(d, gw_fam(f), id);
 	b->contacts++;
+	f->fflags |= FF_WITNESSED;	/* its outcome counts at its end */
 	if ((k = gw_slot(hd, id)) < 0)
 		return;
 	if (hd->gw_n[k]++ == 0)
@@ -380,8 +381,8 @@ gw_end(struct detect *d, struct hdet *hd, const struct flow_event *ev,
 		return;
 	if (ok && !(f->fflags & FF_START_UNKNOWN))
 		gw_dead_answered(d, &ev->dst, ev->ts_ms);
-	if ((f->fflags & FF_START_UNKNOWN) || id + GW_BUCKETS <= now_id ||
-	    !gw_active(hd, id)) {
+	if ((f->fflags & FF_START_UNKNOWN) || !(f->fflags & FF_WITNESSED) ||
+	    id + GW_BUCKETS <= now_id || !gw_active(hd, id)) {
 		if (ok)
 			hd->gw_witness = true;
 		return;

@@ -231,6 +231,7 @@ _Static_assert(sizeof(struct flow) == 72, "a flow is 72 bytes");
 #define FF_COUNTED		0x10	/* in the exhaustion counts */
 #define FF_FALLBACK		0x20	/* IPv6, followed by the same connect
 					   over IPv4 (Happy Eyeballs) */
+#define FF_WITNESSED		0x40	/* a contact the gateway view counted */
 
 #define FLOWTAB_MAX	(1U << 25)	/* flows at most (limits.flows) */
 
