@@ -758,7 +758,11 @@ daemon_report_write(FILE *fp, void *arg)
 		report_text(fp, d->core, &st, &ls, d->quar);
 }
 
-/* Write the report atomically and durably, mode 0640 (it names clients). */
+/*
+ * Write the report atomically and durably, mode 0640 (it names clients).
+ * A failure is logged once until a write works: report.interval may try
+ * every second on a full disk.
+ */
 static void
 daemon_report(struct daemon *d)
 {
@@ -769,8 +773,15 @@ daemon_report(struct daemon *d)
 	if (d->conf->report_file == NULL)
 		return;
 	if (file_replace(d->conf->report_file, 0640, true,
-	    daemon_report_write, d, err, sizeof(err)) == -1)
-		log_warnx("report not written: %s", err);
+	    daemon_report_write, d, err, sizeof(err)) == -1) {
+		if (!d->report_failing)
+			log_warnx("report.file not written: %s", err);
+		d->report_failing = true;
+		return;
+	}
+	if (d->report_failing)
+		log_info("report.file %s written", d->conf->report_file);
+	d->report_failing = false;
 }
 
 /* The copies of the kernel sides' counters the report and metrics read. */

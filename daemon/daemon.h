@@ -19,6 +19,7 @@ struct daemon {
 	int		 sigfd;
 	struct timer	 reconcile;
 	struct timer	 report;
+	bool		 report_failing; /* the last report.file write */
 	struct timer	 tick;		/* the detectors, each second */
 	struct timer	 state;		/* state.file, every state.interval */
 	bool		 state_failing;	/* the last save failed (logged) */
