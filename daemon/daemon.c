@@ -40,9 +40,26 @@ daemon_alert_out(struct daemon *d, const struct alert *in)
 	if (d->ring != NULL)
 		d->ring[d->nring++ % ALERT_RING] = *a;
 	if (d->alerts != NULL) {
+		int	fd = fileno(d->alerts), saved;
+		off_t	end = lseek(fd, 0, SEEK_END);
+
 		alert_json(d->alerts, a);
-		if (fflush(d->alerts) == EOF)
-			log_warn("alerts.file %s", d->conf->alerts_file);
+		if (fflush(d->alerts) == EOF || ferror(d->alerts)) {
+			/* a line cut by a full disk would spoil the next one */
+			saved = errno;
+			if (end != -1)
+				(void)ftruncate(fd, end);
+			clearerr(d->alerts);
+			errno = saved;
+			if (!d->alerts_failing)
+				log_warn("alerts.file %s",
+				    d->conf->alerts_file);
+			d->alerts_failing = true;
+		} else if (d->alerts_failing) {
+			log_info("alerts.file %s written",
+			    d->conf->alerts_file);
+			d->alerts_failing = false;
+		}
 	}
 }
 
@@ -768,8 +785,18 @@ daemon_report(struct daemon *d)
 {
 	char	err[512];
 
-	if (d->flow_log != NULL && fflush(d->flow_log) == EOF)
-		log_warn("report.flow_log %s", d->conf->flow_log);
+	if (d->flow_log != NULL) {
+		if (fflush(d->flow_log) == EOF) {
+			if (!d->flow_log_failing)
+				log_warn("report.flow_log %s",
+				    d->conf->flow_log);
+			d->flow_log_failing = true;
+		} else if (d->flow_log_failing) {
+			log_info("report.flow_log %s written",
+			    d->conf->flow_log);
+			d->flow_log_failing = false;
+		}
+	}
 	if (d->conf->report_file == NULL)
 		return;
 	if (file_replace(d->conf->report_file, 0640, true,

@@ -24,7 +24,9 @@ struct daemon {
 	struct timer	 state;		/* state.file, every state.interval */
 	bool		 state_failing;	/* the last save failed (logged) */
 	FILE		*flow_log;
+	bool		 flow_log_failing; /* its last flush failed */
 	FILE		*alerts;	/* alerts.file, JSON lines */
+	bool		 alerts_failing; /* the last alert not written */
 	struct detect	*detect;
 	struct quar	*quar;		/* always: the policy answers dry runs */
 	struct nftq	*nftq;		/* quarantine.enabled: the kernel side */
