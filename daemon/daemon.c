@@ -620,6 +620,27 @@ daemon_tick(void *arg)
 	timer_set(d->loop, &d->tick, 1000);
 }
 
+/*
+ * What a crash left beside the files written whole: a kill during a save
+ * leaves its temporary file, and no later save would remove it.
+ */
+static void
+daemon_clean(struct daemon *d)
+{
+	const char	*files[] = { d->conf->state_file, d->conf->quar.file,
+			    d->conf->report_file, d->conf->metrics_file };
+	size_t		 i;
+	int		 n;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (files[i] == NULL || files[i][0] == '\0')
+			continue;
+		if ((n = file_clean(files[i])) > 0)
+			log_info("removed %d temporary files left beside %s by "
+			    "an interrupted write", n, files[i]);
+	}
+}
+
 static int
 state_loader(struct daemon *d, FILE *msgs)
 {
@@ -1013,6 +1034,7 @@ daemon_run(struct conf *conf, bool verbose)
 		log_warn("detectors");
 		goto out;
 	}
+	daemon_clean(&d);
 	daemon_state_load(&d);
 	if ((d.quar = quar_new(&conf->quar)) == NULL) {
 		log_warn("quarantine");

@@ -219,6 +219,7 @@ int	 drops_parse_packet(const uint8_t *, size_t, struct addr *,
 /* file.c: files replaced whole (quarantine.file, report.file, metrics.file) */
 int	 file_replace(const char *, mode_t, bool, void (*)(FILE *, void *),
 	    void *, char *, size_t);
+int	 file_clean(const char *);
 
 
 /* conf.c: the configuration file (libconfig), documented in ephemd.conf(5) */
