@@ -188,6 +188,26 @@ daemon_load_logged(const char *what, int (*load)(struct daemon *, FILE *),
 	free(text);
 }
 
+static void	 daemon_table_check(struct daemon *, uint64_t);
+
+/*
+ * A request found the table or a set gone (nft delete table, a ruleset
+ * flush) before the check of the second: check now, so that the table is
+ * restored, and every block still due pushed again, before this block
+ * rather than after it.  One at a time: the restore pushes too.  Whether
+ * the table is whole now.
+ */
+static bool
+daemon_table_gone(struct daemon *d)
+{
+	if (d->table_checking)
+		return false;
+	d->table_checking = true;
+	daemon_table_check(d, loop_wall_ms());
+	d->table_checking = false;
+	return d->table_ok;
+}
+
 /* The kernel as the quarantine policy sees it. */
 static int
 daemon_q_push(void *arg, struct nftq_elem *v, size_t n)
@@ -201,8 +221,17 @@ daemon_q_push(void *arg, struct nftq_elem *v, size_t n)
 		errno = ENOENT;
 		return -1;
 	}
-	if ((r = nftq_push(d->nftq, v, n)) == -1) {
-		log_warn("quarantine: nftables");
+	r = nftq_push(d->nftq, v, n);
+	if (r == -1 && errno == ENOENT) {
+		if (!daemon_table_gone(d)) {
+			errno = ENOENT;
+			return -1;
+		}
+		r = nftq_push(d->nftq, v, n);	/* into the table back */
+	}
+	if (r == -1) {
+		if (errno != ENOENT)
+			log_warn("quarantine: nftables");
 		return -1;
 	}
 	for (i = 0; i < n && told < 10; i++)
@@ -228,8 +257,12 @@ daemon_q_allowed(void *arg, const struct addr *a)
 	if (!d->table_ok)
 		return -1;
 	n = nftq_dump(d->nftq, addr_is_v4(a) ? NFTQ_ALLOW4 : NFTQ_ALLOW6, &v);
+	if (n == -1 && errno == ENOENT && daemon_table_gone(d))
+		n = nftq_dump(d->nftq, addr_is_v4(a) ? NFTQ_ALLOW4 :
+		    NFTQ_ALLOW6, &v);
 	if (n == -1) {
-		log_warn("quarantine: reading the allow sets");
+		if (errno != ENOENT)	/* gone: the table check tells */
+			log_warn("quarantine: reading the allow sets");
 		return -1;
 	}
 	in = nftq_in_ranges(v, (size_t)n, a);
@@ -272,7 +305,11 @@ daemon_table_check(struct daemon *d, uint64_t now)
 	if (nftq_check(d->nftq, why, sizeof(why)) == 0) {
 		if (!was) {
 			d->table_ok = true;
-			n = quar_repush(d->quar, now);
+			/* gone again meanwhile: the next check tells */
+			if ((n = quar_repush(d->quar, now)) == -1) {
+				d->table_ok = false;
+				return;
+			}
 			log_info("quarantine: table inet %s is back; %zd "
 			    "quarantines pushed again", NFTQ_TABLE, n);
 		}
@@ -297,7 +334,10 @@ daemon_table_check(struct daemon *d, uint64_t now)
 		return;
 	}
 	d->table_ok = true;
-	n = quar_repush(d->quar, now);
+	if ((n = quar_repush(d->quar, now)) == -1) {
+		d->table_ok = false;
+		return;
+	}
 	log_warnx("quarantine: restored table inet %s from %s and pushed %zd "
 	    "quarantines again in %llu ms", NFTQ_TABLE, rs, n,
 	    (unsigned long long)(loop_now_ms() - t0));

@@ -35,6 +35,7 @@ struct daemon {
 	uint64_t	 started_ms;	/* wall clock */
 	struct timer	 qcheck;	/* the table, ends, quarantine.file */
 	bool		 table_ok;	/* the last check found it whole */
+	bool		 table_checking; /* in daemon_table_check() */
 	uint64_t	 qminute;	/* the last "still trying" pass */
 	uint64_t	 qticks;	/* qcheck runs */
 	bool		 quar_failing;	/* the last quarantine.file save */

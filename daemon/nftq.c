@@ -419,7 +419,8 @@ send_chunk(struct nftq *q, struct nftq_elem *v, size_t n)
  * the others their block.  A delete of an element that is not there is
  * not an error (it expired).  Returns the number refused, or -1 when
  * the kernel could not be reached at all (errno set; nothing counted as
- * pushed).
+ * pushed), ENOENT when the table or a set is gone: an add that finds no
+ * set is no fault of its element.
  */
 int
 nftq_push(struct nftq *q, struct nftq_elem *v, size_t n)
@@ -441,6 +442,11 @@ nftq_push(struct nftq *q, struct nftq_elem *v, size_t n)
 				break;
 		if (r == -1)
 			return -1;
+		for (i = off; i < off + m; i++)
+			if (v[i].op != NFTQ_DEL && v[i].err == ENOENT) {
+				errno = ENOENT;
+				return -1;
+			}
 		for (i = off; i < off + m; i++) {
 			if (v[i].op == NFTQ_DEL && v[i].err == ENOENT)
 				v[i].err = 0;
