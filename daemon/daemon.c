@@ -303,15 +303,25 @@ daemon_table_check(struct daemon *d, uint64_t now)
 	ssize_t		 n;
 
 	if (nftq_check(d->nftq, why, sizeof(why)) == 0) {
-		if (!was) {
+		/* deleted and loaded again between two checks: empty sets */
+		bool anew = was && nftq_ident(d->nftq) != d->table_ident;
+
+		d->table_ident = nftq_ident(d->nftq);
+		if (!was || anew) {
 			d->table_ok = true;
 			/* gone again meanwhile: the next check tells */
 			if ((n = quar_repush(d->quar, now)) == -1) {
 				d->table_ok = false;
 				return;
 			}
-			log_info("quarantine: table inet %s is back; %zd "
-			    "quarantines pushed again", NFTQ_TABLE, n);
+			if (anew)
+				log_warnx("quarantine: table inet %s was made "
+				    "anew (a ruleset reload?); %zd quarantines "
+				    "pushed again", NFTQ_TABLE, n);
+			else
+				log_info("quarantine: table inet %s is back; "
+				    "%zd quarantines pushed again", NFTQ_TABLE,
+				    n);
 		}
 		return;
 	}
@@ -334,6 +344,7 @@ daemon_table_check(struct daemon *d, uint64_t now)
 		return;
 	}
 	d->table_ok = true;
+	d->table_ident = nftq_ident(d->nftq);
 	if ((n = quar_repush(d->quar, now)) == -1) {
 		d->table_ok = false;
 		return;
@@ -417,6 +428,7 @@ daemon_sets_reconcile(struct daemon *d, uint64_t now)
 {
 	const char		*sets[] = { NFTQ_SET4, NFTQ_SET6 };
 	struct nftq_elem	*v, *all = NULL;
+	char			 why[512];
 	ssize_t			 n;
 	size_t			 i, total = 0;
 
@@ -440,7 +452,14 @@ daemon_sets_reconcile(struct daemon *d, uint64_t now)
 		}
 		free(v);
 	}
-	quar_reconcile(d->quar, all, total, now, daemon_reconcile_note, d);
+	/*
+	 * Sets dumped from a table made anew since the check are empty, not
+	 * emptied by hand: the next check pushes the blocks again.
+	 */
+	if (nftq_check(d->nftq, why, sizeof(why)) == 0 &&
+	    nftq_ident(d->nftq) == d->table_ident)
+		quar_reconcile(d->quar, all, total, now, daemon_reconcile_note,
+		    d);
 	free(all);
 }
 
@@ -538,6 +557,7 @@ daemon_quar_start(struct daemon *d)
 		log_info("quarantine: %s: loaded %s", why, qc->ruleset);
 	}
 	d->table_ok = true;
+	d->table_ident = nftq_ident(d->nftq);
 	d->quar->be.push = daemon_q_push;
 	d->quar->be.allowed = daemon_q_allowed;
 	d->quar->be.arg = d;

@@ -36,6 +36,7 @@ struct daemon {
 	struct timer	 qcheck;	/* the table, ends, quarantine.file */
 	bool		 table_ok;	/* the last check found it whole */
 	bool		 table_checking; /* in daemon_table_check() */
+	uint64_t	 table_ident;	/* nftq_ident() of the last check */
 	uint64_t	 qminute;	/* the last "still trying" pass */
 	uint64_t	 qticks;	/* qcheck runs */
 	bool		 quar_failing;	/* the last quarantine.file save */

@@ -50,6 +50,7 @@ struct nftq *nftq_open(void);
 void	 nftq_close(struct nftq *);
 int	 nftq_push(struct nftq *, struct nftq_elem *, size_t);
 int	 nftq_check(struct nftq *, char *, size_t);
+uint64_t nftq_ident(const struct nftq *);
 bool	 nftq_has_chain(struct nftq *, const char *);
 ssize_t	 nftq_dump(struct nftq *, const char *, struct nftq_elem **);
 int	 nftq_load(const char *, char *, size_t);
