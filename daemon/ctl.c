@@ -235,13 +235,14 @@ respond_error(struct ctl *c, struct ctl_client *cl, int code, bool json,
 static void
 dispatch(struct ctl *c, struct ctl_client *cl, size_t len)
 {
-	char	 buf[CTL_REQ_MAX + 1], err[160];
-	char	*field[CTL_FIELDS];
-	char	*text = NULL;
-	size_t	 tlen = 0;
-	FILE	*mem;
-	int	 n, code;
-	bool	 json;
+	char		 buf[CTL_REQ_MAX + 1], err[160];
+	char		*field[CTL_FIELDS];
+	char		*text = NULL;
+	size_t		 tlen = 0, slot = (size_t)(cl - c->c);
+	struct ctl_peer	 peer = cl->peer;
+	FILE		*mem;
+	int		 n, code;
+	bool		 json;
 
 	if (ctl_parse(cl->in + 4, len, buf, field, &n, err,
 	    sizeof(err)) == -1) {
@@ -255,7 +256,9 @@ dispatch(struct ctl *c, struct ctl_client *cl, size_t len)
 		return;
 	}
 	c->st.requests++;
-	code = c->handler(c->arg, &cl->peer, n - 1, field + 1, json, mem);
+	/* a reload that raises control.max_clients moves the clients */
+	code = c->handler(c->arg, &peer, n - 1, field + 1, json, mem);
+	cl = &c->c[slot];
 	if (code == CTL_DENIED)
 		c->st.denied++;
 	if (fclose(mem) == EOF) {
