@@ -913,6 +913,7 @@ cmd_stats(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	const struct core_counters *c = &d->core->cnt;
 	const struct quar	*q = d->quar;
 	struct ctl_stats	 cs = { 0 };
+	struct rtnl_stats	 rs = { 0 };
 	struct ct_stats		 ls;
 	bool			 f, g = true;
 	size_t			 i;
@@ -924,6 +925,8 @@ cmd_stats(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	ct_get_stats(d->ct, &ls);
 	if (d->ctl != NULL)
 		ctl_get_stats(d->ctl, &cs);
+	if (d->rtnl != NULL)
+		rtnl_get_stats(d->rtnl, &rs);
 	if (json)
 		fputs("{", out);
 	stat_group(out, json, &f, &g, "events");
@@ -957,6 +960,11 @@ cmd_stats(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	stat_u(out, json, &f, "expired", c->expired);
 	stat_u(out, json, &f, "rcvbuf", (uint64_t)(ls.rcvbuf > 0 ? ls.rcvbuf :
 	    0));
+	stat_group(out, json, &f, &g, "rtnetlink");
+	stat_u(out, json, &f, "events", rs.events);
+	stat_u(out, json, &f, "overruns", rs.overruns);
+	stat_u(out, json, &f, "dumps", rs.dumps);
+	stat_u(out, json, &f, "bad", rs.bad);
 	stat_group(out, json, &f, &g, "tables");
 	stat_u(out, json, &f, "flows", d->core->flows.n);
 	stat_u(out, json, &f, "hosts", d->core->hosts.n);
