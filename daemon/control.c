@@ -999,6 +999,7 @@ cmd_stats(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	stat_u(out, json, &f, "timeouts", cs.timeouts);
 	stat_u(out, json, &f, "oversized", cs.oversized);
 	stat_u(out, json, &f, "denied", cs.denied);
+	stat_u(out, json, &f, "accept_errors", cs.accept_errors);
 	if (json)
 		fputs("}}\n", out);
 	return CTL_OK;

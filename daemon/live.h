@@ -278,6 +278,7 @@ struct ctl_stats {
 	uint64_t	timeouts;	/* too slow to ask or to read */
 	uint64_t	oversized;	/* responses over CTL_OUT_MAX, refused */
 	uint64_t	denied;		/* changes asked by a reader */
+	uint64_t	accept_errors;	/* accept() failed: no fd, no memory */
 };
 
 /* who is asking: the peer's credentials (SO_PEERCRED, SO_PEERGROUPS) */
