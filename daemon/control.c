@@ -955,6 +955,7 @@ cmd_stats(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	const struct core_counters *c = &d->core->cnt;
 	const struct quar	*q = d->quar;
 	struct ctl_stats	 cs = { 0 };
+	struct rtnl_stats	 rs = { 0 };
 	struct ct_stats		 ls;
 	bool			 f, g = true;
 	size_t			 i;
@@ -966,6 +967,8 @@ cmd_stats(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	ct_get_stats(d->ct, &ls);
 	if (d->ctl != NULL)
 		ctl_get_stats(d->ctl, &cs);
+	if (d->rtnl != NULL)
+		rtnl_get_stats(d->rtnl, &rs);
 	if (json)
 		fputs("{", out);
 	stat_group(out, json, &f, &g, "events");
@@ -999,6 +1002,11 @@ cmd_stats(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	stat_u(out, json, &f, "expired", c->expired);
 	stat_u(out, json, &f, "rcvbuf", (uint64_t)(ls.rcvbuf > 0 ? ls.rcvbuf :
 	    0));
+	stat_group(out, json, &f, &g, "rtnetlink");
+	stat_u(out, json, &f, "events", rs.events);
+	stat_u(out, json, &f, "overruns", rs.overruns);
+	stat_u(out, json, &f, "dumps", rs.dumps);
+	stat_u(out, json, &f, "bad", rs.bad);
 	stat_group(out, json, &f, &g, "tables");
 	stat_u(out, json, &f, "flows", d->core->flows.n);
 	stat_u(out, json, &f, "hosts", d->core->hosts.n);
@@ -1033,6 +1041,7 @@ cmd_stats(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	stat_u(out, json, &f, "timeouts", cs.timeouts);
 	stat_u(out, json, &f, "oversized", cs.oversized);
 	stat_u(out, json, &f, "denied", cs.denied);
+	stat_u(out, json, &f, "accept_errors", cs.accept_errors);
 	if (json)
 		fputs("}}\n", out);
 	return CTL_OK;

@@ -41,6 +41,7 @@
 #define CT_MMSG_SZ	8192		/* room for one event datagram */
 #define CT_COALESCE_MS	2		/* let events gather this long */
 #define CT_LOSS_CHECK_MS 100		/* drop counter read at most this often */
+#define CT_LOSS_TELL_MS	10000		/* a loss logged at most this often */
 #define FILTER_MAX4	127		/* libnetfilter_conntrack's limits */
 #define FILTER_MAX6	20
 
@@ -68,6 +69,8 @@ struct ct {
 	struct timer		 coalesce;	/* events fd resumes */
 	struct timer		 tick;		/* loss check when idle */
 	uint64_t		 loss_checked_ms;
+	uint64_t		 loss_told_ms;	/* the last loss logged */
+	uint64_t		 loss_untold;	/* lost since, not logged yet */
 };
 
 /* The kernel's count of messages it could not queue on the socket. */
@@ -258,7 +261,8 @@ ct_msg(const struct nlmsghdr *nlh, void *arg)
  * The kernel drops the messages it cannot queue and counts them on the
  * socket; ENOBUFS only says that it happened, and undercounts.  So: take
  * the exact number from the drop counter, mark the window incomplete,
- * and re-dump the table to repair the flows we missed.
+ * and re-dump the table to repair the flows we missed.  A flood that
+ * lasts would log every 100 ms: the log hears of it every 10 s.
  */
 static void
 ct_check_loss(struct ct *c)
@@ -270,16 +274,22 @@ ct_check_loss(struct ct *c)
 		log_warn("conntrack events: SO_MEMINFO");
 		return;
 	}
-	if (drops <= c->drops_seen)
-		return;
-	core_loss(c->core, drops - c->drops_seen, c->last_ok_ms ?
-	    c->last_ok_ms : now, now);
-	log_warnx("conntrack events: %llu lost (%llu in all), the table is "
-	    "re-read; raise netlink.rcvbuf if this repeats",
-	    (unsigned long long)(drops - c->drops_seen),
-	    (unsigned long long)drops);
-	c->drops_seen = drops;
-	ct_dump(c);
+	if (drops > c->drops_seen) {
+		core_loss(c->core, drops - c->drops_seen, c->last_ok_ms ?
+		    c->last_ok_ms : now, now);
+		c->loss_untold += drops - c->drops_seen;
+		c->drops_seen = drops;
+		ct_dump(c);
+	}
+	if (c->loss_untold > 0 && (c->loss_told_ms == 0 ||
+	    c->loss_checked_ms - c->loss_told_ms >= CT_LOSS_TELL_MS)) {
+		log_warnx("conntrack events: %llu lost (%llu in all), the "
+		    "table is re-read; raise netlink.rcvbuf if this repeats",
+		    (unsigned long long)c->loss_untold,
+		    (unsigned long long)drops);
+		c->loss_told_ms = c->loss_checked_ms;
+		c->loss_untold = 0;
+	}
 }
 
 /*

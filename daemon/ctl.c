@@ -69,6 +69,8 @@ struct ctl {
 	bool			 has_admin_gid;	/* control.admin_group */
 	gid_t			 admin_gid;
 	struct timer		 sweep;
+	bool			 paused;	/* accept failed: not watched */
+	uint64_t		 refused_ms;	/* the last accept failure logged */
 	struct ctl_stats	 st;
 };
 
@@ -235,13 +237,14 @@ respond_error(struct ctl *c, struct ctl_client *cl, int code, bool json,
 static void
 dispatch(struct ctl *c, struct ctl_client *cl, size_t len)
 {
-	char	 buf[CTL_REQ_MAX + 1], err[160];
-	char	*field[CTL_FIELDS];
-	char	*text = NULL;
-	size_t	 tlen = 0;
-	FILE	*mem;
-	int	 n, code;
-	bool	 json;
+	char		 buf[CTL_REQ_MAX + 1], err[160];
+	char		*field[CTL_FIELDS];
+	char		*text = NULL;
+	size_t		 tlen = 0, slot = (size_t)(cl - c->c);
+	struct ctl_peer	 peer = cl->peer;
+	FILE		*mem;
+	int		 n, code;
+	bool		 json;
 
 	if (ctl_parse(cl->in + 4, len, buf, field, &n, err,
 	    sizeof(err)) == -1) {
@@ -255,7 +258,9 @@ dispatch(struct ctl *c, struct ctl_client *cl, size_t len)
 		return;
 	}
 	c->st.requests++;
-	code = c->handler(c->arg, &cl->peer, n - 1, field + 1, json, mem);
+	/* a reload that raises control.max_clients moves the clients */
+	code = c->handler(c->arg, &peer, n - 1, field + 1, json, mem);
+	cl = &c->c[slot];
 	if (code == CTL_DENIED)
 		c->st.denied++;
 	if (fclose(mem) == EOF) {
@@ -418,7 +423,7 @@ ctl_accept(int fd, uint32_t events, void *arg)
 	struct ctl		*c = arg;
 	struct ctl_client	*cl = NULL;
 	size_t			 i, busy_n, accepted = 0;
-	int			 s;
+	int			 s = 0;
 
 	while (accepted++ < CTL_ACCEPTS && (s = accept4(fd, NULL, NULL,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
@@ -459,6 +464,23 @@ ctl_accept(int fd, uint32_t events, void *arg)
 		c->st.clients++;
 		cl = NULL;
 	}
+	/*
+	 * Out of descriptors or memory: the connection stays queued, and
+	 * the socket stays readable, so watching it would spin.  The sweep
+	 * watches it again (at most half a second); the clients wait.
+	 */
+	if (s == -1 && errno != EAGAIN && errno != EINTR &&
+	    errno != ECONNABORTED) {
+		c->st.accept_errors++;
+		if (c->refused_ms == 0 ||
+		    loop_now_ms() - c->refused_ms >= 60000) {
+			log_warn("control socket: cannot accept clients, "
+			    "trying every 0.5 s");
+			c->refused_ms = loop_now_ms();
+		}
+		if (loop_mod_fd(c->loop, fd, 0) == 0)
+			c->paused = true;
+	}
 }
 
 /* Clients past their deadline: a late request, or a response unread. */
@@ -483,6 +505,8 @@ ctl_sweep(void *arg)
 		} else
 			client_close(c, cl);
 	}
+	if (c->paused && loop_mod_fd(c->loop, c->fd, EPOLLIN) == 0)
+		c->paused = false;
 	timer_set(c->loop, &c->sweep, 500);
 }
 

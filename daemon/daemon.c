@@ -44,9 +44,26 @@ daemon_alert_out(struct daemon *d, const struct alert *in)
 	if (d->ring != NULL)
 		d->ring[d->nring++ % ALERT_RING] = *a;
 	if (d->alerts != NULL) {
+		int	fd = fileno(d->alerts), saved;
+		off_t	end = lseek(fd, 0, SEEK_END);
+
 		alert_json(d->alerts, a);
-		if (fflush(d->alerts) == EOF)
-			log_warn("alerts.file %s", d->conf->alerts_file);
+		if (fflush(d->alerts) == EOF || ferror(d->alerts)) {
+			/* a line cut by a full disk would spoil the next one */
+			saved = errno;
+			if (end != -1)
+				(void)ftruncate(fd, end);
+			clearerr(d->alerts);
+			errno = saved;
+			if (!d->alerts_failing)
+				log_warn("alerts.file %s",
+				    d->conf->alerts_file);
+			d->alerts_failing = true;
+		} else if (d->alerts_failing) {
+			log_info("alerts.file %s written",
+			    d->conf->alerts_file);
+			d->alerts_failing = false;
+		}
 	}
 }
 
@@ -203,6 +220,26 @@ daemon_load_logged(const char *what, int (*load)(struct daemon *, FILE *),
 	free(text);
 }
 
+static void	 daemon_table_check(struct daemon *, uint64_t);
+
+/*
+ * A request found the table or a set gone (nft delete table, a ruleset
+ * flush) before the check of the second: check now, so that the table is
+ * restored, and every block still due pushed again, before this block
+ * rather than after it.  One at a time: the restore pushes too.  Whether
+ * the table is whole now.
+ */
+static bool
+daemon_table_gone(struct daemon *d)
+{
+	if (d->table_checking)
+		return false;
+	d->table_checking = true;
+	daemon_table_check(d, loop_wall_ms());
+	d->table_checking = false;
+	return d->table_ok;
+}
+
 /* The kernel as the quarantine policy sees it. */
 static int
 daemon_q_push(void *arg, struct nftq_elem *v, size_t n)
@@ -216,8 +253,17 @@ daemon_q_push(void *arg, struct nftq_elem *v, size_t n)
 		errno = ENOENT;
 		return -1;
 	}
-	if ((r = nftq_push(d->nftq, v, n)) == -1) {
-		log_warn("quarantine: nftables");
+	r = nftq_push(d->nftq, v, n);
+	if (r == -1 && errno == ENOENT) {
+		if (!daemon_table_gone(d)) {
+			errno = ENOENT;
+			return -1;
+		}
+		r = nftq_push(d->nftq, v, n);	/* into the table back */
+	}
+	if (r == -1) {
+		if (errno != ENOENT)
+			log_warn("quarantine: nftables");
 		return -1;
 	}
 	for (i = 0; i < n && told < 10; i++)
@@ -243,8 +289,12 @@ daemon_q_allowed(void *arg, const struct addr *a)
 	if (!d->table_ok)
 		return -1;
 	n = nftq_dump(d->nftq, addr_is_v4(a) ? NFTQ_ALLOW4 : NFTQ_ALLOW6, &v);
+	if (n == -1 && errno == ENOENT && daemon_table_gone(d))
+		n = nftq_dump(d->nftq, addr_is_v4(a) ? NFTQ_ALLOW4 :
+		    NFTQ_ALLOW6, &v);
 	if (n == -1) {
-		log_warn("quarantine: reading the allow sets");
+		if (errno != ENOENT)	/* gone: the table check tells */
+			log_warn("quarantine: reading the allow sets");
 		return -1;
 	}
 	in = nftq_in_ranges(v, (size_t)n, a);
@@ -285,11 +335,25 @@ daemon_table_check(struct daemon *d, uint64_t now)
 	ssize_t		 n;
 
 	if (nftq_check(d->nftq, why, sizeof(why)) == 0) {
-		if (!was) {
+		/* deleted and loaded again between two checks: empty sets */
+		bool anew = was && nftq_ident(d->nftq) != d->table_ident;
+
+		d->table_ident = nftq_ident(d->nftq);
+		if (!was || anew) {
 			d->table_ok = true;
-			n = quar_repush(d->quar, now);
-			log_info("quarantine: table inet %s is back; %zd "
-			    "quarantines pushed again", NFTQ_TABLE, n);
+			/* gone again meanwhile: the next check tells */
+			if ((n = quar_repush(d->quar, now)) == -1) {
+				d->table_ok = false;
+				return;
+			}
+			if (anew)
+				log_warnx("quarantine: table inet %s was made "
+				    "anew (a ruleset reload?); %zd quarantines "
+				    "pushed again", NFTQ_TABLE, n);
+			else
+				log_info("quarantine: table inet %s is back; "
+				    "%zd quarantines pushed again", NFTQ_TABLE,
+				    n);
 		}
 		return;
 	}
@@ -312,7 +376,11 @@ daemon_table_check(struct daemon *d, uint64_t now)
 		return;
 	}
 	d->table_ok = true;
-	n = quar_repush(d->quar, now);
+	d->table_ident = nftq_ident(d->nftq);
+	if ((n = quar_repush(d->quar, now)) == -1) {
+		d->table_ok = false;
+		return;
+	}
 	log_warnx("quarantine: restored table inet %s from %s and pushed %zd "
 	    "quarantines again in %llu ms", NFTQ_TABLE, rs, n,
 	    (unsigned long long)(loop_now_ms() - t0));
@@ -392,6 +460,7 @@ daemon_sets_reconcile(struct daemon *d, uint64_t now)
 {
 	const char		*sets[] = { NFTQ_SET4, NFTQ_SET6 };
 	struct nftq_elem	*v, *all = NULL;
+	char			 why[512];
 	ssize_t			 n;
 	size_t			 i, total = 0;
 
@@ -415,7 +484,14 @@ daemon_sets_reconcile(struct daemon *d, uint64_t now)
 		}
 		free(v);
 	}
-	quar_reconcile(d->quar, all, total, now, daemon_reconcile_note, d);
+	/*
+	 * Sets dumped from a table made anew since the check are empty, not
+	 * emptied by hand: the next check pushes the blocks again.
+	 */
+	if (nftq_check(d->nftq, why, sizeof(why)) == 0 &&
+	    nftq_ident(d->nftq) == d->table_ident)
+		quar_reconcile(d->quar, all, total, now, daemon_reconcile_note,
+		    d);
 	free(all);
 }
 
@@ -513,6 +589,7 @@ daemon_quar_start(struct daemon *d)
 		log_info("quarantine: %s: loaded %s", why, qc->ruleset);
 	}
 	d->table_ok = true;
+	d->table_ident = nftq_ident(d->nftq);
 	d->quar->be.push = daemon_q_push;
 	d->quar->be.allowed = daemon_q_allowed;
 	d->quar->be.arg = d;
@@ -636,6 +713,27 @@ daemon_tick(void *arg)
 
 	detect_tick(d->detect, loop_clock_ms());
 	timer_set(d->loop, &d->tick, 1000);
+}
+
+/*
+ * What a crash left beside the files written whole: a kill during a save
+ * leaves its temporary file, and no later save would remove it.
+ */
+static void
+daemon_clean(struct daemon *d)
+{
+	const char	*files[] = { d->conf->state_file, d->conf->quar.file,
+			    d->conf->report_file, d->conf->metrics_file };
+	size_t		 i;
+	int		 n;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (files[i] == NULL || files[i][0] == '\0')
+			continue;
+		if ((n = file_clean(files[i])) > 0)
+			log_info("removed %d temporary files left beside %s by "
+			    "an interrupted write", n, files[i]);
+	}
 }
 
 static int
@@ -793,19 +891,40 @@ daemon_report_write(FILE *fp, void *arg)
 		report_text(fp, d->core, &st, &ls, d->quar);
 }
 
-/* Write the report atomically and durably, mode 0640 (it names clients). */
+/*
+ * Write the report atomically and durably, mode 0640 (it names clients).
+ * A failure is logged once until a write works: report.interval may try
+ * every second on a full disk.
+ */
 static void
 daemon_report(struct daemon *d)
 {
 	char	err[512];
 
-	if (d->flow_log != NULL && fflush(d->flow_log) == EOF)
-		log_warn("report.flow_log %s", d->conf->flow_log);
+	if (d->flow_log != NULL) {
+		if (fflush(d->flow_log) == EOF) {
+			if (!d->flow_log_failing)
+				log_warn("report.flow_log %s",
+				    d->conf->flow_log);
+			d->flow_log_failing = true;
+		} else if (d->flow_log_failing) {
+			log_info("report.flow_log %s written",
+			    d->conf->flow_log);
+			d->flow_log_failing = false;
+		}
+	}
 	if (d->conf->report_file == NULL)
 		return;
 	if (file_replace(d->conf->report_file, 0640, true,
-	    daemon_report_write, d, err, sizeof(err)) == -1)
-		log_warnx("report not written: %s", err);
+	    daemon_report_write, d, err, sizeof(err)) == -1) {
+		if (!d->report_failing)
+			log_warnx("report.file not written: %s", err);
+		d->report_failing = true;
+		return;
+	}
+	if (d->report_failing)
+		log_info("report.file %s written", d->conf->report_file);
+	d->report_failing = false;
 }
 
 /* The copies of the kernel sides' counters the report and metrics read. */
@@ -1010,6 +1129,7 @@ daemon_run(struct conf *conf, bool verbose)
 		log_warn("detectors");
 		goto out;
 	}
+	daemon_clean(&d);
 	daemon_state_load(&d);
 	if ((d.quar = quar_new(&conf->quar)) == NULL) {
 		log_warn("quarantine");

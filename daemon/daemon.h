@@ -19,11 +19,14 @@ struct daemon {
 	int		 sigfd;
 	struct timer	 reconcile;
 	struct timer	 report;
+	bool		 report_failing; /* the last report.file write */
 	struct timer	 tick;		/* the detectors, each second */
 	struct timer	 state;		/* state.file, every state.interval */
 	bool		 state_failing;	/* the last save failed (logged) */
 	FILE		*flow_log;
+	bool		 flow_log_failing; /* its last flush failed */
 	FILE		*alerts;	/* alerts.file, JSON lines */
+	bool		 alerts_failing; /* the last alert not written */
 	bool		 journal;	/* alerts as journal entries */
 	struct devices	*devices;	/* MACs behind addresses (rtnl) */
 	struct detect	*detect;
@@ -34,6 +37,8 @@ struct daemon {
 	uint64_t	 started_ms;	/* wall clock */
 	struct timer	 qcheck;	/* the table, ends, quarantine.file */
 	bool		 table_ok;	/* the last check found it whole */
+	bool		 table_checking; /* in daemon_table_check() */
+	uint64_t	 table_ident;	/* nftq_ident() of the last check */
 	uint64_t	 qminute;	/* the last "still trying" pass */
 	uint64_t	 qticks;	/* qcheck runs */
 	bool		 quar_failing;	/* the last quarantine.file save */

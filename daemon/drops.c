@@ -27,6 +27,7 @@ struct drops {
 	uint16_t		 group;
 	bool			 synced;	/* next_seq is known */
 	uint32_t		 next_seq;
+	uint64_t		 told_ms;	/* the last overrun logged */
 	struct drops_stats	 st;
 };
 
@@ -123,6 +124,14 @@ drops_read(int fd, uint32_t events, void *arg)
 			if (errno == ENOBUFS) {
 				/* the gap shows in the next sequence number */
 				n->st.overruns++;
+				if (n->told_ms == 0 ||
+				    loop_now_ms() - n->told_ms >= 60000) {
+					n->told_ms = loop_now_ms();
+					log_warnx("nflog: group %u overran: "
+					    "packets lost, quarantined hosts' "
+					    "drop counts are short (nflog lost "
+					    "counts them)", n->group);
+				}
 				continue;
 			}
 			return;

@@ -50,6 +50,7 @@ struct nftq *nftq_open(void);
 void	 nftq_close(struct nftq *);
 int	 nftq_push(struct nftq *, struct nftq_elem *, size_t);
 int	 nftq_check(struct nftq *, char *, size_t);
+uint64_t nftq_ident(const struct nftq *);
 bool	 nftq_has_chain(struct nftq *, const char *);
 ssize_t	 nftq_dump(struct nftq *, const char *, struct nftq_elem **);
 int	 nftq_load(const char *, char *, size_t);
@@ -221,6 +222,7 @@ int	 drops_parse_packet(const uint8_t *, size_t, struct addr *,
 /* file.c: files replaced whole (quarantine.file, report.file, metrics.file) */
 int	 file_replace(const char *, mode_t, bool, void (*)(FILE *, void *),
 	    void *, char *, size_t);
+int	 file_clean(const char *);
 
 
 /* conf.c: the configuration file (libconfig), documented in ephemd.conf(5) */
@@ -278,6 +280,7 @@ struct ctl_stats {
 	uint64_t	timeouts;	/* too slow to ask or to read */
 	uint64_t	oversized;	/* responses over CTL_OUT_MAX, refused */
 	uint64_t	denied;		/* changes asked by a reader */
+	uint64_t	accept_errors;	/* accept() failed: no fd, no memory */
 };
 
 /* who is asking: the peer's credentials (SO_PEERCRED, SO_PEERGROUPS) */

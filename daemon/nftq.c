@@ -44,6 +44,7 @@ struct nftq {
 	uint32_t		 seq;
 	char			*buf;		/* NFTQ_BUF */
 	struct nftq_stats	 st;
+	uint64_t		 ident;		/* nftq_ident() */
 };
 
 static const char *
@@ -419,7 +420,8 @@ send_chunk(struct nftq *q, struct nftq_elem *v, size_t n)
  * the others their block.  A delete of an element that is not there is
  * not an error (it expired).  Returns the number refused, or -1 when
  * the kernel could not be reached at all (errno set; nothing counted as
- * pushed).
+ * pushed), ENOENT when the table or a set is gone: an add that finds no
+ * set is no fault of its element.
  */
 int
 nftq_push(struct nftq *q, struct nftq_elem *v, size_t n)
@@ -441,6 +443,11 @@ nftq_push(struct nftq *q, struct nftq_elem *v, size_t n)
 				break;
 		if (r == -1)
 			return -1;
+		for (i = off; i < off + m; i++)
+			if (v[i].op != NFTQ_DEL && v[i].err == ENOENT) {
+				errno = ENOENT;
+				return -1;
+			}
 		for (i = off; i < off + m; i++) {
 			if (v[i].op == NFTQ_DEL && v[i].err == ENOENT)
 				v[i].err = 0;
@@ -479,6 +486,7 @@ request(struct nftq *q, struct nlmsghdr *nlh, mnl_cb_t cb, void *arg)
 struct set_info {
 	uint32_t	key_type;
 	uint32_t	flags;
+	uint64_t	handle;
 	bool		found;
 };
 
@@ -494,8 +502,26 @@ set_cb(const struct nlmsghdr *nlh, void *arg)
 		si->found = true;
 		si->key_type = nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE);
 		si->flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
+		si->handle = nftnl_set_get_u64(s, NFTNL_SET_HANDLE);
 	}
 	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+/* The table's handle, which the kernel never gives twice. */
+static int
+table_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	uint64_t		*handle = arg;
+	struct nftnl_table	*t;
+
+	if ((t = nftnl_table_alloc()) == NULL)
+		return MNL_CB_ERROR;
+	*handle = 1;		/* found, whatever the handle */
+	if (nftnl_table_nlmsg_parse(nlh, t) == 0 &&
+	    nftnl_table_is_set(t, NFTNL_TABLE_HANDLE))
+		*handle = nftnl_table_get_u64(t, NFTNL_TABLE_HANDLE) + 1;
+	nftnl_table_free(t);
 	return MNL_CB_OK;
 }
 
@@ -509,6 +535,7 @@ ok_cb(const struct nlmsghdr *nlh, void *arg)
 /*
  * Is the table there with its chain and its four sets, of the right key
  * types and flags?  0 when it is; -1 with the first thing wrong in why.
+ * The handles of the table and its sets it found give nftq_ident().
  */
 int
 nftq_check(struct nftq *q, char *why, size_t len)
@@ -529,6 +556,7 @@ nftq_check(struct nftq *q, char *why, size_t len)
 	struct nftnl_table	*t;
 	struct nftnl_chain	*c;
 	bool			 found = false;
+	uint64_t		 ident = 0;
 	size_t			 i;
 
 	t = nftnl_table_alloc();
@@ -539,7 +567,7 @@ nftq_check(struct nftq *q, char *why, size_t len)
 	    NLM_F_ACK, ++q->seq);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
-	if (request(q, nlh, ok_cb, &found) == -1 || !found) {
+	if (request(q, nlh, table_cb, &ident) == -1 || ident == 0) {
 		snprintf(why, len, "table inet %s does not exist%s%s",
 		    NFTQ_TABLE, errno == ENOENT ? "" : ": ",
 		    errno == ENOENT ? "" : strerror(errno));
@@ -573,6 +601,7 @@ nftq_check(struct nftq *q, char *why, size_t len)
 			    sets[i].name, sets[i].flagname);
 			return -1;
 		}
+		ident = ident * 0x100000001b3ULL ^ si.handle;
 	}
 	if ((c = nftnl_chain_alloc()) == NULL)
 		goto nomem;
@@ -588,10 +617,22 @@ nftq_check(struct nftq *q, char *why, size_t len)
 		    NFTQ_CHAIN, NFTQ_TABLE);
 		return -1;
 	}
+	q->ident = ident;
 	return 0;
 nomem:
 	snprintf(why, len, "out of memory");
 	return -1;
+}
+
+/*
+ * Which table and sets the last nftq_check() found whole: another value
+ * is another table (deleted and made again behind our back, as a
+ * firewall reload with "flush ruleset" does), whose sets began empty.
+ */
+uint64_t
+nftq_ident(const struct nftq *q)
+{
+	return q->ident;
 }
 
 /* Whether table inet ephemd has chain name (antispoof, for the doctor). */

@@ -673,14 +673,24 @@ rtnl_resync(struct rtnl *r)
 /*
  * Overrun of the event socket: a burst of address or route changes (an
  * interface flapping, a big routing update) larger than its buffer.  The
- * events cannot be replayed: read the whole state again.
+ * events cannot be replayed: read the whole state again.  What is still
+ * queued is older than that read (the kernel drops the newest when full)
+ * and, applied after it, would bring back what is gone, an interface
+ * deleted in the burst among them: thrown away first.  Bounded, for a
+ * burst that does not end.
  */
 static void
 rtnl_overrun(struct rtnl *r)
 {
+	int	fd = mnl_socket_get_fd(r->ev), i;
+
 	r->st.overruns++;
 	log_warnx("rtnetlink: events lost; reading interfaces, addresses "
 	    "and routes again");
+	for (i = 0; i < 65536; i++)
+		if (recv(fd, r->buf, RTNL_BUFSZ, MSG_DONTWAIT) == -1 &&
+		    errno != ENOBUFS)
+			break;
 	(void)rtnl_resync(r);
 }
 

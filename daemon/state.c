@@ -121,8 +121,15 @@ state_save(const struct detect *d, const char *path, uint64_t now_ms,
 		snprintf(err, errlen, "%s: name too long", path);
 		return -1;
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0600)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
+	/*
+	 * Made anew, never through a link: one left by a crash goes first
+	 * (the daemon removes it at start too; a replay does not).
+	 */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1 && errno == EEXIST && unlink(tmp) == 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+	if (fd == -1 || (fp = fdopen(fd, "w")) == NULL) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		goto fail;
 	}

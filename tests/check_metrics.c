@@ -317,6 +317,56 @@ START_TEST(test_metrics_file)
 }
 END_TEST
 
+/*
+ * file_clean: what interrupted writes left beside a file (path.tmp and
+ * path.tmp.XXXXXX, regular files) goes; anything else stays.
+ */
+START_TEST(test_file_clean)
+{
+	static const char *const gone[] = { "ephemd.prom.tmp",
+	    "ephemd.prom.tmp.aZ09xY" };
+	static const char *const kept[] = { "ephemd.prom", "ephemd.prom.bak",
+	    "ephemd.prom.tmp.abc", "ephemd.prom.tmp.abcdefg",
+	    "ephemd.prom.tmp.ab-def", "ephemd.prom.tmpx", "other.tmp",
+	    "xephemd.prom.tmp" };
+	char	p[256];
+	size_t	i;
+
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, gone[i]);
+		t_spew_str(p, "x");
+	}
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, kept[i]);
+		t_spew_str(p, "x");
+	}
+	/* a link or a directory of the name is not a file it wrote */
+	snprintf(p, sizeof(p), "%s/ephemd.prom.tmp.LINK00", dir);
+	ck_assert_int_eq(symlink("ephemd.prom", p), 0);
+	snprintf(p, sizeof(p), "%s/ephemd.prom.tmp.DIR000", dir);
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+
+	snprintf(p, sizeof(p), "%s/ephemd.prom", dir);
+	ck_assert_int_eq(file_clean(p), 2);
+	ck_assert_int_eq(file_clean(p), 0);
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, gone[i]);
+		ck_assert_msg(access(p, F_OK) == -1, "%s left", gone[i]);
+	}
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, kept[i]);
+		ck_assert_msg(access(p, F_OK) == 0, "%s removed", kept[i]);
+		unlink(p);
+	}
+	snprintf(p, sizeof(p), "%s/ephemd.prom.tmp.LINK00", dir);
+	ck_assert_int_eq(unlink(p), 0);
+	snprintf(p, sizeof(p), "%s/ephemd.prom.tmp.DIR000", dir);
+	ck_assert_int_eq(rmdir(p), 0);
+	snprintf(p, sizeof(p), "%s/missing/ephemd.prom", dir);
+	ck_assert_int_eq(file_clean(p), -1);
+}
+END_TEST
+
 /* baseline reset ADDRESS: that host learns again, from now */
 START_TEST(test_reset_host)
 {
@@ -431,7 +481,8 @@ main(void)
 	const struct t_tcase tcases[] = {
 		{ "metrics", setup, teardown, {
 		    test_metrics_text, test_metrics_per_host,
-		    test_metrics_file, test_reset_host, test_reset_all,
+		    test_metrics_file, test_file_clean, test_reset_host,
+		    test_reset_all,
 		    test_hosttab_find, test_lhist_bins, NULL } },
 	};
 

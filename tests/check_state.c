@@ -719,6 +719,36 @@ START_TEST(test_state_save_atomic)
 }
 END_TEST
 
+/*
+ * The temporary file is made anew: a leftover of a crash is replaced, and
+ * a link planted in its place is not followed (its target is untouched).
+ */
+START_TEST(test_state_save_fresh_tmp)
+{
+	char	tmp[176], victim[160], *a;
+	size_t	len;
+
+	scenario();
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	t_spew_str(tmp, "half a state file of a killed daemon\n");
+	save(det, path);
+	ck_assert(!exists(tmp));
+	a = t_slurp(path, &len);
+	ck_assert_int_eq(strncmp(a, "ephemd-state 1\n", 15), 0);
+	free(a);
+
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	t_spew_str(victim, "not ephemd's\n");
+	ck_assert_int_eq(symlink(victim, tmp), 0);
+	save(det, path);
+	ck_assert(!exists(tmp));
+	a = t_slurp(victim, &len);
+	ck_assert_str_eq(a, "not ephemd's\n");
+	free(a);
+	ck_assert_int_eq(unlink(victim), 0);
+}
+END_TEST
+
 /* Saved while the gateway still learns: loaded, it keeps learning. */
 START_TEST(test_state_gateway_learning)
 {
@@ -749,7 +779,8 @@ main(void)
 		    test_state_truncated_at_line, test_state_flipped_byte,
 		    test_state_zeroed_bytes, test_state_refused,
 		    test_state_bad_records, test_state_save_atomic,
-		    test_state_gateway_learning, NULL } },
+		    test_state_save_fresh_tmp, test_state_gateway_learning,
+		    NULL } },
 	};
 
 	return t_main("state", tcases, T_N(tcases));

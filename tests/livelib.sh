@@ -4,10 +4,12 @@
 # tests.  Source it after nslib.sh and ns_setup.
 #
 #   live_start [CONFIG LINES...]
-#       write $NS_DIR/ephemd.conf (report.file $LIVE_REPORT, report.flow_log
-#       $LIVE_FLOWS, report.format $LIVE_FORMAT or json, then the given
-#       lines) and run "ephemd -d" in the
-#       gateway namespace; return once it listens (its "started" message).
+#       write $NS_DIR/ephemd.conf (state.file and report.file
+#       $LIVE_REPORT in $LIVE_DIR or $NS_DIR, report.flow_log $LIVE_FLOWS
+#       in $LIVE_LOG_DIR or $NS_DIR, report.format $LIVE_FORMAT or json,
+#       $LIVE_REPORT_MORE more settings of the report group, then the
+#       given lines) and run "ephemd -d" in the gateway namespace;
+#       return once it listens (its "started" message).
 #       Sets LIVE_PID (ephemd itself), LIVE_CONF, LIVE_ERR (its messages).
 #   live_report
 #       SIGUSR2, and wait for the fresh report in $LIVE_REPORT.
@@ -26,14 +28,17 @@
 LIVE_PID=
 
 live_start() {
+	local dir=${LIVE_DIR:-$NS_DIR}
+
 	LIVE_CONF=$NS_DIR/ephemd.conf
-	LIVE_REPORT=$NS_DIR/report.json
-	LIVE_FLOWS=$NS_DIR/flows.json
+	LIVE_REPORT=$dir/report.json
+	LIVE_FLOWS=${LIVE_LOG_DIR:-$NS_DIR}/flows.json
 	LIVE_ERR=$NS_DIR/ephemd.err
 	{
-		printf 'state: { file = "%s"; };\n' "$NS_DIR/state"
-		printf 'report: { file = "%s"; flow_log = "%s"; format = "%s"; };\n' \
-		    "$LIVE_REPORT" "$LIVE_FLOWS" "${LIVE_FORMAT:-json}"
+		printf 'state: { file = "%s"; };\n' "$dir/state"
+		printf 'report: { file = "%s"; flow_log = "%s"; format = "%s"; %s };\n' \
+		    "$LIVE_REPORT" "$LIVE_FLOWS" "${LIVE_FORMAT:-json}" \
+		    "${LIVE_REPORT_MORE:-}"
 		printf '%s\n' "$@"
 	} >"$LIVE_CONF"
 	"$EPHEMD" -n -c "$LIVE_CONF" || ns_fail "test configuration rejected"
