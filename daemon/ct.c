@@ -320,7 +320,9 @@ ct_events_read(int fd, uint32_t events, void *arg)
 				c->st.parse_errors++;
 				continue;
 			}
-			if (mnl_cb_run(c->iov[i].iov_base, c->mmsg[i].msg_len,
+			if (!nl_datagram_ok(c->iov[i].iov_base,
+			    c->mmsg[i].msg_len) ||
+			    mnl_cb_run(c->iov[i].iov_base, c->mmsg[i].msg_len,
 			    0, 0, ct_msg, c) == MNL_CB_ERROR)
 				c->st.parse_errors++;
 		}
@@ -379,6 +381,9 @@ ct_dump_read(int fd, uint32_t events, void *arg)
 				return;
 			/* a dump cannot overrun; any error ends this one */
 			log_warn("conntrack dump: recv");
+			rv = MNL_CB_ERROR;
+		} else if (!nl_datagram_ok(c->buf, (size_t)n)) {
+			c->st.parse_errors++;
 			rv = MNL_CB_ERROR;
 		} else {
 			c->in_dump = true;
@@ -695,6 +700,8 @@ ct_query(struct ct *c, const struct flow *f, struct flow_event *ret)
 	portid = mnl_socket_get_portid(c->query);
 	/* the answer, then the ACK; an older query's late answer is skipped */
 	while ((n = mnl_socket_recvfrom(c->query, buf, sizeof(buf))) > 0) {
+		if (!nl_datagram_ok(buf, (size_t)n))
+			goto out;
 		len = (int)n;
 		for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
 		    nlh = mnl_nlmsg_next(nlh, &len)) {

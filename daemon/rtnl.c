@@ -599,7 +599,8 @@ rtnl_msg(const struct nlmsghdr *nlh, void *arg)
 void
 rtnl_input(struct rtnl *r, const void *buf, size_t len)
 {
-	if (mnl_cb_run(buf, len, 0, 0, rtnl_msg, r) == MNL_CB_ERROR)
+	if (!nl_datagram_ok(buf, len) ||
+	    mnl_cb_run(buf, len, 0, 0, rtnl_msg, r) == MNL_CB_ERROR)
 		r->st.bad++;
 	if (r->dirty)
 		rtnl_apply(r);
@@ -641,6 +642,8 @@ rtnl_dump(struct rtnl *r, uint16_t type, uint8_t family)
 		goto out;
 	for (;;) {
 		if ((n = mnl_socket_recvfrom(nl, r->buf, RTNL_BUFSZ)) <= 0)
+			goto out;
+		if (!nl_datagram_ok(r->buf, (size_t)n))
 			goto out;
 		cb = mnl_cb_run(r->buf, (size_t)n, seq, portid, rtnl_msg, r);
 		if (cb == MNL_CB_STOP)

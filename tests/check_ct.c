@@ -280,13 +280,43 @@ START_TEST(test_ct_cut)
 }
 END_TEST
 
+/*
+ * nl_datagram_ok, before libmnl walks a datagram: a message length of
+ * 2 GiB or more passes libmnl's own check (an int compare) and sent its
+ * walk past the datagram (the fuzzer's find, tests/fuzz/corpus).
+ */
+START_TEST(test_ct_datagram)
+{
+	char		 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr	*nlh = build(buf, &cases[0]), *next;
+	uint32_t	 len = MNL_ALIGN(nlh->nlmsg_len);
+
+	ck_assert(nl_datagram_ok(buf, nlh->nlmsg_len));
+	ck_assert(nl_datagram_ok(buf, 0));
+	/* a second message after the first, its header whole */
+	next = build(buf + len, &cases[1]);
+	ck_assert(nl_datagram_ok(buf, len + next->nlmsg_len));
+	/* bytes too few for a header at the end are left alone, as libmnl */
+	ck_assert(nl_datagram_ok(buf, len + 8));
+	/* a message longer than the datagram, by a little or by 2 GiB */
+	ck_assert(!nl_datagram_ok(buf, len + next->nlmsg_len - 1));
+	next->nlmsg_len = 0x80000000u + 64;
+	ck_assert(!nl_datagram_ok(buf, len + 64));
+	next->nlmsg_len = 0xffffffffu;
+	ck_assert(!nl_datagram_ok(buf, len + 64));
+	/* shorter than its own header */
+	next->nlmsg_len = 8;
+	ck_assert(!nl_datagram_ok(buf, len + 64));
+}
+END_TEST
+
 int
 main(void)
 {
 	/* START_TEST makes pointer variables: no static table */
 	const struct t_tcase tcases[] = {
 		{ "ct", NULL, NULL, {
-		    test_ct_cut, NULL },
+		    test_ct_cut, test_ct_datagram, NULL },
 		    { { test_ct_table, T_N(cases) } } },
 	};
 

@@ -66,7 +66,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf = fuzz_copy(data + 1, size - 1);
 	if (r.dump)
 		core_dump_begin(r.core, r.now_ms);
-	(void)mnl_cb_run(buf, size - 1, 0, 0, msg, &r);
+	/* as ct_events_read() and ct_dump_read() walk a datagram */
+	if (nl_datagram_ok(buf, size - 1))
+		(void)mnl_cb_run(buf, size - 1, 0, 0, msg, &r);
 	if (r.dump)
 		core_dump_end(r.core, r.now_ms);
 	core_finish(r.core);

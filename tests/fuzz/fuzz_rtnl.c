@@ -77,7 +77,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = (uint16_t)size;
 		/* a datagram as recv() leaves it: aligned, and no byte more */
 		buf = fuzz_copy(data, len);
-		(void)mnl_cb_run(buf, len, 0, 0, msg, NULL);
+		/* each message alone, where rtnl_input() walks it */
+		if (nl_datagram_ok(buf, len))
+			(void)mnl_cb_run(buf, len, 0, 0, msg, NULL);
 		memcpy(buf, data, len);
 		rtnl_input(r, buf, len);
 		free(buf);
