@@ -5,7 +5,8 @@
  * message on and steps that far past the datagram.  The kernel never
  * sends one, and besides it only a process with CAP_NET_ADMIN may send to
  * a netlink socket's port; still, one datagram must not end the daemon,
- * so every datagram ct.c, drops.c and rtnl.c read is checked here first.
+ * so every datagram ct.c, drops.c, rtnl.c and nftq.c read is checked
+ * here first.
  */
 #include <linux/netlink.h>
 
