@@ -21,6 +21,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,7 +180,7 @@ rtnl_parse_addr(const struct nlmsghdr *nlh, struct rtnl_addr *ret)
 	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
 		return 0;
 	if (mnl_attr_parse(nlh, sizeof(*ifa), attr_cb, tb) != MNL_CB_OK ||
-	    ifa->ifa_index == 0 ||
+	    ifa->ifa_index == 0 || ifa->ifa_index > INT_MAX ||
 	    ifa->ifa_prefixlen > (ifa->ifa_family == AF_INET ? 32 : 128))
 		return -1;
 	memset(ret, 0, sizeof(*ret));
