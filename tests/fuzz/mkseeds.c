@@ -151,7 +151,8 @@ ct_msg(const struct ct *c)
 	if (c->state >= 0) {
 		n = mnl_attr_nest_start(nlh, CTA_PROTOINFO);
 		m = mnl_attr_nest_start(nlh, CTA_PROTOINFO_TCP);
-		mnl_attr_put_u8(nlh, CTA_PROTOINFO_TCP_STATE, (uint8_t)c->state);
+		mnl_attr_put_u8(nlh, CTA_PROTOINFO_TCP_STATE,
+		    (uint8_t)c->state);
 		mnl_attr_nest_end(nlh, m);
 		mnl_attr_nest_end(nlh, n);
 	}
@@ -445,7 +446,8 @@ ctl_seeds(void)
 		{ "alerts", "text alerts" },
 		{ "alerts-json", "json alerts" },
 		{ "quarantine-list", "json quarantine list" },
-		{ "quarantine-add", "text quarantine add 10.0.0.5 --timeout 1h" },
+		{ "quarantine-add",
+		    "text quarantine add 10.0.0.5 --timeout 1h" },
 		{ "quarantine-del", "text quarantine del 10.0.0.9" },
 		{ "baseline-reset", "json baseline reset 10.0.0.2" },
 		{ "baseline-save", "text baseline save" },

@@ -7,7 +7,8 @@ prog=$1
 name=$(basename "$prog")
 dir=${srcdir:-.}/corpus/${name#fuzz_}
 # leaks of the libraries, not ephemd's (lsan.supp)
-LSAN_OPTIONS="suppressions=${srcdir:-.}/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+supp=${srcdir:-.}/lsan.supp
+LSAN_OPTIONS="suppressions=$supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
 [ -d "$dir" ] || { echo "$name: no corpus in $dir"; exit 1; }
 # shellcheck disable=SC2046 # file names are the corpus's: no spaces
