@@ -77,6 +77,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    fuzz_null())) == NULL)
 		fuzz_fail(__FILE__, __LINE__, "out of memory");
 	fd = fuzz_memfd(data, size);
+	/* max_jump_ms 0, as --max-jump 0: the clock may jump anywhere */
 	memset(&st, 0, sizeof(st));
 	if (replay_fd(fd, "fuzz", core, tick, det, &st) == 0) {
 		fuzz_assert(st.lines == st.events + st.ignored + st.bad);
