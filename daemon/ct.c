@@ -1,6 +1,7 @@
 /*
- * Live conntrack intake: libnetfilter_conntrack over libmnl (the only file
- * that includes them).  Two netlink sockets:
+ * Live conntrack intake: ctnetlink over libmnl, libnetfilter_conntrack
+ * for the kernel-side filter (the only file that includes them).  Two
+ * netlink sockets:
  *
  * - the event socket, subscribed to the NEW and DESTROY groups only, with
  *   a large receive buffer and, where the library allows it, a kernel-side
@@ -13,6 +14,7 @@
  * other change to the table.
  */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,99 +94,215 @@ ns_to_ms(uint64_t ns)
 	return ns / 1000000;
 }
 
-/* One conntrack object to the core's event; -1 when it lacks a tuple. */
+/*
+ * ctnetlink's attributes, read with libmnl.  Not with libnetfilter_conntrack's
+ * nfct_nlmsg_parse(): an attribute of a size it does not expect makes it
+ * call exit() (its "ABI breakage"), and one message must not end the
+ * daemon.  Only what the event needs is read, each attribute of exactly
+ * its size or the message is refused; everything else is left unread.
+ */
+#define CT_SLOTS	64	/* attribute types kept, per nest */
+
+struct ct_attrs {
+	const struct nlattr	*a[CT_SLOTS];
+};
+
 static int
-ct_event_from(const struct nf_conntrack *ct, int type, bool userspace,
+ct_attr_cb(const struct nlattr *a, void *arg)
+{
+	struct ct_attrs	*t = arg;
+	uint16_t	 type = mnl_attr_get_type(a);
+
+	if (type < CT_SLOTS)
+		t->a[type] = a;
+	return MNL_CB_OK;
+}
+
+/* The attributes nested in a (absent: none); -1 when a is not a nest. */
+static int
+ct_nest(const struct nlattr *a, struct ct_attrs *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (a == NULL)
+		return 0;
+	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
+	    mnl_attr_parse_nested(a, ct_attr_cb, ret) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Attribute type of t into p, when it is there with exactly len bytes:
+ * 1; 0 when absent; -1 when of another size.
+ */
+static int
+ct_get(const struct ct_attrs *t, uint16_t type, void *p, size_t len)
+{
+	const struct nlattr	*a = t->a[type];
+
+	if (a == NULL)
+		return 0;
+	if (mnl_attr_get_payload_len(a) != len)
+		return -1;
+	memcpy(p, mnl_attr_get_payload(a), len);
+	return 1;
+}
+
+/* A tuple's addresses and protocol parts; -1 when malformed. */
+struct ct_tuple {
+	uint8_t		src[16], dst[16];
+	int		has_src, has_dst;	/* ct_get's answers */
+	uint8_t		proto;
+	uint16_t	sport, dport;		/* network order */
+	int		has_sport, has_dport;
+	uint16_t	icmp_id;		/* network order */
+	uint8_t		icmp_type, icmp_code;
+};
+
+static int
+ct_tuple(const struct nlattr *a, uint8_t l3, struct ct_tuple *ret)
+{
+	struct ct_attrs	 t, ip, pr;
+	size_t		 alen = l3 == AF_INET6 ? 16 : 4;
+	bool		 v6 = l3 == AF_INET6;
+
+	memset(ret, 0, sizeof(*ret));
+	if (a == NULL || ct_nest(a, &t) == -1 ||
+	    ct_nest(t.a[CTA_TUPLE_IP], &ip) == -1 ||
+	    ct_nest(t.a[CTA_TUPLE_PROTO], &pr) == -1)
+		return -1;
+	if ((ret->has_src = ct_get(&ip, v6 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC,
+	    ret->src, alen)) == -1 ||
+	    (ret->has_dst = ct_get(&ip, v6 ? CTA_IP_V6_DST : CTA_IP_V4_DST,
+	    ret->dst, alen)) == -1 ||
+	    ct_get(&pr, CTA_PROTO_NUM, &ret->proto, 1) == -1 ||
+	    (ret->has_sport = ct_get(&pr, CTA_PROTO_SRC_PORT, &ret->sport,
+	    2)) == -1 ||
+	    (ret->has_dport = ct_get(&pr, CTA_PROTO_DST_PORT, &ret->dport,
+	    2)) == -1 ||
+	    ct_get(&pr, v6 ? CTA_PROTO_ICMPV6_ID : CTA_PROTO_ICMP_ID,
+	    &ret->icmp_id, 2) == -1 ||
+	    ct_get(&pr, v6 ? CTA_PROTO_ICMPV6_TYPE : CTA_PROTO_ICMP_TYPE,
+	    &ret->icmp_type, 1) == -1 ||
+	    ct_get(&pr, v6 ? CTA_PROTO_ICMPV6_CODE : CTA_PROTO_ICMP_CODE,
+	    &ret->icmp_code, 1) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+ct_addr(struct addr *a, uint8_t l3, const uint8_t *b)
+{
+	uint32_t	v4;
+
+	if (l3 == AF_INET6)
+		memcpy(a->b, b, 16);
+	else {
+		memcpy(&v4, b, 4);
+		addr_from_v4(a, ntohl(v4));
+	}
+}
+
+/* One conntrack message to the core's event; -1 when it lacks a tuple. */
+static int
+ct_event_from(const struct nlmsghdr *nlh, int type, bool userspace,
     struct flow_event *ev)
 {
-	uint32_t	status, v4;
-	uint8_t		l3;
+	const struct nfgenmsg	*nfg = mnl_nlmsg_get_payload(nlh);
+	struct ct_attrs		 top, info, tcp, ts;
+	struct ct_tuple		 orig, repl;
+	uint32_t		 status = 0, u32;
+	uint16_t		 u16;
+	uint64_t		 u64;
+	uint8_t			 state;
+	int			 k;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->type = type;
-	l3 = nfct_get_attr_u8(ct, ATTR_L3PROTO);
-	if (l3 == AF_INET) {
-		if (!nfct_attr_is_set(ct, ATTR_IPV4_SRC) ||
-		    !nfct_attr_is_set(ct, ATTR_IPV4_DST) ||
-		    !nfct_attr_is_set(ct, ATTR_REPL_IPV4_DST))
-			return -1;
-		v4 = nfct_get_attr_u32(ct, ATTR_IPV4_SRC);
-		addr_from_v4(&ev->src, ntohl(v4));
-		v4 = nfct_get_attr_u32(ct, ATTR_IPV4_DST);
-		addr_from_v4(&ev->dst, ntohl(v4));
-		v4 = nfct_get_attr_u32(ct, ATTR_REPL_IPV4_DST);
-		addr_from_v4(&ev->nat_addr, ntohl(v4));
-	} else if (l3 == AF_INET6) {
-		if (!nfct_attr_is_set(ct, ATTR_IPV6_SRC) ||
-		    !nfct_attr_is_set(ct, ATTR_IPV6_DST) ||
-		    !nfct_attr_is_set(ct, ATTR_REPL_IPV6_DST))
-			return -1;
-		memcpy(ev->src.b, nfct_get_attr(ct, ATTR_IPV6_SRC), 16);
-		memcpy(ev->dst.b, nfct_get_attr(ct, ATTR_IPV6_DST), 16);
-		memcpy(ev->nat_addr.b, nfct_get_attr(ct, ATTR_REPL_IPV6_DST),
-		    16);
-	} else
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)) ||
+	    (nfg->nfgen_family != AF_INET && nfg->nfgen_family != AF_INET6))
 		return -1;
+	memset(&top, 0, sizeof(top));
+	if (mnl_attr_parse(nlh, sizeof(*nfg), ct_attr_cb, &top) < 0 ||
+	    ct_tuple(top.a[CTA_TUPLE_ORIG], nfg->nfgen_family, &orig) == -1 ||
+	    ct_tuple(top.a[CTA_TUPLE_REPLY], nfg->nfgen_family, &repl) == -1 ||
+	    orig.has_src != 1 || orig.has_dst != 1 || repl.has_dst != 1)
+		return -1;
+	ct_addr(&ev->src, nfg->nfgen_family, orig.src);
+	ct_addr(&ev->dst, nfg->nfgen_family, orig.dst);
+	ct_addr(&ev->nat_addr, nfg->nfgen_family, repl.dst);
 
-	ev->proto = nfct_get_attr_u8(ct, ATTR_L4PROTO);
+	ev->proto = orig.proto;
 	switch (ev->proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
 	case IPPROTO_UDPLITE:
 	case IPPROTO_SCTP:
 	case IPPROTO_DCCP:
-		if (!nfct_attr_is_set(ct, ATTR_PORT_SRC) ||
-		    !nfct_attr_is_set(ct, ATTR_PORT_DST))
+		if (orig.has_sport != 1 || orig.has_dport != 1)
 			return -1;
 		ev->flags |= EVF_PORTS;
-		ev->sport = ntohs(nfct_get_attr_u16(ct, ATTR_PORT_SRC));
-		ev->dport = ntohs(nfct_get_attr_u16(ct, ATTR_PORT_DST));
-		if (nfct_attr_is_set(ct, ATTR_REPL_PORT_DST))
-			ev->nat_port = ntohs(nfct_get_attr_u16(ct,
-			    ATTR_REPL_PORT_DST));
+		ev->sport = ntohs(orig.sport);
+		ev->dport = ntohs(orig.dport);
+		if (repl.has_dport == 1)
+			ev->nat_port = ntohs(repl.dport);
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
 		/* the echo id and type/code key the flow, as in replay */
-		ev->sport = ntohs(nfct_get_attr_u16(ct, ATTR_ICMP_ID));
-		ev->dport = nfct_get_attr_u8(ct, ATTR_ICMP_TYPE) << 8 |
-		    nfct_get_attr_u8(ct, ATTR_ICMP_CODE);
+		ev->sport = ntohs(orig.icmp_id);
+		ev->dport = orig.icmp_type << 8 | orig.icmp_code;
 		break;
 	}
-	if (ev->proto == IPPROTO_TCP && nfct_attr_is_set(ct, ATTR_TCP_STATE)) {
+	if (ct_nest(top.a[CTA_PROTOINFO], &info) == -1 ||
+	    ct_nest(info.a[CTA_PROTOINFO_TCP], &tcp) == -1 ||
+	    ct_nest(top.a[CTA_TIMESTAMP], &ts) == -1)
+		return -1;
+	if ((k = ct_get(&tcp, CTA_PROTOINFO_TCP_STATE, &state, 1)) == -1)
+		return -1;
+	if (ev->proto == IPPROTO_TCP && k == 1) {
 		/* the kernel's TCP_CONNTRACK_* order is enum ct_state's */
-		ev->state = nfct_get_attr_u8(ct, ATTR_TCP_STATE);
-		if (ev->state >= CTS_OTHER)
-			ev->state = CTS_OTHER;
+		ev->state = state >= CTS_OTHER ? CTS_OTHER : state;
 	} else if (ev->proto == IPPROTO_SCTP || ev->proto == IPPROTO_DCCP)
 		ev->state = CTS_OTHER;
-	status = nfct_get_attr_u32(ct, ATTR_STATUS);
+	if ((k = ct_get(&top, CTA_STATUS, &u32, 4)) == -1)
+		return -1;
+	if (k == 1)
+		status = ntohl(u32);
 	if (!(status & IPS_SEEN_REPLY))
 		ev->flags |= EVF_UNREPLIED;
 	if (status & IPS_ASSURED)
 		ev->flags |= EVF_ASSURED;
 	if (userspace)
 		ev->flags |= EVF_USERSPACE;
-	if (nfct_attr_is_set(ct, ATTR_TIMEOUT)) {
-		ev->timeout_s = nfct_get_attr_u32(ct, ATTR_TIMEOUT);
+	if ((k = ct_get(&top, CTA_TIMEOUT, &u32, 4)) == -1)
+		return -1;
+	if (k == 1) {
+		ev->timeout_s = ntohl(u32);
 		ev->flags |= EVF_TIMEOUT;
 	}
-	if (nfct_attr_is_set(ct, ATTR_ZONE))
-		ev->zone = nfct_get_attr_u16(ct, ATTR_ZONE);
-	if (nfct_attr_is_set(ct, ATTR_ID))
-		ev->ct_id = nfct_get_attr_u32(ct, ATTR_ID);
+	if ((k = ct_get(&top, CTA_ZONE, &u16, 2)) == -1)
+		return -1;
+	if (k == 1)
+		ev->zone = ntohs(u16);
+	if ((k = ct_get(&top, CTA_ID, &u32, 4)) == -1)
+		return -1;
+	if (k == 1)
+		ev->ct_id = ntohl(u32);
 
 	/*
 	 * Arrival time orders the events (as a capture does); the kernel's
 	 * timestamps, when net.netfilter.nf_conntrack_timestamp=1, time the
 	 * flow itself.
 	 */
-	if (nfct_attr_is_set(ct, ATTR_TIMESTAMP_START))
-		ev->kstart_ms = ns_to_ms(nfct_get_attr_u64(ct,
-		    ATTR_TIMESTAMP_START));
-	if (nfct_attr_is_set(ct, ATTR_TIMESTAMP_STOP))
-		ev->kstop_ms = ns_to_ms(nfct_get_attr_u64(ct,
-		    ATTR_TIMESTAMP_STOP));
+	if ((k = ct_get(&ts, CTA_TIMESTAMP_START, &u64, 8)) == -1)
+		return -1;
+	if (k == 1)
+		ev->kstart_ms = ns_to_ms(be64toh(u64));
+	if ((k = ct_get(&ts, CTA_TIMESTAMP_STOP, &u64, 8)) == -1)
+		return -1;
+	if (k == 1)
+		ev->kstop_ms = ns_to_ms(be64toh(u64));
 	return 0;
 }
 
@@ -198,13 +316,12 @@ int
 ct_parse(const struct nlmsghdr *nlh, bool in_dump, uint64_t now_ms,
     struct flow_event *ev)
 {
-	struct nf_conntrack	*ct;
-	int			 type, rv;
+	int	type;
 
 	if (nlh->nlmsg_len < sizeof(*nlh) ||
 	    (nlh->nlmsg_type >> 8) != NFNL_SUBSYS_CTNETLINK)
 		return 0;
-	/* the library's attribute walk reads to the aligned length */
+	/* libmnl's attribute walk reads to the aligned length */
 	if ((nlh->nlmsg_len & (MNL_ALIGNTO - 1)) != 0)
 		return -1;
 	switch (nlh->nlmsg_type & 0xff) {
@@ -217,14 +334,11 @@ ct_parse(const struct nlmsghdr *nlh, bool in_dump, uint64_t now_ms,
 	default:
 		return 0;
 	}
-	if ((ct = nfct_new()) == NULL)
+	if (ct_event_from(nlh, type, type == EV_DESTROY && nlh->nlmsg_pid != 0,
+	    ev) == -1)
 		return -1;
-	rv = nfct_nlmsg_parse(nlh, ct) < 0 || ct_event_from(ct, type,
-	    type == EV_DESTROY && nlh->nlmsg_pid != 0, ev) == -1 ? -1 : 1;
-	nfct_destroy(ct);
-	if (rv == 1)
-		ev->ts_ms = now_ms;
-	return rv;
+	ev->ts_ms = now_ms;
+	return 1;
 }
 
 static int
@@ -330,7 +444,9 @@ ct_events_read(int fd, uint32_t events, void *arg)
 				c->st.parse_errors++;
 				continue;
 			}
-			if (mnl_cb_run(c->iov[i].iov_base, c->mmsg[i].msg_len,
+			if (!nl_datagram_ok(c->iov[i].iov_base,
+			    c->mmsg[i].msg_len) ||
+			    mnl_cb_run(c->iov[i].iov_base, c->mmsg[i].msg_len,
 			    0, 0, ct_msg, c) == MNL_CB_ERROR)
 				c->st.parse_errors++;
 		}
@@ -389,6 +505,9 @@ ct_dump_read(int fd, uint32_t events, void *arg)
 				return;
 			/* a dump cannot overrun; any error ends this one */
 			log_warn("conntrack dump: recv");
+			rv = MNL_CB_ERROR;
+		} else if (!nl_datagram_ok(c->buf, (size_t)n)) {
+			c->st.parse_errors++;
 			rv = MNL_CB_ERROR;
 		} else {
 			c->in_dump = true;
@@ -669,7 +788,7 @@ int
 ct_query(struct ct *c, const struct flow *f, struct flow_event *ret)
 {
 	char			 buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nf_conntrack	*ct, *got;
+	struct nf_conntrack	*ct;
 	struct nlmsghdr		*nlh;
 	struct nfgenmsg		*nfh;
 	ssize_t			 n;
@@ -705,6 +824,8 @@ ct_query(struct ct *c, const struct flow *f, struct flow_event *ret)
 	portid = mnl_socket_get_portid(c->query);
 	/* the answer, then the ACK; an older query's late answer is skipped */
 	while ((n = mnl_socket_recvfrom(c->query, buf, sizeof(buf))) > 0) {
+		if (!nl_datagram_ok(buf, (size_t)n))
+			goto out;
 		len = (int)n;
 		for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
 		    nlh = mnl_nlmsg_next(nlh, &len)) {
@@ -721,13 +842,12 @@ ct_query(struct ct *c, const struct flow *f, struct flow_event *ret)
 					rv = -1;
 				goto out;	/* the ACK ends it */
 			}
+			/* read as events are: ct_parse's checks */
 			if (NFNL_MSG_TYPE(nlh->nlmsg_type) ==
-			    IPCTNL_MSG_CT_NEW && (got = nfct_new()) != NULL) {
-				if (nfct_nlmsg_parse(nlh, got) == 0 &&
-				    ct_event_from(got, EV_NEW, false, ret) == 0)
-					rv = 1;
-				nfct_destroy(got);
-			}
+			    IPCTNL_MSG_CT_NEW &&
+			    (nlh->nlmsg_len & (MNL_ALIGNTO - 1)) == 0 &&
+			    ct_event_from(nlh, EV_NEW, false, ret) == 0)
+				rv = 1;
 		}
 	}
 out:

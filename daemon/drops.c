@@ -147,7 +147,8 @@ drops_read(int fd, uint32_t events, void *arg)
 void
 drops_input(struct drops *n, const void *buf, size_t len)
 {
-	if (mnl_cb_run(buf, len, 0, 0, drops_msg, n) == MNL_CB_ERROR)
+	if (!nl_datagram_ok(buf, len) ||
+	    mnl_cb_run(buf, len, 0, 0, drops_msg, n) == MNL_CB_ERROR)
 		n->st.bad++;
 }
 
@@ -188,6 +189,10 @@ config(struct drops *n, uint8_t cmd, bool mode)
 		return -1;
 	if ((r = mnl_socket_recvfrom(n->nl, buf, sizeof(buf))) < 0)
 		return -1;
+	if (!nl_datagram_ok(buf, (size_t)r)) {
+		errno = EPROTO;
+		return -1;
+	}
 	return mnl_cb_run(buf, (size_t)r, seq, mnl_socket_get_portid(n->nl),
 	    NULL, NULL) < 0 ? -1 : 0;
 }

@@ -219,6 +219,9 @@ void	 drops_get_stats(const struct drops *, struct drops_stats *);
 int	 drops_parse_packet(const uint8_t *, size_t, struct addr *,
 	    struct qsample *);
 
+/* nl.c: netlink datagrams checked before libmnl walks them */
+bool	 nl_datagram_ok(const void *, size_t);
+
 /* file.c: files replaced whole (quarantine.file, report.file, metrics.file) */
 int	 file_replace(const char *, mode_t, bool, void (*)(FILE *, void *),
 	    void *, char *, size_t);

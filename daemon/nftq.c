@@ -381,6 +381,8 @@ send_chunk(struct nftq *q, struct nftq_elem *v, size_t n)
 		const struct nlmsghdr	*nlh = (const struct nlmsghdr *)rbuf;
 		int			 rest = (int)r;
 
+		if (!nl_datagram_ok(rbuf, (size_t)r))
+			continue;	/* not the kernel's: nl.c */
 		for (; mnl_nlmsg_ok(nlh, rest);
 		    nlh = mnl_nlmsg_next(nlh, &rest)) {
 			const struct nlmsgerr *err;
@@ -476,6 +478,8 @@ request(struct nftq *q, struct nlmsghdr *nlh, mnl_cb_t cb, void *arg)
 	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;
 	while ((r = mnl_socket_recvfrom(q->nl, buf, sizeof(buf))) > 0) {
+		if (!nl_datagram_ok(buf, (size_t)r))
+			return -1;
 		rv = mnl_cb_run(buf, (size_t)r, seq, q->portid, cb, arg);
 		if (rv <= MNL_CB_STOP)
 			return rv;

@@ -21,6 +21,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,7 +180,7 @@ rtnl_parse_addr(const struct nlmsghdr *nlh, struct rtnl_addr *ret)
 	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
 		return 0;
 	if (mnl_attr_parse(nlh, sizeof(*ifa), attr_cb, tb) != MNL_CB_OK ||
-	    ifa->ifa_index == 0 ||
+	    ifa->ifa_index == 0 || ifa->ifa_index > INT_MAX ||
 	    ifa->ifa_prefixlen > (ifa->ifa_family == AF_INET ? 32 : 128))
 		return -1;
 	memset(ret, 0, sizeof(*ret));
@@ -599,7 +600,8 @@ rtnl_msg(const struct nlmsghdr *nlh, void *arg)
 void
 rtnl_input(struct rtnl *r, const void *buf, size_t len)
 {
-	if (mnl_cb_run(buf, len, 0, 0, rtnl_msg, r) == MNL_CB_ERROR)
+	if (!nl_datagram_ok(buf, len) ||
+	    mnl_cb_run(buf, len, 0, 0, rtnl_msg, r) == MNL_CB_ERROR)
 		r->st.bad++;
 	if (r->dirty)
 		rtnl_apply(r);
@@ -641,6 +643,8 @@ rtnl_dump(struct rtnl *r, uint16_t type, uint8_t family)
 		goto out;
 	for (;;) {
 		if ((n = mnl_socket_recvfrom(nl, r->buf, RTNL_BUFSZ)) <= 0)
+			goto out;
+		if (!nl_datagram_ok(r->buf, (size_t)n))
 			goto out;
 		cb = mnl_cb_run(r->buf, (size_t)n, seq, portid, rtnl_msg, r);
 		if (cb == MNL_CB_STOP)

@@ -280,13 +280,115 @@ START_TEST(test_ct_cut)
 }
 END_TEST
 
+/* The attribute at path (types, outermost first) in nlh, or NULL. */
+static struct nlattr *
+find(struct nlmsghdr *nlh, const uint16_t *path, size_t n)
+{
+	struct nlattr	*a, *in = NULL;
+	size_t		 k;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(a) == path[0])
+			in = a;
+	for (k = 1; k < n && in != NULL; k++) {
+		struct nlattr *nest = in;
+
+		in = NULL;
+		mnl_attr_for_each_nested(a, nest)
+			if (mnl_attr_get_type(a) == path[k])
+				in = a;
+	}
+	return in;
+}
+
+/*
+ * An attribute of another size than the kernel's is refused, at every
+ * level the event reads; libnetfilter_conntrack's parser called exit()
+ * on one (the fuzzer's find, tests/fuzz/corpus/ct/exit-*).  The length
+ * is changed within its padding, so that the walk is the same.
+ */
+START_TEST(test_ct_attr_size)
+{
+	static const struct {
+		uint16_t	path[3];
+		size_t		depth;
+		int		nla_len;	/* the wrong one */
+	} bad[] = {
+		{ { CTA_TUPLE_ORIG, CTA_TUPLE_IP, CTA_IP_V4_SRC }, 3, 7 },
+		{ { CTA_TUPLE_ORIG, CTA_TUPLE_IP, CTA_IP_V4_DST }, 3, 7 },
+		{ { CTA_TUPLE_REPLY, CTA_TUPLE_IP, CTA_IP_V4_DST }, 3, 7 },
+		{ { CTA_TUPLE_ORIG, CTA_TUPLE_PROTO, CTA_PROTO_NUM }, 3, 6 },
+		{ { CTA_TUPLE_ORIG, CTA_TUPLE_PROTO, CTA_PROTO_SRC_PORT }, 3,
+		    5 },
+		{ { CTA_TUPLE_ORIG, CTA_TUPLE_PROTO, CTA_PROTO_DST_PORT }, 3,
+		    7 },
+		{ { CTA_TUPLE_REPLY, CTA_TUPLE_PROTO, CTA_PROTO_DST_PORT }, 3,
+		    7 },
+		{ { CTA_STATUS }, 1, 7 },
+		{ { CTA_ID }, 1, 7 },
+		{ { CTA_PROTOINFO, CTA_PROTOINFO_TCP,
+		    CTA_PROTOINFO_TCP_STATE }, 3, 7 },
+		{ { CTA_TIMESTAMP, CTA_TIMESTAMP_START }, 2, 11 },
+		{ { CTA_TIMESTAMP, CTA_TIMESTAMP_STOP }, 2, 11 },
+	};
+	char			 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr		*nlh;
+	struct nlattr		*a;
+	struct flow_event	 ev;
+	size_t			 i;
+
+	for (i = 0; i < T_N(bad); i++) {
+		nlh = build(buf, &cases[1]);
+		ck_assert_int_eq(ct_parse(nlh, false, NOW, &ev), 1);
+		a = find(nlh, bad[i].path, bad[i].depth);
+		ck_assert_msg(a != NULL, "case %zu: no such attribute", i);
+		ck_assert_int_eq(MNL_ALIGN(a->nla_len),
+		    MNL_ALIGN(bad[i].nla_len));
+		a->nla_len = (uint16_t)bad[i].nla_len;
+		ck_assert_msg(ct_parse(nlh, false, NOW, &ev) == -1,
+		    "case %zu: attribute %u of %d bytes accepted", i,
+		    bad[i].path[bad[i].depth - 1], bad[i].nla_len - 4);
+	}
+}
+END_TEST
+
+/*
+ * nl_datagram_ok, before libmnl walks a datagram: a message length of
+ * 2 GiB or more passes libmnl's own check (an int compare) and sent its
+ * walk past the datagram (the fuzzer's find, tests/fuzz/corpus).
+ */
+START_TEST(test_ct_datagram)
+{
+	char		 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr	*nlh = build(buf, &cases[0]), *next;
+	uint32_t	 len = MNL_ALIGN(nlh->nlmsg_len);
+
+	ck_assert(nl_datagram_ok(buf, nlh->nlmsg_len));
+	ck_assert(nl_datagram_ok(buf, 0));
+	/* a second message after the first, its header whole */
+	next = build(buf + len, &cases[1]);
+	ck_assert(nl_datagram_ok(buf, len + next->nlmsg_len));
+	/* bytes too few for a header at the end are left alone, as libmnl */
+	ck_assert(nl_datagram_ok(buf, len + 8));
+	/* a message longer than the datagram, by a little or by 2 GiB */
+	ck_assert(!nl_datagram_ok(buf, len + next->nlmsg_len - 1));
+	next->nlmsg_len = 0x80000000u + 64;
+	ck_assert(!nl_datagram_ok(buf, len + 64));
+	next->nlmsg_len = 0xffffffffu;
+	ck_assert(!nl_datagram_ok(buf, len + 64));
+	/* shorter than its own header */
+	next->nlmsg_len = 8;
+	ck_assert(!nl_datagram_ok(buf, len + 64));
+}
+END_TEST
+
 int
 main(void)
 {
 	/* START_TEST makes pointer variables: no static table */
 	const struct t_tcase tcases[] = {
 		{ "ct", NULL, NULL, {
-		    test_ct_cut, NULL },
+		    test_ct_cut, test_ct_attr_size, test_ct_datagram, NULL },
 		    { { test_ct_table, T_N(cases) } } },
 	};
 

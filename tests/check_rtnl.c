@@ -146,6 +146,7 @@ START_TEST(test_rtnl_parse)
 	struct rtnl_neigh	 n;
 	static const uint8_t	 mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
 	struct addr		 want;
+	struct nlmsghdr		*nlh;
 
 	blen = 0;
 	ck_assert_int_eq(rtnl_parse_link(msg_link(RTM_NEWLINK, 3, "eth1",
@@ -170,6 +171,11 @@ START_TEST(test_rtnl_parse)
 	want = A("2001:db8:1::");
 	ck_assert(addr_cmp(&a.net.addr, &want) == 0 && a.net.plen == 64 &&
 	    a.del);
+	/* an index no interface has (ifa_index is unsigned, ifindex not) */
+	nlh = msg_addr(RTM_NEWADDR, 3, "192.168.7.1", 24);
+	((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_index =
+	    0x80000003u;
+	ck_assert_int_eq(rtnl_parse_addr(nlh, &a), -1);
 
 	ck_assert_int_eq(rtnl_parse_route(msg_route(RTM_NEWROUTE, AF_INET, 0,
 	    2, 0), &r), 1);

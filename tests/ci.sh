@@ -1,9 +1,10 @@
 #!/bin/sh
 # Build ephemd and run every test: the normal build, make distcheck, the
 # Debian package built from distcheck's tarball, installed and purged
-# (tests/pkg/debian.sh, root only), and the test suite again under
-# AddressSanitizer and UBSan.  As root the network-namespace tests run too
-# (they skip otherwise).
+# (tests/pkg/debian.sh, root only), the test suite again under
+# AddressSanitizer and UBSan, and the fuzzers' smoke run (libFuzzer,
+# FUZZ_TIME seconds each, default 30).  As root the network-namespace
+# tests run too (they skip otherwise).
 # Ends with one line "ci: N passed, N failed, N skipped".
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +20,7 @@ run_suite() {
 	mkdir -p "$dir"
 	(cd "$dir" && "$top/configure" -q "$@" && make -s -j"$jobs" &&
 	    make -s -j"$jobs" check) || {
-		for log in "$dir"/tests/*.log; do
+		for log in "$dir"/tests/*.log "$dir"/tests/fuzz/*.log; do
 			case $log in */test-suite.log) continue ;; esac
 			if grep -q '^:test-result: \(FAIL\|ERROR\)' \
 			    "${log%.log}.trs" 2>/dev/null; then
@@ -67,18 +68,35 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run_suite build-san --enable-sanitizers || status=1
 
-pass=$(cat build/tests/*.trs build-san/tests/*.trs 2>/dev/null |
-    grep -c '^:test-result: PASS' || true)
-fail=$(cat build/tests/*.trs build-san/tests/*.trs 2>/dev/null |
+# Every parser of outside bytes fuzzed from its corpus for a while: a
+# smoke run that catches what a change broke, not a fuzzing campaign
+# (README, "Fuzzing").  About a minute of building and two and a half of
+# fuzzing on two cores.
+echo "ci: fuzzers (libFuzzer, ASan + UBSan), ${FUZZ_TIME:-30} s each"
+run_extra fuzz sh -c 'rm -rf build-fuzz && mkdir build-fuzz &&
+    cd build-fuzz && "$1/configure" -q --enable-fuzz &&
+    make -s -j"$2" fuzz >/dev/null &&
+    make -s fuzz-smoke FUZZ_TIME="$3" FUZZ_JOBS="$2"' \
+    sh "$top" "$jobs" "${FUZZ_TIME:-30}"
+grep '^fuzz: ' build/fuzz.log || true
+
+# the corpus replays of tests/fuzz are make check tests too
+trs="build/tests/*.trs build/tests/fuzz/*.trs build-san/tests/*.trs
+    build-san/tests/fuzz/*.trs"
+# shellcheck disable=SC2086 # the globs are meant to expand
+pass=$(cat $trs 2>/dev/null | grep -c '^:test-result: PASS' || true)
+# shellcheck disable=SC2086
+fail=$(cat $trs 2>/dev/null |
     grep -c '^:test-result: \(FAIL\|ERROR\|XPASS\)' || true)
-skip=$(cat build/tests/*.trs build-san/tests/*.trs 2>/dev/null |
-    grep -c '^:test-result: SKIP' || true)
+# shellcheck disable=SC2086
+skip=$(cat $trs 2>/dev/null | grep -c '^:test-result: SKIP' || true)
 pass=$((pass + extra_pass))
 fail=$((fail + extra_fail))
 skip=$((skip + extra_skip))
 if [ "$(id -u)" -eq 0 ] && [ "$skip" -ne 0 ]; then
 	echo "ci: running as root, yet tests skipped:"
-	grep -l '^:test-result: SKIP' build/tests/*.trs build-san/tests/*.trs
+	# shellcheck disable=SC2086
+	grep -l '^:test-result: SKIP' $trs
 	[ "$extra_skip" -eq 0 ] || echo "(and $extra_skip outside make check)"
 	status=1
 fi
