@@ -75,6 +75,7 @@ host_held(struct host *h, uint32_t held, uint64_t now_ms)
 {
 	if (now_ms > h->held_since_ms)
 		chist_add(&h->conc, h->held, now_ms - h->held_since_ms);
+	sample_held(&h->sample, h->first_ms, h->held, held, now_ms);
 	h->held_since_ms = now_ms;
 	h->held = held;
 	if (held > h->held_max)
