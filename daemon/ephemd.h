@@ -257,11 +257,13 @@ struct flow *flowtab_at(struct flowtab *, size_t);
 size_t	 flowtab_bytes(const struct flowtab *);
 
 /*
- * sample.c: a host's last flows as points (time, port, protocol, outcome)
- * and the ports it held over time, for the HTML report's pictures
+ * sample.c: a host's last flows as points (time, port, protocol, outcome),
+ * those before its last alert, and the ports it held over time, for the
+ * HTML report's pictures
  */
-#define SAMPLE_POINTS	64	/* recent flows with ports */
-#define SAMPLE_HELD	24	/* ports held over time: buckets */
+#define SAMPLE_POINTS	48	/* recent flows with ports */
+#define SAMPLE_PINNED	16	/* flows up to the last alert */
+#define SAMPLE_HELD	16	/* ports held over time: buckets */
 
 enum sample_proto { SP_TCP, SP_UDP, SP_OTHER };
 enum sample_outcome {
@@ -275,11 +277,15 @@ enum sample_outcome {
 
 struct sample {
 	uint64_t	last_ms;	/* the newest point's time, as coded */
+	uint64_t	pin_ms;		/* ... of the newest pinned point */
 	uint16_t	pt[SAMPLE_POINTS][2];	/* port; step << 4 | kind */
+	uint16_t	pin[SAMPLE_PINNED][2];	/* the last before an alert */
 	uint16_t	held[SAMPLE_HELD];	/* most held in a bucket */
 	uint16_t	seq;		/* the newest point's number, not 0 */
+	uint16_t	pin_seq;	/* ... of the newest pinned point */
 	uint8_t		head;		/* the next point's slot */
 	uint8_t		n;		/* points kept */
+	uint8_t		pin_n;		/* points pinned */
 	uint8_t		held_shift;	/* a bucket is 2^(16 + shift) ms */
 	uint8_t		held_n;		/* buckets begun */
 };
@@ -293,7 +299,9 @@ struct sample_point {
 
 uint16_t sample_add(struct sample *, const struct flow_event *, uint64_t);
 void	 sample_end(struct sample *, const struct flow *, int);
+void	 sample_pin(struct sample *);
 size_t	 sample_points(const struct sample *, struct sample_point *);
+size_t	 sample_pinned(const struct sample *, struct sample_point *);
 void	 sample_held(struct sample *, uint64_t, uint32_t, uint32_t, uint64_t);
 size_t	 sample_held_series(const struct sample *, uint64_t, uint32_t,
 	    uint64_t, uint16_t *, uint64_t *);

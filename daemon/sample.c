@@ -5,7 +5,10 @@
  * DESIGN's 4 KiB a host, so every report of a running daemon can draw it
  * and nothing depends on the configuration.
  *
- * Points: the last SAMPLE_POINTS flows with ports, 4 bytes each: the
+ * Points: the last SAMPLE_POINTS flows with ports, and a copy of the last
+ * SAMPLE_PINNED at the host's latest alert (sample_pin), which the flows
+ * after it cannot push out: the scan that raised it stays in the picture
+ * when an hour of browsing follows.  A point is 4 bytes: the
  * source port, and the time since the point before it in 12 bits
  * (5 bits of exponent, 7 of mantissa: exact to 127 ms, within 1 % up to
  * years) beside 4 bits of protocol and outcome.  The newest point's time
@@ -28,8 +31,8 @@
 #define STEP_MAX	((1U << STEP_BITS) - 1)
 #define HELD_UNIT	16	/* a bucket is 1 << (HELD_UNIT + shift) ms */
 
-_Static_assert(SAMPLE_POINTS <= 255 && (SAMPLE_POINTS &
-    (SAMPLE_POINTS - 1)) == 0, "sample points: a power of two below 256");
+_Static_assert(SAMPLE_POINTS <= 255 && SAMPLE_PINNED <= SAMPLE_POINTS,
+    "sample points: at most 255, pinned at most as many");
 
 /* The largest code whose step is at most ms. */
 static uint16_t
@@ -88,50 +91,123 @@ sample_add(struct sample *s, const struct flow_event *ev, uint64_t now_ms)
 	return s->seq;
 }
 
+/* How many points came after point x, newest being the latest. */
+static unsigned
+seq_age(uint16_t newest, uint16_t x)
+{
+	uint16_t	age = (uint16_t)(newest - x);
+
+	if (x > newest)		/* the counter wrapped past 0, not a number */
+		age--;
+	return age;
+}
+
+/* The point of flow f in the n points of v whose newest is numbered seq. */
+static uint16_t *
+point_of(uint16_t (*v)[2], size_t n, size_t newest, uint16_t seq,
+    const struct flow *f, size_t cap)
+{
+	unsigned	age = seq_age(seq, f->sample);
+	uint16_t	*p;
+	uint8_t		 kind;
+
+	if (age >= n)
+		return NULL;
+	p = v[(newest + cap - age) % cap];
+	kind = p[1] & 15;
+	if (p[0] != f->sport || kind % SO_NOUTCOMES != SO_OPEN ||
+	    kind / SO_NOUTCOMES != sample_proto(f->proto))
+		return NULL;
+	return p;
+}
+
 /*
  * Flow f ended with this outcome: its point says so, when the point is
- * still among the kept and is the flow's (same port and protocol, open).
+ * still kept and is the flow's (same port and protocol, open); so does
+ * its pinned copy.
  */
 void
 sample_end(struct sample *s, const struct flow *f, int outcome)
 {
-	uint16_t	age, *p;
-	uint8_t		kind;
+	uint16_t	*p;
 
 	if (f->sample == 0)
 		return;
-	age = (uint16_t)(s->seq - f->sample);
-	if (f->sample > s->seq)		/* the counter wrapped past 0 */
-		age--;
-	if (age >= s->n)
-		return;
-	p = s->pt[(s->head + SAMPLE_POINTS - 1 - age) % SAMPLE_POINTS];
-	kind = p[1] & 15;
-	if (p[0] != f->sport || kind % SO_NOUTCOMES != SO_OPEN ||
-	    kind / SO_NOUTCOMES != sample_proto(f->proto))
-		return;
-	p[1] = (uint16_t)((p[1] & ~15U) | (kind - SO_OPEN + outcome));
+	if ((p = point_of(s->pt, s->n, (s->head + SAMPLE_POINTS - 1) %
+	    SAMPLE_POINTS, s->seq, f, SAMPLE_POINTS)) != NULL)
+		p[1] = (uint16_t)((p[1] & ~15U) | ((p[1] & 15) - SO_OPEN +
+		    outcome));
+	if ((p = point_of(s->pin, s->pin_n, s->pin_n - 1U, s->pin_seq, f,
+	    SAMPLE_PINNED)) != NULL)
+		p[1] = (uint16_t)((p[1] & ~15U) | ((p[1] & 15) - SO_OPEN +
+		    outcome));
 }
 
 /*
- * The points, oldest first; their count.  ret has room for
+ * The host raised an alert: the last points are copied aside, where the
+ * flows after it do not reach them, until its next alert.
+ */
+void
+sample_pin(struct sample *s)
+{
+	size_t	k = s->n < SAMPLE_PINNED ? s->n : SAMPLE_PINNED, i;
+
+	for (i = 0; i < k; i++)
+		memcpy(s->pin[i], s->pt[(s->head + 2 * SAMPLE_POINTS - k + i) %
+		    SAMPLE_POINTS], sizeof(s->pin[i]));
+	s->pin_n = (uint8_t)k;
+	s->pin_ms = s->last_ms;
+	s->pin_seq = s->seq;
+}
+
+/* n coded points, oldest first, the newest at newest_ms, into ret. */
+static void
+decode(const uint16_t (*v)[2], size_t n, size_t first, size_t cap,
+    uint64_t newest_ms, struct sample_point *ret)
+{
+	uint64_t	t = newest_ms;
+	size_t		i, slot;
+
+	for (i = n; i-- > 0; ) {
+		slot = (first + i) % cap;
+		ret[i].ts_ms = t;
+		ret[i].port = v[slot][0];
+		ret[i].proto = (v[slot][1] & 15) / SO_NOUTCOMES;
+		ret[i].outcome = (v[slot][1] & 15) % SO_NOUTCOMES;
+		t -= step_ms(v[slot][1] >> 4);
+	}
+}
+
+/*
+ * The recent points, oldest first; their count.  ret has room for
  * SAMPLE_POINTS.
  */
 size_t
 sample_points(const struct sample *s, struct sample_point *ret)
 {
-	uint64_t	t = s->last_ms;
-	size_t		i, slot;
-
-	for (i = s->n; i-- > 0; ) {
-		slot = (s->head + SAMPLE_POINTS - s->n + i) % SAMPLE_POINTS;
-		ret[i].ts_ms = t;
-		ret[i].port = s->pt[slot][0];
-		ret[i].proto = (s->pt[slot][1] & 15) / SO_NOUTCOMES;
-		ret[i].outcome = (s->pt[slot][1] & 15) % SO_NOUTCOMES;
-		t -= step_ms(s->pt[slot][1] >> 4);
-	}
+	decode(s->pt, s->n, (s->head + SAMPLE_POINTS - s->n) % SAMPLE_POINTS,
+	    SAMPLE_POINTS, s->last_ms, ret);
 	return s->n;
+}
+
+/*
+ * The points pinned at the last alert that are no longer among the
+ * recent ones, oldest first; their count.  ret has room for
+ * SAMPLE_PINNED.
+ */
+size_t
+sample_pinned(const struct sample *s, struct sample_point *ret)
+{
+	struct sample_point	v[SAMPLE_PINNED];
+	size_t			i, n = 0;
+
+	decode(s->pin, s->pin_n, 0, SAMPLE_PINNED,
+	    s->pin_ms, v);
+	for (i = 0; i < s->pin_n; i++)
+		/* the point numbered pin_seq - (pin_n - 1 - i) */
+		if (seq_age(s->seq, s->pin_seq) + (s->pin_n - 1 - i) >= s->n)
+			ret[n++] = v[i];
+	return n;
 }
 
 /* The bucket of time now_ms, the buckets made wider until it fits. */

@@ -207,6 +207,54 @@ START_TEST(test_outcome_given_up)
 }
 END_TEST
 
+/*
+ * An alert pins the last points: flows after it do not push them out,
+ * they end with their outcome, and those still among the recent points
+ * are not given twice.
+ */
+START_TEST(test_pin)
+{
+	struct sample_point	p[SAMPLE_POINTS], q[SAMPLE_PINNED];
+	struct flow		f[20];
+	size_t			i, n;
+
+	ck_assert_uint_eq(sample_pinned(&s, q), 0);
+	sample_pin(&s);				/* nothing yet */
+	ck_assert_uint_eq(sample_pinned(&s, q), 0);
+	for (i = 0; i < 20; i++)
+		f[i] = add(IPPROTO_TCP, (uint16_t)(40000 + i), T0 + 10 * i);
+	sample_pin(&s);				/* flows 4..19 */
+	ck_assert_uint_eq(sample_pinned(&s, q), 0);	/* all recent */
+	for (i = 0; i < SAMPLE_POINTS - 8; i++)	/* 4..11 pushed out */
+		add(IPPROTO_UDP, (uint16_t)(50000 + i), T0 + 1000 + i);
+	n = sample_pinned(&s, q);
+	ck_assert_uint_eq(n, 8);
+	for (i = 0; i < n; i++) {
+		ck_assert_uint_eq(q[i].port, 40004 + i);
+		ck_assert_uint_eq(q[i].ts_ms, T0 + 10 * (4 + i));
+		ck_assert_uint_eq(q[i].proto, SP_TCP);
+		ck_assert_uint_eq(q[i].outcome, SO_OPEN);
+	}
+	ck_assert_uint_eq(sample_points(&s, p), SAMPLE_POINTS);
+	ck_assert_uint_eq(p[0].port, 40012);
+	for (i = 0; i < 3 * SAMPLE_POINTS; i++)
+		add(IPPROTO_UDP, (uint16_t)(51000 + i), T0 + 5000 + i);
+	f[5].proto = IPPROTO_TCP;
+	sample_end(&s, &f[5], SO_UNANSWERED);
+	sample_end(&s, &f[2], SO_ANSWERED);	/* not pinned: nothing */
+	n = sample_pinned(&s, q);
+	ck_assert_uint_eq(n, SAMPLE_PINNED);
+	ck_assert_uint_eq(q[0].port, 40004);
+	ck_assert_uint_eq(q[0].ts_ms, T0 + 40);
+	ck_assert_uint_eq(q[1].outcome, SO_UNANSWERED);
+	ck_assert_uint_eq(q[15].port, 40019);
+	ck_assert_uint_eq(q[15].ts_ms, T0 + 190);
+	/* the next alert pins again */
+	sample_pin(&s);
+	ck_assert_uint_eq(sample_pinned(&s, q), 0);
+}
+END_TEST
+
 /* Buckets of 65.5 s, the most held in each; a quiet bucket keeps the level. */
 START_TEST(test_held)
 {
@@ -338,7 +386,7 @@ main(void)
 	const struct t_tcase tcases[] = {
 		{ "points", setup, NULL, {
 		    test_points_in_order, test_ring, test_step_coding,
-		    test_outcomes, test_outcome_given_up, NULL } },
+		    test_outcomes, test_outcome_given_up, test_pin, NULL } },
 		{ "held", setup, NULL, {
 		    test_held, test_held_doubles, NULL } },
 		{ "core", NULL, NULL, { test_core, NULL } },
