@@ -42,7 +42,8 @@ step_code(uint64_t ms)
 
 	if (ms < 128)
 		return (uint16_t)ms;
-	e = 63 - (unsigned)__builtin_clzll(ms) - 6;	/* ms >> (e - 1): 7 bits + 1 */
+	/* ms >> (e - 1) is 8 bits: a leading 1, then the mantissa */
+	e = 63 - (unsigned)__builtin_clzll(ms) - 6;
 	if (e > 31)
 		return STEP_MAX;
 	return (uint16_t)(e << 7 | ((ms >> (e - 1)) - 128));
