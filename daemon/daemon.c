@@ -801,6 +801,7 @@ daemon_report_out(struct daemon *d, int format, FILE *fp)
 		src.block_s = d->conf->quar.timeout_s;
 		src.source = "live";
 		src.made_ms = loop_wall_ms();
+		src.wall_skew_ms = (int64_t)(loop_wall_ms() - loop_clock_ms());
 		report_html(fp, &src);
 	} else if (format == REPORT_JSON)
 		report_json(fp, d->core, &st, &ls, d->quar);

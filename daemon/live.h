@@ -547,6 +547,9 @@ struct report_src {
 	size_t				 alerts_cap;
 	uint64_t			 alerts_n;	/* ever put in it */
 	uint32_t			 block_s;	/* a dry run's span */
+	int64_t				 wall_skew_ms;	/* the wall clock
+							   (alerts, blocks)
+							   less pipeline time */
 	const char			*source;	/* a capture, "live" */
 	uint64_t			 made_ms;	/* wall; 0: replay */
 };

@@ -54,6 +54,18 @@ struct page {
 };
 
 /*
+ * A wall-clock time (alerts, quarantines) on the pipeline's clock, that
+ * of the measurements: they differ live after the wall clock stepped.
+ */
+static uint64_t
+on_clock(const struct page *pg, uint64_t wall_ms)
+{
+	int64_t	t = (int64_t)wall_ms - pg->src->wall_skew_ms;
+
+	return t > 0 ? (uint64_t)t : 0;
+}
+
+/*
  * Text into HTML: the characters that could end an element or an
  * attribute are escaped.
  */
@@ -385,10 +397,12 @@ spans(const struct page *pg, const struct host *h,
 	if (pg->src->quar != NULL &&
 	    (q = quar_find(pg->src->quar, &h->addr)) != NULL &&
 	    q->since_ms != 0 && q->until_ms != 0)
-		fn(arg, q->since_ms, q->until_ms, true);
+		fn(arg, on_clock(pg, q->since_ms), on_clock(pg, q->until_ms),
+		    true);
 	for (i = 0; i < pg->nal; i++)
 		if (pg->al[i]->action == ACT_DRYRUN && alert_of(pg->al[i], h))
-			fn(arg, pg->al[i]->ts_ms, pg->al[i]->ts_ms +
+			fn(arg, on_clock(pg, pg->al[i]->ts_ms),
+			    on_clock(pg, pg->al[i]->ts_ms) +
 			    (uint64_t)pg->src->block_s * 1000, false);
 }
 
@@ -467,7 +481,7 @@ port_window(const struct page *pg, const struct host *h, struct frame *ft,
 	struct frame		 all = tcp ? *ft : *fu;
 	struct span_ctx		 sc = { fp, &all };
 	size_t			 i, run;
-	double			 x, y;
+	double			 x, y, t;
 
 	all.b = other ? fu->b : ft->b;
 	if (tcp) {
@@ -482,10 +496,10 @@ port_window(const struct page *pg, const struct host *h, struct frame *ft,
 	for (i = 0; i < pg->nal; i++) {
 		const struct alert *a = pg->al[i];
 
-		if (!alert_of(a, h) || (double)a->ts_ms < all.x0 ||
-		    (double)a->ts_ms > all.x1)
+		t = (double)on_clock(pg, a->ts_ms);
+		if (!alert_of(a, h) || t < all.x0 || t > all.x1)
 			continue;
-		x = fx(&all, (double)a->ts_ms);
+		x = fx(&all, t);
 		fprintf(fp, "<path class=\"al\" d=\"M%.1f %dV%d\"/>", x, all.t,
 		    all.h - all.b);
 		alert_mark(fp, x, 8, a);
@@ -817,7 +831,7 @@ evidence(const struct page *pg, uint32_t hidx, const struct host *h,
 		    host_allocator_name(hd->allocator), hd->even_ratio * 100.0,
 		    t);
 	}
-	if (q != NULL && q->until_ms > pg->c->now_ms)
+	if (q != NULL && on_clock(pg, q->until_ms) > pg->c->now_ms)
 		fprintf(fp, "<tr><th>quarantine</th><td class=\"hot\">yes, by "
 		    "%s, %u offences, %" PRIu64 " packets dropped</td></tr>",
 		    q->detector, q->offences, q->drops);
@@ -1152,7 +1166,7 @@ timeline(const struct page *pg, const uint32_t *ho, size_t nh)
 		for (k = 0; k < nd; k++)
 			if (strcmp(det[k], pg->al[i]->detector) == 0)
 				break;
-		alert_mark(fp, fx(&f, (double)pg->al[i]->ts_ms),
+		alert_mark(fp, fx(&f, (double)on_clock(pg, pg->al[i]->ts_ms)),
 		    f.t + 18 * (double)k + 9, pg->al[i]);
 	}
 	lc.y = f.t + 18 * (double)nd + 9;
@@ -1524,7 +1538,8 @@ host_info(struct page *pg, const uint32_t *ho, size_t nh)
 		const struct qhost *q = quar_find(pg->src->quar,
 		    &pg->c->hosts.v[ho[i]].addr);
 
-		pg->hi[ho[i]].blocked = q != NULL && q->until_ms > pg->t1;
+		pg->hi[ho[i]].blocked = q != NULL &&
+		    on_clock(pg, q->until_ms) > pg->t1;
 	}
 	if (nh <= REPORT_PANELS) {
 		for (i = 0; i < nh; i++)
