@@ -30,5 +30,6 @@ apt-get install -y -qq --no-install-recommends \
 	util-linux passwd systemd \
 	dpkg-dev debhelper dh-autoreconf lintian fakeroot \
 	prometheus prometheus-node-exporter python3-yaml crowdsec \
+	chromium tidy \
 	>/dev/null
 echo "deps.sh: build and test dependencies installed"
