@@ -918,7 +918,7 @@ static const char css[] =
 ".js thead th{cursor:pointer}.js thead th[aria-sort=ascending]::after"
 "{content:\" \\25B2\"}.js thead th[aria-sort=descending]::after"
 "{content:\" \\25BC\"}\n"
-"tr.hot td:first-child,.hot{font-weight:bold;color:var(--al)}\n"
+"tr.hot td:first-child,td.hot,p.hot{font-weight:bold;color:var(--al)}\n"
 ".cards{display:flex;flex-wrap:wrap;gap:6px 18px}.cards div{min-width:9em}"
 ".cards b{display:block;font-size:1.3em}\n"
 ".host{border-top:1px solid #999;margin-top:1.2em;padding-top:.3em;"
@@ -961,7 +961,10 @@ static const char css[] =
 "@media print{nav,#filterbox,.up{display:none}body{max-width:none;"
 "font-size:10.5px;padding:0}thead th{position:static;background:none}"
 "a{color:inherit;text-decoration:none}.host,figure,tr{break-inside:avoid}"
-"h2{break-after:avoid}.js thead th::after{content:none}}\n";
+"h2{break-after:avoid}.js thead th::after{content:none}"
+".scroll{overflow:visible}#hosttab{font-size:9px}.pn{flex-wrap:nowrap}"
+".pics{flex:1 1 68%}.nums{flex:1 1 32%;font-size:9px}.two figure"
+"{flex:1 1 45%}}\n";
 
 /* Sorting the tables and filtering the hosts: nothing needs it to read. */
 static const char script[] =
