@@ -84,7 +84,8 @@ sample_add(struct sample *s, const struct flow_event *ev, uint64_t now_ms)
 	s->pt[s->head][0] = ev->sport;
 	s->pt[s->head][1] = (uint16_t)(code << 4 |
 	    (sample_proto(ev->proto) * SO_NOUTCOMES + SO_OPEN));
-	s->head = (s->head + 1) % SAMPLE_POINTS;
+	if (++s->head == SAMPLE_POINTS)
+		s->head = 0;
 	if (s->n < SAMPLE_POINTS)
 		s->n++;
 	if (++s->seq == 0)
@@ -103,10 +104,13 @@ seq_age(uint16_t newest, uint16_t x)
 	return age;
 }
 
-/* The point of flow f in the n points of v whose newest is numbered seq. */
-static uint16_t *
-point_of(uint16_t (*v)[2], size_t n, size_t newest, uint16_t seq,
-    const struct flow *f, size_t cap)
+/*
+ * The point of flow f in the n points of ring v (cap slots, the newest
+ * in slot newest, numbered seq), or NULL: given up, or not the flow's.
+ */
+static inline uint16_t *
+point_of(uint16_t (*v)[2], unsigned n, unsigned newest, uint16_t seq,
+    const struct flow *f, unsigned cap)
 {
 	unsigned	age = seq_age(seq, f->sample);
 	uint16_t	*p;
@@ -114,7 +118,7 @@ point_of(uint16_t (*v)[2], size_t n, size_t newest, uint16_t seq,
 
 	if (age >= n)
 		return NULL;
-	p = v[(newest + cap - age) % cap];
+	p = v[newest >= age ? newest - age : newest + cap - age];
 	kind = p[1] & 15;
 	if (p[0] != f->sport || kind % SO_NOUTCOMES != SO_OPEN ||
 	    kind / SO_NOUTCOMES != sample_proto(f->proto))
@@ -134,14 +138,12 @@ sample_end(struct sample *s, const struct flow *f, int outcome)
 
 	if (f->sample == 0)
 		return;
-	if ((p = point_of(s->pt, s->n, (s->head + SAMPLE_POINTS - 1) %
-	    SAMPLE_POINTS, s->seq, f, SAMPLE_POINTS)) != NULL)
-		p[1] = (uint16_t)((p[1] & ~15U) | ((p[1] & 15) - SO_OPEN +
-		    outcome));
-	if ((p = point_of(s->pin, s->pin_n, s->pin_n - 1U, s->pin_seq, f,
-	    SAMPLE_PINNED)) != NULL)
-		p[1] = (uint16_t)((p[1] & ~15U) | ((p[1] & 15) - SO_OPEN +
-		    outcome));
+	if ((p = point_of(s->pt, s->n, s->head > 0 ? s->head - 1U :
+	    SAMPLE_POINTS - 1U, s->seq, f, SAMPLE_POINTS)) != NULL)
+		p[1] = (uint16_t)(p[1] - SO_OPEN + outcome);
+	if (s->pin_n > 0 && (p = point_of(s->pin, s->pin_n, s->pin_n - 1U,
+	    s->pin_seq, f, SAMPLE_PINNED)) != NULL)
+		p[1] = (uint16_t)(p[1] - SO_OPEN + outcome);
 }
 
 /*
@@ -212,7 +214,7 @@ sample_pinned(const struct sample *s, struct sample_point *ret)
 }
 
 /* The bucket of time now_ms, the buckets made wider until it fits. */
-static size_t
+static inline size_t
 held_bucket(struct sample *s, uint64_t first_ms, uint64_t now_ms)
 {
 	uint64_t	b;
