@@ -93,8 +93,9 @@ esc(FILE *fp, const char *s)
 
 /*
  * A host's anchor: its address with the dots, colons and slash made
- * dashes and underscores, which every tool takes in a fragment.  An
- * IPv4 address has no two dashes in a row, an IPv6 one no dot.
+ * dashes and underscores, which every tool takes in a fragment.  Still
+ * one address one anchor: IPv4 has three dots, IPv6 seven colons or two
+ * in a row.
  */
 static void
 anchor(const struct host *h, char *buf, size_t len)
@@ -912,6 +913,7 @@ static const char css[] =
 "th,td{padding:2px 7px;border-bottom:1px solid #ddd;text-align:right;"
 "vertical-align:top;white-space:nowrap}\n"
 ".ev td,.alt td:last-child{white-space:normal}.scroll{overflow-x:auto}\n"
+".alt td,.alt th{text-align:left}\n"
 "th:first-child,td:first-child{text-align:left}\n"
 "caption{text-align:left;font-weight:bold}\n"
 "thead th{background:#f2f2f2;position:sticky;top:0}\n"
