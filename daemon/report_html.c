@@ -34,6 +34,7 @@
 #define ALERT_ROWS	200	/* rows of the alerts table */
 #define HOST_ALERT_ROWS	10	/* alerts listed in a host's panel */
 #define CDF_STEPS	64	/* points of a service's CDF */
+#define OVERVIEW_SERVICES 10	/* the busiest, in the overview */
 
 /* What the page knows of a host beyond its measurements. */
 struct hinfo {
@@ -923,6 +924,7 @@ static const char css[] =
 "tr.hot td:first-child,td.hot,p.hot{font-weight:bold;color:var(--al)}\n"
 ".cards{display:flex;flex-wrap:wrap;gap:6px 18px}.cards div{min-width:9em}"
 ".cards b{display:block;font-size:1.3em}\n"
+".duo{display:flex;flex-wrap:wrap;gap:8px 32px;align-items:flex-start}\n"
 ".host{border-top:1px solid #999;margin-top:1.2em;padding-top:.3em;"
 "content-visibility:auto;contain-intrinsic-size:auto 900px}\n"
 ".pn{display:flex;flex-wrap:wrap;gap:10px}.pics{flex:3 1 600px}"
@@ -1111,6 +1113,39 @@ family_matrix(const struct page *pg, const uint32_t *ho, size_t nh)
 	fprintf(fp, "</tbody></table>\n");
 }
 
+/* The busiest services, linked to their pictures when drawn. */
+static void
+top_services(const struct page *pg)
+{
+	FILE			*fp = pg->fp;
+	const struct svc	*s;
+	uint32_t		*so = report_svc_order(pg->c);
+	const char		*pn;
+	size_t			 i, drawn = 0;
+
+	if (so == NULL)
+		return;
+	fprintf(fp, "<table class=\"mx\"><caption>Busiest services</caption>"
+	    "<thead><tr><th>service</th><th>flows</th><th>p50 s</th>"
+	    "<th>&lt;1m</th><th>&lt;3m</th></tr></thead><tbody>");
+	for (i = 0; i < pg->c->svcs.n && i < OVERVIEW_SERVICES; i++) {
+		s = &pg->c->svcs.v[so[i]];
+		pn = timeouts_proto_name(s->proto);
+		/* the same choice as services(): the busiest with lifetimes */
+		if (s->life.n > 0 && drawn++ < REPORT_SERVICES)
+			fprintf(fp, "<tr><td><a href=\"#s-%s-%u\">%s/%u</a></td>",
+			    pn, s->port, pn, s->port);
+		else
+			fprintf(fp, "<tr><td>%s/%u</td>", pn, s->port);
+		fprintf(fp, "<td>%u</td><td>%.1f</td><td>%.2f</td><td>%.2f</td>"
+		    "</tr>", s->flows, lhist_quantile(&s->life, 0.5) / 1000.0,
+		    s->life.n ? (double)s->under_1m / s->life.n : 0.0,
+		    s->life.n ? (double)s->under_3m / s->life.n : 0.0);
+	}
+	fprintf(fp, "</tbody></table>\n");
+	free(so);
+}
+
 struct lane_ctx {
 	FILE			*fp;
 	const struct frame	*f;
@@ -1221,7 +1256,11 @@ overview(const struct page *pg, const uint32_t *ho, size_t nh)
 		    PRIu64 ", hosts %" PRIu64 ", services %" PRIu64 " (see "
 		    "limits in ephemd.conf(5)).</p>", c->cnt.flows_full,
 		    c->cnt.hosts_full, c->cnt.svcs_full);
+	fputs("<div class=\"duo\">", fp);
 	family_matrix(pg, ho, nh);
+	if (pg->c->svcs.n > 0)
+		top_services(pg);
+	fputs("</div>", fp);
 	timeline(pg, ho, nh);
 	fprintf(fp, "</section>\n");
 }
