@@ -21,7 +21,7 @@ enum ktype {
 	K_SIZE,		/* size_t, bytes, "64M" or an integer */
 	K_DURATION,	/* uint32_t seconds, "90m" or an integer */
 	K_STRING,	/* char *, NULL when unset */
-	K_FORMAT,	/* bool report_json from "json" or "text" */
+	K_FORMAT,	/* int enum report_format: "json", "text", "html" */
 	K_NETS,		/* struct netlist */
 	K_FLOAT,	/* double; min and max in thousandths */
 	K_ACTION,	/* int enum action from "log", "quarantine", "dry-run" */
@@ -45,7 +45,7 @@ static const struct key {
 	K("netlink.kernel_filter", K_BOOL, kernel_filter, 0, 0),
 	K("netlink.reconcile_interval", K_DURATION, reconcile_s, 10, 86400),
 	K("report.file", K_STRING, report_file, 0, 0),
-	K("report.format", K_FORMAT, report_json, 0, 0),
+	K("report.format", K_FORMAT, report_format, 0, 0),
 	K("report.interval", K_DURATION, report_interval_s, 0, 86400),
 	K("report.flow_log", K_STRING, flow_log, 0, 0),
 	K("learning_period", K_DURATION, detect.learning_s, 0, 365 * 86400),
@@ -212,7 +212,7 @@ conf_new(void)
 	c->batch = 256;
 	c->kernel_filter = true;
 	c->reconcile_s = 300;
-	c->report_json = true;
+	c->report_format = REPORT_JSON;
 	c->state_interval_s = 600;
 	c->quar.timeout_s = 3600;
 	c->quar.escalation = 4;
@@ -441,11 +441,11 @@ static int
 apply_format(void *field, const struct kctx *x)
 {
 	const char	*str = config_setting_get_string(x->s);
+	int		 f;
 
-	if (str == NULL || (strcmp(str, "json") != 0 &&
-	    strcmp(str, "text") != 0))
+	if (str == NULL || (f = report_format_parse(str)) == -1)
 		return -1;
-	*(bool *)field = strcmp(str, "json") == 0;
+	*(int *)field = f;
 	return 0;
 }
 
@@ -635,7 +635,7 @@ print_string(FILE *fp, const void *field)
 static void
 print_format(FILE *fp, const void *field)
 {
-	fprintf(fp, "\"%s\"", *(const bool *)field ? "json" : "text");
+	fprintf(fp, "\"%s\"", report_format_name(*(const int *)field));
 }
 
 static void
@@ -714,7 +714,8 @@ static const struct ktype_ops {
 	[K_DURATION] = { "a duration such as 300 or \"5m\"", apply_number,
 	    print_u32 },
 	[K_STRING] = { "a string", apply_string, print_string },
-	[K_FORMAT] = { "\"json\" or \"text\"", apply_format, print_format },
+	[K_FORMAT] = { "\"json\", \"text\" or \"html\"", apply_format,
+	    print_format },
 	[K_NETS] = { "a list of networks such as [\"10.0.0.0/8\"]",
 	    apply_nets, print_nets },
 	[K_FLOAT] = { "a number", apply_float, print_float },

@@ -524,15 +524,6 @@ cmd_hosts(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	return CTL_OK;
 }
 
-/* The lifetime histogram's bins, for "host". */
-static const uint64_t life_edges[] = {
-	1000, 10000, 60000, 180000, 600000, 3600000, 21600000
-};
-#define LIFE_BINS	(sizeof(life_edges) / sizeof(life_edges[0]) + 1)
-static const char *const life_names[LIFE_BINS] = {
-	"<1s", "1-10s", "10s-1m", "1-3m", "3-10m", "10m-1h", "1-6h", ">6h"
-};
-
 /* The alerts about one host in the ring, newest first, at most max. */
 static size_t
 host_alerts(struct daemon *d, const struct addr *a, const struct alert **v,
@@ -574,7 +565,7 @@ host_json(struct daemon *d, uint32_t hi, const struct host *h,
 	const struct hdet	*hd = hi < d->detect->hd_cap ?
 				    &d->detect->hd[hi] : NULL;
 	const struct alert	*al[HOST_ALERTS];
-	uint64_t		 bins[LIFE_BINS];
+	uint64_t		 bins[REPORT_LIFE_BINS];
 	struct addr		 dev[HOST_DEV_ADDRS];
 	char			 mac[18], a[ADDR_STRLEN];
 	size_t			 i, n;
@@ -582,10 +573,11 @@ host_json(struct daemon *d, uint32_t hi, const struct host *h,
 	fprintf(out, "{\"measured\":\n");
 	report_host_json(out, d->core, h);
 	fprintf(out, ",\n \"held\": %u, \"lifetime_histogram\": {", h->held);
-	lhist_bins(&h->life, life_edges, LIFE_BINS - 1, bins);
-	for (i = 0; i < LIFE_BINS; i++)
-		fprintf(out, "%s\"%s\": %llu", i ? ", " : "", life_names[i],
-		    (unsigned long long)bins[i]);
+	lhist_bins(&h->life, report_life_edges, REPORT_LIFE_BINS - 1,
+	    bins);
+	for (i = 0; i < REPORT_LIFE_BINS; i++)
+		fprintf(out, "%s\"%s\": %llu", i ? ", " : "",
+		    report_life_names[i], (unsigned long long)bins[i]);
 	fprintf(out, "},\n \"baseline\": ");
 	if (hd == NULL || hd->learned_ms == 0)
 		fprintf(out, "{\"learned\": false}");
@@ -634,7 +626,7 @@ host_text(struct daemon *d, uint32_t hi, const struct host *h,
 				    &d->detect->hd[hi] : NULL;
 	const struct alert	*al[HOST_ALERTS];
 	struct host_report	 r;
-	uint64_t		 bins[LIFE_BINS];
+	uint64_t		 bins[REPORT_LIFE_BINS];
 	struct addr		 dev[HOST_DEV_ADDRS];
 	char			 a[HOST_STRLEN], t[32], line[640], mac[18];
 	long			 pmin, pmax;
@@ -679,9 +671,10 @@ host_text(struct daemon *d, uint32_t hi, const struct host *h,
 	    h->minutes);
 	fprintf(out, "lifetime     %u flows: p50 %.1f s, p90 %.1f s, p99 %.1f s\n",
 	    h->life.n, r.life_p50, r.life_p90, r.life_p99);
-	lhist_bins(&h->life, life_edges, LIFE_BINS - 1, bins);
-	for (i = 0; i < LIFE_BINS; i++)
-		fprintf(out, "  %-8s %8llu\n", life_names[i],
+	lhist_bins(&h->life, report_life_edges, REPORT_LIFE_BINS - 1,
+	    bins);
+	for (i = 0; i < REPORT_LIFE_BINS; i++)
+		fprintf(out, "  %-8s %8llu\n", report_life_names[i],
 		    (unsigned long long)bins[i]);
 	if (hd == NULL || hd->learned_ms == 0)
 		fprintf(out, "baseline     learning\n");
@@ -1061,6 +1054,23 @@ cmd_metrics(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	return CTL_OK;
 }
 
+/*
+ * ephemctl report [--html]: the report of report.file, made now: text,
+ * JSON with -j, or the HTML page.
+ */
+static int
+cmd_report(struct daemon *d, int argc, char **argv, bool json, FILE *out)
+{
+	int	format = json ? REPORT_JSON : REPORT_TEXT;
+
+	if (argc == 2 && strcmp(argv[1], "--html") == 0 && !json)
+		format = REPORT_HTML;
+	else if (argc != 1)
+		return usage(out, json, argv[0]);
+	daemon_report_out(d, format, out);
+	return CTL_OK;
+}
+
 static int	cmd_help(struct daemon *, int, char **, bool, FILE *);
 
 /* Every command; ephemctl(8) documents each (tests/doccheck.test). */
@@ -1081,6 +1091,7 @@ static const struct command commands[] = {
 	{ "reload",	cmd_reload,	false,	"reload", "*" },
 	{ "stats",	cmd_stats,	false,	"stats", NULL },
 	{ "metrics",	cmd_metrics,	false,	"metrics", NULL },
+	{ "report",	cmd_report,	true,	"report [--html]", NULL },
 	{ "help",	cmd_help,	false,	"help", NULL },
 };
 

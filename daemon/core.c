@@ -152,6 +152,7 @@ static void
 core_flow_drop(struct core *c, struct flow *f, uint64_t now)
 {
 	host_end_flow(&c->hosts.v[f->host], f, false, 0, now, false);
+	sample_end(&c->hosts.v[f->host].sample, f, SO_GONE);
 	core_svc_close(c, f);
 	flow_remove(&c->flows, f);
 }
@@ -627,6 +628,8 @@ core_new_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 	if (c->obs_before != NULL)	/* a baseline is taken before this */
 		c->obs_before(c->obs_arg, ev, f);
 	host_new_flow(h, ev, now);
+	if (ev->flags & EVF_PORTS)
+		f->sample = sample_add(&h->sample, ev, now);
 	if (c->obs_new != NULL)
 		c->obs_new(c->obs_arg, ev, f);
 }
@@ -796,6 +799,9 @@ core_end_flow(struct core *c, const struct flow_event *ev, uint64_t now)
 	}
 	host_end_flow(&c->hosts.v[f->host], f, known, life, now,
 	    (ev->flags & EVF_UNREPLIED) != 0);
+	sample_end(&c->hosts.v[f->host].sample, f,
+	    (ev->flags & EVF_UNREPLIED) ? SO_UNANSWERED : core_answered(ev) ?
+	    SO_ANSWERED : SO_REFUSED);
 	/*
 	 * A service's lifetimes are those of flows it answered: a scanner's
 	 * unanswered or refused SYNs would pull its p99 to 0 (ports.md 3.4:

@@ -872,12 +872,13 @@ daemon_counters(struct daemon *d)
 	    (unsigned long long)d->detect->suppressed);
 }
 
-static void
-daemon_report_write(FILE *fp, void *arg)
+/* The report as it stands, in a format (enum report_format). */
+void
+daemon_report_out(struct daemon *d, int format, FILE *fp)
 {
-	struct daemon		*d = arg;
 	struct replay_stats	 st;
 	struct ct_stats		 ls;
+	struct report_src	 src;
 
 	memset(&st, 0, sizeof(st));
 	st.events = d->core->cnt.events;
@@ -885,10 +886,33 @@ daemon_report_write(FILE *fp, void *arg)
 	st.last_ms = d->core->now_ms;
 	ct_get_stats(d->ct, &ls);
 	daemon_stats_refresh(d);
-	if (d->conf->report_json)
+	if (format == REPORT_HTML) {
+		memset(&src, 0, sizeof(src));
+		src.core = d->core;
+		src.detect = d->detect;
+		src.st = &st;
+		src.ls = &ls;
+		src.quar = d->quar;
+		src.alerts = d->ring;
+		src.alerts_cap = d->ring != NULL ? ALERT_RING : 0;
+		src.alerts_n = d->nring;
+		src.block_s = d->conf->quar.timeout_s;
+		src.source = "live";
+		src.made_ms = loop_wall_ms();
+		src.wall_skew_ms = (int64_t)(loop_wall_ms() - loop_clock_ms());
+		report_html(fp, &src);
+	} else if (format == REPORT_JSON)
 		report_json(fp, d->core, &st, &ls, d->quar);
 	else
 		report_text(fp, d->core, &st, &ls, d->quar);
+}
+
+static void
+daemon_report_write(FILE *fp, void *arg)
+{
+	struct daemon	*d = arg;
+
+	daemon_report_out(d, d->conf->report_format, fp);
 }
 
 /*

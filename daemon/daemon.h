@@ -51,6 +51,7 @@ int	 daemon_reload(struct daemon *, FILE *);
 int	 daemon_state_save(struct daemon *, bool, char *, size_t);
 void	 daemon_quar_save(struct daemon *);
 void	 daemon_stats_refresh(struct daemon *);
+void	 daemon_report_out(struct daemon *, int, FILE *);
 void	 daemon_metrics_src(struct daemon *, struct metrics_src *,
 	    struct ct_stats *);
 

@@ -715,6 +715,8 @@ detect_raise(struct detect *d, const struct detector_ops *ops,
 	a->detector = ops->name;
 	d->raised++;
 	d->by_detector[di]++;
+	/* the flows that led to it stay in the report's picture */
+	sample_pin(&d->core->hosts.v[a->hidx].sample);
 	if (d->sink != NULL)
 		d->sink(d->sink_arg, a);
 }

@@ -220,6 +220,7 @@ struct flow {
 	uint8_t		proto;
 	uint8_t		gen;		/* last dump that listed it */
 	uint8_t		fflags;		/* FF_* */
+	uint16_t	sample;		/* its point in the host's sample */
 };
 
 _Static_assert(sizeof(struct flow) == 72, "a flow is 72 bytes");
@@ -254,6 +255,56 @@ struct flow *flow_insert(struct flowtab *, uint64_t, const struct flow_event *);
 void	 flow_remove(struct flowtab *, struct flow *);
 struct flow *flowtab_at(struct flowtab *, size_t);
 size_t	 flowtab_bytes(const struct flowtab *);
+
+/*
+ * sample.c: a host's last flows as points (time, port, protocol, outcome),
+ * those before its last alert, and the ports it held over time, for the
+ * HTML report's pictures
+ */
+#define SAMPLE_POINTS	48	/* recent flows with ports */
+#define SAMPLE_PINNED	16	/* flows up to the last alert */
+#define SAMPLE_HELD	16	/* ports held over time: buckets */
+
+enum sample_proto { SP_TCP, SP_UDP, SP_OTHER };
+enum sample_outcome {
+	SO_OPEN,		/* not ended yet */
+	SO_ANSWERED,		/* TCP established, others replied */
+	SO_REFUSED,		/* TCP replied but never established (RST) */
+	SO_UNANSWERED,		/* no reply */
+	SO_GONE,		/* ended unseen (a dump found it gone) */
+	SO_NOUTCOMES
+};
+
+struct sample {
+	uint64_t	last_ms;	/* the newest point's time, as coded */
+	uint64_t	pin_ms;		/* ... of the newest pinned point */
+	uint16_t	pt[SAMPLE_POINTS][2];	/* port; step << 4 | kind */
+	uint16_t	pin[SAMPLE_PINNED][2];	/* the last before an alert */
+	uint16_t	held[SAMPLE_HELD];	/* most held in a bucket */
+	uint16_t	seq;		/* the newest point's number, not 0 */
+	uint16_t	pin_seq;	/* ... of the newest pinned point */
+	uint8_t		head;		/* the next point's slot */
+	uint8_t		n;		/* points kept */
+	uint8_t		pin_n;		/* points pinned */
+	uint8_t		held_shift;	/* a bucket is 2^(16 + shift) ms */
+	uint8_t		held_n;		/* buckets begun */
+};
+
+struct sample_point {
+	uint64_t	ts_ms;
+	uint16_t	port;
+	uint8_t		proto;		/* enum sample_proto */
+	uint8_t		outcome;	/* enum sample_outcome */
+};
+
+uint16_t sample_add(struct sample *, const struct flow_event *, uint64_t);
+void	 sample_end(struct sample *, const struct flow *, int);
+void	 sample_pin(struct sample *);
+size_t	 sample_points(const struct sample *, struct sample_point *);
+size_t	 sample_pinned(const struct sample *, struct sample_point *);
+void	 sample_held(struct sample *, uint64_t, uint32_t, uint32_t, uint64_t);
+size_t	 sample_held_series(const struct sample *, uint64_t, uint32_t,
+	    uint64_t, uint16_t *, uint64_t *);
 
 /* host.c: per-client measurements */
 enum range_family {
@@ -337,6 +388,9 @@ struct host {
 	struct lcount	min_dst, min_dport;
 	uint64_t	sum_dst, sum_dport;
 	uint32_t	max_flows, max_dst, max_dport;
+
+	/* recent flows and ports held over time, for pictures */
+	struct sample	sample;
 };
 
 struct host_report {

@@ -70,11 +70,12 @@ host_init(struct host *h, const struct addr *a, uint64_t now_ms)
 	h->minute = now_ms / 60000;
 }
 
-static void
+static inline void
 host_held(struct host *h, uint32_t held, uint64_t now_ms)
 {
 	if (now_ms > h->held_since_ms)
 		chist_add(&h->conc, h->held, now_ms - h->held_since_ms);
+	sample_held(&h->sample, h->first_ms, h->held, held, now_ms);
 	h->held_since_ms = now_ms;
 	h->held = held;
 	if (held > h->held_max)

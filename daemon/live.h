@@ -250,7 +250,7 @@ struct conf {
 	uint32_t		 reconcile_s;	/* reconciliation dump period */
 	char			*report_file;	/* report written here */
 	char			*flow_log;	/* one JSON line per ended flow */
-	bool			 report_json;
+	int			 report_format;	/* enum report_format */
 	uint32_t		 report_interval_s;	/* 0: on SIGUSR2, at exit */
 	struct quar_conf	 quar;		/* quarantine.*, nflog.* */
 	char			*ctl_socket;	/* control.socket, NULL: none */
@@ -506,13 +506,19 @@ struct replay_opts {
 	const char	*alerts;	/* --alerts, "-" for stdout, or NULL */
 	const char	*load_state;	/* --load-state, or NULL */
 	const char	*save_state;	/* --save-state, or NULL */
-	int		 json;		/* --report: 1 json, 0 text, -1 conf */
+	int		 format;	/* --report, -1: the configuration's */
 	uint32_t	 max_jump_s;	/* --max-jump, 0: no bound */
 };
 
 int	 replay_main(struct conf *, const struct replay_opts *);
 
 /* report.c: the measurement report, text and JSON, and the flow log */
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_HTML };
+
+#define REPORT_LIFE_BINS	8	/* bins of lifetime histograms */
+extern const uint64_t report_life_edges[REPORT_LIFE_BINS - 1];
+extern const char *const report_life_names[REPORT_LIFE_BINS];
+
 void	 report_flow(FILE *, const struct flow_event *, uint64_t, uint64_t,
 	    bool);
 void	 report_flow_hook(void *, const struct flow_event *, uint64_t,
@@ -528,5 +534,32 @@ void	 report_text(FILE *, struct core *, const struct replay_stats *,
 	    const struct ct_stats *, const struct quar *);
 void	 report_json(FILE *, struct core *, const struct replay_stats *,
 	    const struct ct_stats *, const struct quar *);
+uint32_t *report_hosts(struct core *, size_t *);
+int	 report_format_parse(const char *);
+const char *report_format_name(int);
+
+/* report_html.c: the HTML report, one self-contained page */
+#define REPORT_PANELS	100	/* hosts drawn in full, the rest rows */
+#define REPORT_SERVICES	25	/* services drawn */
+#define REPORT_ALERTS	1024	/* alerts a replay keeps for it */
+
+struct report_src {
+	struct core			*core;
+	const struct detect		*detect;	/* NULL: none ran */
+	const struct replay_stats	*st;		/* the time span */
+	const struct ct_stats		*ls;		/* live, or NULL */
+	struct quar			*quar;		/* live, or NULL */
+	const struct alert		*alerts;	/* a ring of the last */
+	size_t				 alerts_cap;
+	uint64_t			 alerts_n;	/* ever put in it */
+	uint32_t			 block_s;	/* a dry run's span */
+	int64_t				 wall_skew_ms;	/* the wall clock
+							   (alerts, blocks)
+							   less pipeline time */
+	const char			*source;	/* a capture, "live" */
+	uint64_t			 made_ms;	/* wall; 0: replay */
+};
+
+void	 report_html(FILE *, const struct report_src *);
 
 #endif /* EPHEMD_LIVE_H */

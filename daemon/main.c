@@ -44,14 +44,14 @@ main(int argc, char *argv[])
 	    "configuration\n"
 	    "       ephemd --doctor [-c FILE]            check the kernel "
 	    "settings\n"
-	    "       ephemd --replay FILE [-c FILE] [--report text|json] "
+	    "       ephemd --replay FILE [-c FILE] [--report text|json|html] "
 	    "[--internal CIDR]...\n"
 	    "  -c, --config FILE    configuration (default " CONF_FILE ")\n"
 	    "  -n, --check          check the configuration and exit; with "
 	    "-v print it\n"
 	    "  -r, --replay FILE    analyse a conntrack -E capture "
 	    "(- for stdin)\n"
-	    "  -R, --report FORMAT  text (default) or json\n"
+	    "  -R, --report FORMAT  text (default), json or html\n"
 	    "  -i, --internal CIDR  client network (repeatable; replaces "
 	    "the configured ones)\n"
 	    "  -F, --flow-log FILE  write one JSON line per ended flow\n"
@@ -70,7 +70,7 @@ main(int argc, char *argv[])
 	    "  -V, --version        print the version\n"
 	    "See ephemd(8) and ephemd.conf(5).\n";
 	struct netlist		 internal = { NULL, 0 };
-	struct replay_opts	 ro = { .json = -1, .max_jump_s = 86400 };
+	struct replay_opts	 ro = { .format = -1, .max_jump_s = 86400 };
 	struct conf		*conf = NULL;
 	const char		*path = NULL, *learning = NULL;
 	uint32_t		 learning_s = 0;
@@ -90,13 +90,9 @@ main(int argc, char *argv[])
 			ro.capture = optarg;
 			break;
 		case 'R':
-			if (strcmp(optarg, "json") == 0)
-				ro.json = 1;
-			else if (strcmp(optarg, "text") == 0)
-				ro.json = 0;
-			else {
-				fprintf(stderr, "ephemd: --report takes text "
-				    "or json, not %s\n", optarg);
+			if ((ro.format = report_format_parse(optarg)) == -1) {
+				fprintf(stderr, "ephemd: --report takes text, "
+				    "json or html, not %s\n", optarg);
 				return 2;
 			}
 			break;

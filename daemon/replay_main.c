@@ -19,6 +19,33 @@ replay_tick(void *arg, uint64_t now_ms)
 	detect_tick(arg, now_ms);
 }
 
+/* The alerts of a replay: kept for the HTML report, written when asked. */
+struct replay_alerts {
+	FILE		*fp;		/* --alerts, or NULL */
+	struct alert	*ring;		/* REPORT_ALERTS, or NULL */
+	uint64_t	 n;
+};
+
+static void
+replay_alert(void *arg, const struct alert *a)
+{
+	struct replay_alerts	*ra = arg;
+	struct alert		*k;
+
+	if (ra->fp != NULL)
+		alert_hook(ra->fp, a);
+	if (ra->ring == NULL)
+		return;
+	/* as alert_hook writes it: a replay blocks nobody */
+	k = &ra->ring[ra->n++ % REPORT_ALERTS];
+	*k = *a;
+	if (k->action != ACT_LOG) {
+		k->action = ACT_DRYRUN;
+		snprintf(k->quarantine, sizeof(k->quarantine), "replay: "
+		    "nothing is blocked");
+	}
+}
+
 /* A file named on the command line, "-" for stdout; NULL when none. */
 static FILE *
 replay_open_out(const char *path)
@@ -46,12 +73,18 @@ int
 replay_main(struct conf *conf, const struct replay_opts *o)
 {
 	struct replay_stats	 st;
+	struct replay_alerts	 ra = { NULL, NULL, 0 };
+	struct report_src	 src;
 	struct core		*core;
 	struct detect		*detect = NULL;
 	const char		*name;
 	char			 err[512];
-	FILE			*flp, *afp;
-	int			 fd, rv;
+	FILE			*flp;
+	int			 fd, rv, format = o->format;
+
+	/* a configuration file's report.format, unless --report */
+	if (format == -1)
+		format = conf->path != NULL ? conf->report_format : REPORT_TEXT;
 
 	if ((core = core_new(&conf->core)) == NULL)
 		fatal("core");
@@ -62,10 +95,16 @@ replay_main(struct conf *conf, const struct replay_opts *o)
 		core->on_end = report_flow_hook;
 		core->on_end_arg = flp;
 	}
-	afp = replay_open_out(o->alerts);
-	if (afp != NULL || o->load_state != NULL || o->save_state != NULL) {
+	ra.fp = replay_open_out(o->alerts);
+	/* the HTML report draws the alerts: the detectors run for it */
+	if (format == REPORT_HTML &&
+	    (ra.ring = calloc(REPORT_ALERTS, sizeof(*ra.ring))) == NULL)
+		fatal("alerts");
+	if (ra.fp != NULL || ra.ring != NULL || o->load_state != NULL ||
+	    o->save_state != NULL) {
 		if ((detect = detect_new(core, &conf->detect,
-		    afp != NULL ? alert_hook : NULL, afp)) == NULL)
+		    ra.fp != NULL || ra.ring != NULL ? replay_alert : NULL,
+		    &ra)) == NULL)
 			fatal("detectors");
 		if (o->load_state != NULL)
 			state_load(detect, o->load_state, stderr);
@@ -89,9 +128,18 @@ replay_main(struct conf *conf, const struct replay_opts *o)
 			    "shown", name, (unsigned long long)st.bad,
 			    REPLAY_BAD_KEEP);
 		core_finish(core);
-		/* a configuration file's report.format, unless --report */
-		if (o->json == 1 || (o->json == -1 && conf->report_json &&
-		    conf->path != NULL))
+		if (format == REPORT_HTML) {
+			memset(&src, 0, sizeof(src));
+			src.core = core;
+			src.detect = detect;
+			src.st = &st;
+			src.alerts = ra.ring;
+			src.alerts_cap = REPORT_ALERTS;
+			src.alerts_n = ra.n;
+			src.block_s = conf->quar.timeout_s;
+			src.source = name;
+			report_html(stdout, &src);
+		} else if (format == REPORT_JSON)
 			report_json(stdout, core, &st, NULL, NULL);
 		else
 			report_text(stdout, core, &st, NULL, NULL);
@@ -104,7 +152,8 @@ replay_main(struct conf *conf, const struct replay_opts *o)
 		}
 	}
 	replay_close_out(flp, o->flow_log);
-	replay_close_out(afp, o->alerts);
+	replay_close_out(ra.fp, o->alerts);
+	free(ra.ring);
 	detect_free(detect);
 	core_free(core);
 	return rv == 0 ? 0 : 1;

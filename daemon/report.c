@@ -12,6 +12,34 @@
 
 #define TEXT_SERVICES	25	/* services shown in the text report */
 
+/* The lifetime histogram's bins: ephemctl host, the HTML report. */
+const uint64_t report_life_edges[REPORT_LIFE_BINS - 1] = {
+	1000, 10000, 60000, 180000, 600000, 3600000, 21600000
+};
+const char *const report_life_names[REPORT_LIFE_BINS] = {
+	"<1s", "1-10s", "10s-1m", "1-3m", "3-10m", "10m-1h", "1-6h", ">6h"
+};
+
+static const char *const format_names[] = { "text", "json", "html" };
+
+/* "text", "json" or "html" as enum report_format; -1 for another. */
+int
+report_format_parse(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		if (strcmp(s, format_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+report_format_name(int f)
+{
+	return f >= REPORT_TEXT && f <= REPORT_HTML ? format_names[f] : "text";
+}
+
 static int
 host_sort(const void *a, const void *b, void *arg)
 {
@@ -60,8 +88,8 @@ report_svc_order(const struct core *c)
  * The hosts to report, sorted: not those known only from the state file
  * (last_ms 0), which have not been seen in this run.
  */
-static uint32_t *
-hosts_sorted(struct core *c, size_t *ret_n)
+uint32_t *
+report_hosts(struct core *c, size_t *ret_n)
 {
 	uint32_t	*o = sorted(c->hosts.n, host_sort, c->hosts.v);
 	size_t		 i, n = 0;
@@ -267,7 +295,7 @@ report_text(FILE *fp, struct core *c, const struct replay_stats *st,
 	long			 pmin, pmax;
 	size_t			 i, nh;
 
-	ho = hosts_sorted(c, &nh);
+	ho = report_hosts(c, &nh);
 	fprintf(fp, "%-39s %6s %6s %6s  %-7s %-11s  %-15s %5s %5s %5s %5s"
 	    "  %-15s %-21s %5s %5s %7s %7s %6s\n",
 	    "HOST", "FLOWS", "TCP", "UDP", "RANGE", "PORTS", "ALLOCATOR",
@@ -430,7 +458,7 @@ report_json(FILE *fp, struct core *c, const struct replay_stats *st,
 	size_t			 i, nh;
 
 	fprintf(fp, "{\n  \"hosts\": [\n");
-	ho = hosts_sorted(c, &nh);
+	ho = report_hosts(c, &nh);
 	for (i = 0; ho != NULL && i < nh; i++) {
 		report_host_json(fp, c, &c->hosts.v[ho[i]]);
 		fprintf(fp, "%s\n", i + 1 < nh ? "," : "");

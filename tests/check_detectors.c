@@ -271,6 +271,10 @@ START_TEST(test_scan_vertical_default)
 	    "\"window\": 9.900", "\"last_dst_port\": 100",
 	    "\"last_sport\": 30100", "\"proto\": \"tcp\"");
 	ck_assert(evidence_num(a, "dports") >= 100);
+	/* the flows that led to it are kept aside for the HTML report */
+	ck_assert_uint_eq(core->hosts.v[a->hidx].sample.pin_n, SAMPLE_PINNED);
+	ck_assert_uint_eq(core->hosts.v[a->hidx].sample.pin[SAMPLE_PINNED -
+	    1][0], 30100);
 }
 END_TEST
 

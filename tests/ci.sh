@@ -1,6 +1,7 @@
 #!/bin/sh
 # Build ephemd and run every test: the normal build, make distcheck, the
-# Debian package built from distcheck's tarball, installed and purged
+# HTML report in headless Chromium (tests/browser.test), the Debian
+# package built from distcheck's tarball, installed and purged
 # (tests/pkg/debian.sh, root only), the test suite again under
 # AddressSanitizer and UBSan, and the fuzzers' smoke run (libFuzzer,
 # FUZZ_TIME seconds each, default 30).  As root the network-namespace
@@ -60,6 +61,8 @@ if [ $status -eq 0 ]; then
 		status=1
 	}
 fi
+echo "ci: the HTML report in Chromium"
+run_extra browser sh tests/browser.test
 echo "ci: Debian package"
 tarball=$(ls build/ephemd-*.tar.gz 2>/dev/null | head -1)
 run_extra debian bash tests/pkg/debian.sh ${tarball:+"$top/$tarball"}

@@ -3,7 +3,8 @@
 # needed, then:
 #  1. prints the port-behaviour report of the capture shipped in
 #     tests/data/sample.conntrack (any argument goes to ephemd, for
-#     example --report json);
+#     example --report json), and writes its HTML report, whose path it
+#     prints;
 #  2. as root, runs the live daemon in a simulated gateway made of network
 #     namespaces (client -> gateway with nft masquerade -> server), with a
 #     Linux client making TCP and UDP connections and a burst of 3 000
@@ -24,6 +25,12 @@ fi
 
 echo "== replay of tests/data/sample.conntrack (24 synthetic clients, 1 h)"
 build/daemon/ephemd --replay tests/data/sample.conntrack "$@"
+(cd tests/data && ../../build/daemon/ephemd --replay sample.conntrack \
+    --report html) >build/report-sample.html
+echo
+echo "== the same as a page: $top/build/report-sample.html"
+echo "   (one file, no network needed: open it in any browser, or"
+echo "   xdg-open build/report-sample.html)"
 
 [ "${DEMO_LIVE:-1}" = 1 ] || exit 0
 if [ "$(id -u)" -ne 0 ]; then

@@ -31,5 +31,6 @@ apt-get install -y -qq --no-install-recommends \
 	dpkg-dev debhelper dh-autoreconf lintian fakeroot \
 	prometheus prometheus-node-exporter python3-yaml crowdsec \
 	clang libclang-rt-14-dev \
+	chromium tidy \
 	>/dev/null
 echo "deps.sh: build and test dependencies installed"
