@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 
 /* An IPv4 or IPv6 address; IPv4 is stored v4-mapped (::ffff:a.b.c.d). */
@@ -89,8 +90,6 @@ struct netlist {
 	size_t		 n;
 };
 
-bool	 addr_is_v4(const struct addr *);
-void	 addr_from_v4(struct addr *, uint32_t);
 int	 addr_parse(const char *, size_t, struct addr *);
 int	 addr_scan_v4(const char *, const char *, struct addr *,
 	    const char **);
@@ -107,6 +106,37 @@ void	 netlist_clear(struct netlist *);
 int	 netlist_default_internal(struct netlist *);
 
 #define ADDR_STRLEN	46
+
+/*
+ * Every event asks these, several times: inline, and the v4-mapped prefix
+ * compared as two words (memcmp may stay a call).
+ */
+static inline bool
+addr_is_v4(const struct addr *a)
+{
+	static const uint8_t	v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+				    0xff, 0xff };
+	uint64_t		hi, mhi;
+	uint32_t		mid, mmid;
+
+	memcpy(&hi, a->b, 8);
+	memcpy(&mid, a->b + 8, 4);
+	memcpy(&mhi, v4mapped, 8);
+	memcpy(&mmid, v4mapped + 8, 4);
+	return hi == mhi && mid == mmid;
+}
+
+static inline void
+addr_from_v4(struct addr *a, uint32_t host_order)
+{
+	memset(a->b, 0, 10);
+	a->b[10] = 0xff;
+	a->b[11] = 0xff;
+	a->b[12] = host_order >> 24;
+	a->b[13] = host_order >> 16;
+	a->b[14] = host_order >> 8;
+	a->b[15] = host_order;
+}
 
 /* hash.c: hashing for the tables, keyed at start */
 void	 hash_init(void);
