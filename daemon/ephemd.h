@@ -617,6 +617,8 @@ struct replay_stats {
 
 int	 replay_parse_line(const char *, size_t, struct flow_event *,
 	    const char **);
+int	 replay_parse_general(const char *, size_t, struct flow_event *,
+	    const char **);
 /* called after every event with the capture's clock: the detectors */
 typedef void	(*replay_tick_fn)(void *, uint64_t);
 
