@@ -268,7 +268,7 @@ struct flowtab {
 	struct flow	*v;		/* records, indices stable */
 	size_t		 nv, vcap;	/* records used (some free), room */
 	uint32_t	 free;		/* free records: index + 1, 0 none */
-	uint32_t	*slot;		/* the index, 0 empty */
+	uint64_t	*slot;		/* the index, 0 empty */
 	size_t		 cap;		/* its slots */
 	size_t		 n;		/* flows */
 	size_t		 max;		/* refuse beyond this many flows */
