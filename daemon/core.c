@@ -750,6 +750,16 @@ core_prefetch(const struct core *c, struct flow_event *ev)
 	__builtin_prefetch(&c->flows.slot[flow_home(&c->flows, ev->key)]);
 }
 
+/*
+ * The second step, once the index slots of the batch had the time to
+ * arrive: the record of ev's flow, if it has one, fetched in turn.
+ */
+void
+core_prefetch_flow(const struct core *c, const struct flow_event *ev)
+{
+	flow_prefetch(&c->flows, ev->key);
+}
+
 /* End of input: close every host's open intervals at the last event. */
 void
 core_finish(struct core *c)

@@ -159,6 +159,30 @@ flow_lookup(struct flowtab *t, uint64_t key, const struct flow_event *ev)
 	return NULL;
 }
 
+/*
+ * Hint that key's flow is looked up soon: the record its index slot
+ * points to, fetched into the cache.  The slot itself should be there
+ * (core_prefetch fetched it a while before).
+ */
+void
+flow_prefetch(const struct flowtab *t, uint64_t key)
+{
+	size_t			 i = flow_home(t, key);
+	uint64_t		 s;
+	const struct flow	*f;
+
+	while ((s = t->slot[i]) != 0) {
+		if (SLOT_TAG(s) == key >> 32) {
+			/* a record spans two cache lines */
+			f = &t->v[SLOT_REC(s)];
+			__builtin_prefetch(f);
+			__builtin_prefetch((const char *)(f + 1) - 1);
+			return;
+		}
+		i = flow_next(t, i);
+	}
+}
+
 /* Slot s into the index slot of cap slots: after the others of its run. */
 static void
 index_put(uint64_t *slot, size_t cap, uint64_t s)
