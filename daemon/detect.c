@@ -153,6 +153,7 @@ detect_new(struct core *core, const struct detect_conf *conf, alert_fn sink,
     void *arg)
 {
 	struct detect	*d;
+	size_t		 i;
 
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
@@ -167,6 +168,13 @@ detect_new(struct core *core, const struct detect_conf *conf, alert_fn sink,
 	d->conf = conf;
 	d->sink = sink;
 	d->sink_arg = arg;
+	/* each event runs them: the registry's NULLs are skipped once here */
+	for (i = 0; i < NDETECTORS; i++) {
+		if (detectors[i]->flow_new != NULL)
+			d->on_new[d->n_new++] = detectors[i]->flow_new;
+		if (detectors[i]->flow_end != NULL)
+			d->on_end[d->n_end++] = detectors[i]->flow_end;
+	}
 	core->obs_before = detect_obs_before;
 	core->obs_new = detect_obs_new;
 	core->obs_end = detect_obs_end;
@@ -340,9 +348,8 @@ detect_obs_new(void *arg, const struct flow_event *ev, struct flow *f)
 
 	if ((hd = detect_flow(d, ev, f)) == NULL)
 		return;
-	for (i = 0; i < NDETECTORS; i++)
-		if (detectors[i]->flow_new != NULL)
-			detectors[i]->flow_new(d, hd, ev, f);
+	for (i = 0; i < d->n_new; i++)
+		d->on_new[i](d, hd, ev, f);
 }
 
 static void
@@ -357,9 +364,8 @@ detect_obs_end(void *arg, const struct flow_event *ev, const struct flow *f,
 	(void)known;
 	if ((hd = detect_flow(d, ev, f)) == NULL)
 		return;
-	for (i = 0; i < NDETECTORS; i++)
-		if (detectors[i]->flow_end != NULL)
-			detectors[i]->flow_end(d, hd, ev, f);
+	for (i = 0; i < d->n_end; i++)
+		d->on_end[i](d, hd, ev, f);
 }
 
 /* A table's slot goes to a new host or service: what was known of it goes. */

@@ -162,12 +162,15 @@ struct hdet;
  * flow with ports of a host (learning or not: they keep their windows);
  * judge tells them whether they may raise.  tick runs every tick_s.
  */
+typedef void	(*detect_new_fn)(struct detect *, struct hdet *,
+		    const struct flow_event *, struct flow *);
+typedef void	(*detect_end_fn)(struct detect *, struct hdet *,
+		    const struct flow_event *, const struct flow *);
+
 struct detector_ops {
 	const char	 *name;
-	void		(*flow_new)(struct detect *, struct hdet *,
-			    const struct flow_event *, struct flow *);
-	void		(*flow_end)(struct detect *, struct hdet *,
-			    const struct flow_event *, const struct flow *);
+	detect_new_fn	  flow_new;
+	detect_end_fn	  flow_end;
 	void		(*tick)(struct detect *, uint64_t);
 	void		(*learned)(struct detect *, struct hdet *);
 };
@@ -348,6 +351,9 @@ struct detect {
 	bool				 baselined;	/* gateway learned */
 	bool				 judge;	/* may raise on this event */
 	uint64_t			 dkey;	/* this event's (dst, proto, dport) */
+	detect_new_fn			 on_new[NDETECTORS];	/* the registry's */
+	detect_end_fn			 on_end[NDETECTORS];	/* hooks, no NULL */
+	size_t				 n_new, n_end;
 	struct rhist			 pop_rate;	/* all hosts' minutes */
 	uint32_t			 pop_minutes;
 	uint32_t			 pop_limit;
