@@ -3,6 +3,7 @@
  * type covers both families; prefix lengths are on the IPv6 scale.
  */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,17 +214,29 @@ net_parse(const char *s, struct net *ret)
 	return 0;
 }
 
+/* The 8 bytes at p as a number, the first the most significant. */
+static inline uint64_t
+load_be64(const uint8_t *p)
+{
+	uint64_t	v;
+
+	memcpy(&v, p, 8);
+	return be64toh(v);
+}
+
+/*
+ * Whether a is in n: the bits that differ, as two words, all past the
+ * prefix.  Every NEW asks this of each client network.
+ */
 bool
 net_contains(const struct net *n, const struct addr *a)
 {
-	size_t	full = n->plen / 8;
-	int	rest = n->plen % 8;
+	uint64_t	hi = load_be64(a->b) ^ load_be64(n->addr.b);
+	uint64_t	lo = load_be64(a->b + 8) ^ load_be64(n->addr.b + 8);
 
-	if (memcmp(n->addr.b, a->b, full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	return ((a->b[full] ^ n->addr.b[full]) & (0xff << (8 - rest))) == 0;
+	if (n->plen <= 64)
+		return n->plen == 0 || hi >> (64 - n->plen) == 0;
+	return hi == 0 && lo >> (128 - n->plen) == 0;
 }
 
 /* Clear the host bits of n's address: the network itself. */

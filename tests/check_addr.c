@@ -505,6 +505,16 @@ START_TEST(test_net_contains_v6)
 	ck_assert(!in("2001:db8:1::/61", "2001:db8:1:8::"));
 	ck_assert(!in("2001:db8:1:8::/61", "2001:db8:1:7:ffff:ffff:ffff:ffff"));
 
+	/* /63, /64, /65: either side of the middle */
+	ck_assert(in("2001:db8:1:2::/63", "2001:db8:1:3:ffff:ffff:ffff:ffff"));
+	ck_assert(!in("2001:db8:1:2::/63", "2001:db8:1:4::"));
+	ck_assert(in("2001:db8:1:2::/64", "2001:db8:1:2:ffff:ffff:ffff:ffff"));
+	ck_assert(!in("2001:db8:1:2::/64", "2001:db8:1:3::"));
+	ck_assert(!in("2001:db8:1:2::/64", "2001:db8:1:1:ffff:ffff:ffff:ffff"));
+	ck_assert(in("2001:db8:1:2::/65", "2001:db8:1:2:7fff:ffff:ffff:ffff"));
+	ck_assert(!in("2001:db8:1:2::/65", "2001:db8:1:2:8000::"));
+	ck_assert(!in("2001:db8:1:2::/65", "2001:db8:1:3::"));
+
 	/* /127, /128 */
 	ck_assert(in("2001:db8::/127", "2001:db8::1"));
 	ck_assert(!in("2001:db8::/127", "2001:db8::2"));
