@@ -533,14 +533,12 @@ detect_reset_host(struct detect *d, uint32_t hi, uint64_t now_ms)
 	struct host	*h = &d->core->hosts.v[hi];
 	struct hdet	*hd;
 	struct addr	 a = h->addr;
-	uint32_t	 held = h->held, prev = h->lru_prev, next = h->lru_next;
+	uint32_t	 held = h->held;
 	uint16_t	 prefix = h->hflags & HF_PREFIX;
 	bool		 seen = h->last_ms != 0;
 
 	host_init(h, &a, now_ms);
 	h->held = h->held_max = held;
-	h->lru_prev = prev;		/* its place in the table's lists */
-	h->lru_next = next;
 	h->hflags = prefix;
 	if (!seen)
 		h->last_ms = 0;		/* still known only from state.file */

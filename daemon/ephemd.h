@@ -320,8 +320,8 @@ struct host_recent {
 
 struct host {
 	struct addr	addr;		/* or a /64 with HF_PREFIX */
-	uint32_t	lru_prev, lru_next;	/* index + 1, 0: none */
-	uint64_t	lru_ms;		/* when it last moved in that list */
+	uint64_t	lru_ms;		/* when it last moved in the table's
+					   recency list */
 	uint64_t	first_ms;
 	uint64_t	last_ms;
 	uint32_t	flows;		/* NEW events seen */
@@ -417,8 +417,14 @@ void	 host_report(const struct host *, const struct classify_conf *,
 const char *host_family_name(int);
 const char *host_allocator_name(int);
 
+/* A host's neighbours in the recency list: index + 1, 0 none. */
+struct host_link {
+	uint32_t	prev, next;
+};
+
 struct hosttab {
 	struct host	*v;		/* dense array, index stable */
+	struct host_link *lru;		/* beside it: the recency list */
 	size_t		 n, cap, max;
 	struct dindex	 idx;
 	uint32_t	 lru_head, lru_tail;	/* index + 1: least, most recent */
