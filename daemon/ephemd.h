@@ -279,6 +279,7 @@ void	 flowtab_free(struct flowtab *);
 uint64_t flow_key(const struct flow_event *);
 size_t	 flow_home(const struct flowtab *, uint64_t);
 struct flow *flow_lookup(struct flowtab *, uint64_t, const struct flow_event *);
+const struct flow *flow_peek(const struct flowtab *, uint64_t);
 void	 flow_prefetch(const struct flowtab *, uint64_t);
 struct flow *flow_insert(struct flowtab *, uint64_t, const struct flow_event *);
 void	 flow_remove(struct flowtab *, struct flow *);
@@ -591,6 +592,7 @@ struct host *core_host_load(struct core *, const struct addr *, bool,
 	    uint64_t, uint32_t *);
 void	 core_prefetch(const struct core *, struct flow_event *);
 void	 core_prefetch_flow(const struct core *, const struct flow_event *);
+void	 core_prefetch_host(const struct core *, const struct flow_event *);
 void	 core_finish(struct core *);
 int	 core_set_internal(struct core *, const struct netlist *,
 	    const struct netlist *);

@@ -160,26 +160,37 @@ flow_lookup(struct flowtab *t, uint64_t key, const struct flow_event *ev)
 }
 
 /*
- * Hint that key's flow is looked up soon: the record its index slot
- * points to, fetched into the cache.  The slot itself should be there
- * (core_prefetch fetched it a while before).
+ * The record key's index slot points to, by the key's 32 bits alone (the
+ * tuple is not compared): for hints, NULL when there is none.
+ */
+const struct flow *
+flow_peek(const struct flowtab *t, uint64_t key)
+{
+	size_t		i = flow_home(t, key);
+	uint64_t	s;
+
+	while ((s = t->slot[i]) != 0) {
+		if (SLOT_TAG(s) == key >> 32)
+			return &t->v[SLOT_REC(s)];
+		i = flow_next(t, i);
+	}
+	return NULL;
+}
+
+/*
+ * Hint that key's flow is looked up soon: its record fetched into the
+ * cache.  The index slot should be there (core_prefetch fetched it a
+ * while before).
  */
 void
 flow_prefetch(const struct flowtab *t, uint64_t key)
 {
-	size_t			 i = flow_home(t, key);
-	uint64_t		 s;
 	const struct flow	*f;
 
-	while ((s = t->slot[i]) != 0) {
-		if (SLOT_TAG(s) == key >> 32) {
-			/* a record spans two cache lines */
-			f = &t->v[SLOT_REC(s)];
-			__builtin_prefetch(f);
-			__builtin_prefetch((const char *)(f + 1) - 1);
-			return;
-		}
-		i = flow_next(t, i);
+	if ((f = flow_peek(t, key)) != NULL) {
+		/* a record spans two cache lines */
+		__builtin_prefetch(f);
+		__builtin_prefetch((const char *)(f + 1) - 1);
 	}
 }
 

@@ -36,10 +36,11 @@ struct replay_batch {
 };
 
 /*
- * The batch to the core in three passes: every event's key and index
- * slot requested, then the flow records the slots point to, then the
- * events themselves, by which time most of what they read is in the
- * cache.  The detectors, when any, run on the capture's own clock.
+ * The batch to the core in passes: every event's key and index slot
+ * requested, then the flow records the slots point to, then the hosts
+ * of the DESTROYs' records, then the events themselves, by which time
+ * the first things they read are in the cache.  The detectors, when any,
+ * run on the capture's own clock.
  */
 static void
 batch_flush(struct replay_batch *b)
@@ -50,6 +51,8 @@ batch_flush(struct replay_batch *b)
 		core_prefetch(b->core, &b->ev[i]);
 	for (i = 0; i < b->n; i++)
 		core_prefetch_flow(b->core, &b->ev[i]);
+	for (i = 0; i < b->n; i++)
+		core_prefetch_host(b->core, &b->ev[i]);
 	for (i = 0; i < b->n; i++) {
 		core_event(b->core, &b->ev[i]);
 		if (b->tick != NULL)
