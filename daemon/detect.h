@@ -319,6 +319,8 @@ struct hdet {
 	uint16_t	pr_first, pr_last;
 
 	/* fixed_port */
+	uint32_t	fp_key[HD_FP_SLOTS];	/* port | proto << 16 of each
+					   slot: one line to look through */
 	struct fp_slot	fp[HD_FP_SLOTS];
 
 	/* allocator_change */
@@ -351,8 +353,9 @@ struct detect {
 	bool				 baselined;	/* gateway learned */
 	bool				 judge;	/* may raise on this event */
 	uint64_t			 dkey;	/* this event's (dst, proto, dport) */
-	detect_new_fn			 on_new[NDETECTORS];	/* the registry's */
-	detect_end_fn			 on_end[NDETECTORS];	/* hooks, no NULL */
+	/* the registry's flow hooks, without its NULLs */
+	detect_new_fn			 on_new[NDETECTORS];
+	detect_end_fn			 on_end[NDETECTORS];
 	size_t				 n_new, n_end;
 	struct rhist			 pop_rate;	/* all hosts' minutes */
 	uint32_t			 pop_minutes;
