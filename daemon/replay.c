@@ -168,12 +168,13 @@ digits(const char *p, const char *end, uint64_t *ret)
 	unsigned	 d;
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (end - p >= 16) {
-		if ((n = digits8(p, &v)) == 8) {
-			m = digits8(p + 8, &w);
-			v = v * powers[m] + w;
-			n += m;
-		}
+	/* a word at a time where one fits, the last number of a line too */
+	if (end - p >= 8 && (n = digits8(p, &v)) == 8 && end - p >= 16) {
+		m = digits8(p + 8, &w);
+		*ret = v * powers[m] + w;
+		return n + m;
+	}
+	if (end - p >= 8 && n < 8) {
 		*ret = v;
 		return n;
 	}
@@ -811,7 +812,8 @@ usual_header(struct cursor *c, struct flow_event *ev)
 {
 	uint64_t	num;
 
-	skip_space(c);
+	if (!EXPECT(c, "\t    "))	/* before [NEW], in 9 columns */
+		skip_space(c);
 	if (EXPECT(c, "[NEW] "))
 		ev->type = EV_NEW;
 	else if (EXPECT(c, "[DESTROY] "))
@@ -878,11 +880,12 @@ parse_usual(struct cursor *c, struct flow_event *ev)
 		ev->flags |= EVF_TIMEOUT;
 	}
 	if (c->p < c->end && *c->p >= 'A' && *c->p <= 'Z') {
-		for (s = c->p; c->p < c->end && *c->p != ' '; c->p++)
-			if (*c->p == '=')
-				return false;
+		s = c->p;
+		c->p = find_space(s, c->end);
 		ev->state = timeouts_state_parse(s, c->p - s);
-		if (!EXPECT(c, " "))
+		/* no state's name has one: a word with '=' is a key */
+		if ((ev->state == CTS_OTHER &&
+		    memchr(s, '=', c->p - s) != NULL) || !EXPECT(c, " "))
 			return false;
 	}
 
