@@ -877,6 +877,35 @@ core_prefetch(const struct core *c, struct flow_event *ev)
 	__builtin_prefetch(&c->flows.slot[flow_home(&c->flows, ev->key)]);
 }
 
+/*
+ * The second step, once the index slots of the batch had the time to
+ * arrive: the record of ev's flow, if it has one, fetched in turn.
+ */
+void
+core_prefetch_flow(const struct core *c, const struct flow_event *ev)
+{
+	flow_prefetch(&c->flows, ev->key);
+}
+
+/*
+ * The third step: the host of a DESTROY's flow, whose record arrived in
+ * turn (a NEW's host is found by its address, under the keyed hash).
+ */
+void
+core_prefetch_host(const struct core *c, const struct flow_event *ev)
+{
+	const struct flow	*f;
+	const struct host	*h;
+
+	if (ev->type != EV_DESTROY ||
+	    (f = flow_peek(&c->flows, ev->key)) == NULL ||
+	    f->host >= c->hosts.n)
+		return;
+	h = &c->hosts.v[f->host];
+	__builtin_prefetch(&h->last_ms, 1);
+	__builtin_prefetch(&h->held_since_ms, 1);
+}
+
 /* End of input: close every host's open intervals at the last event. */
 void
 core_finish(struct core *c)

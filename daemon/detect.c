@@ -155,6 +155,7 @@ detect_new(struct core *core, const struct detect_conf *conf, alert_fn sink,
     void *arg)
 {
 	struct detect	*d;
+	size_t		 i;
 
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
@@ -169,6 +170,13 @@ detect_new(struct core *core, const struct detect_conf *conf, alert_fn sink,
 	d->conf = conf;
 	d->sink = sink;
 	d->sink_arg = arg;
+	/* each event runs them: the registry's NULLs are skipped once here */
+	for (i = 0; i < NDETECTORS; i++) {
+		if (detectors[i]->flow_new != NULL)
+			d->on_new[d->n_new++] = detectors[i]->flow_new;
+		if (detectors[i]->flow_end != NULL)
+			d->on_end[d->n_end++] = detectors[i]->flow_end;
+	}
 	core->obs_before = detect_obs_before;
 	core->obs_new = detect_obs_new;
 	core->obs_end = detect_obs_end;
@@ -351,9 +359,8 @@ detect_obs_new(void *arg, const struct flow_event *ev, struct flow *f)
 
 	if ((hd = detect_flow(d, ev, f)) == NULL)
 		return;
-	for (i = 0; i < NDETECTORS; i++)
-		if (detectors[i]->flow_new != NULL)
-			detectors[i]->flow_new(d, hd, ev, f);
+	for (i = 0; i < d->n_new; i++)
+		d->on_new[i](d, hd, ev, f);
 }
 
 static void
@@ -368,9 +375,8 @@ detect_obs_end(void *arg, const struct flow_event *ev, const struct flow *f,
 	(void)known;
 	if ((hd = detect_flow(d, ev, f)) == NULL)
 		return;
-	for (i = 0; i < NDETECTORS; i++)
-		if (detectors[i]->flow_end != NULL)
-			detectors[i]->flow_end(d, hd, ev, f);
+	for (i = 0; i < d->n_end; i++)
+		d->on_end[i](d, hd, ev, f);
 }
 
 /* A table's slot goes to a new host or service: what was known of it goes. */
@@ -616,14 +622,12 @@ detect_reset_host(struct detect *d, uint32_t hi, uint64_t now_ms)
 	struct host	*h = &d->core->hosts.v[hi];
 	struct hdet	*hd;
 	struct addr	 a = h->addr;
-	uint32_t	 held = h->held, prev = h->lru_prev, next = h->lru_next;
+	uint32_t	 held = h->held;
 	uint16_t	 prefix = h->hflags & HF_PREFIX;
 	bool		 seen = h->last_ms != 0;
 
 	host_init(h, &a, now_ms);
 	h->held = h->held_max = held;
-	h->lru_prev = prev;		/* its place in the table's lists */
-	h->lru_next = next;
 	h->hflags = prefix;
 	if (!seen)
 		h->last_ms = 0;		/* still known only from state.file */

@@ -180,12 +180,15 @@ struct hdet;
  * flow with ports of a host (learning or not: they keep their windows);
  * judge tells them whether they may raise.  tick runs every tick_s.
  */
+typedef void	(*detect_new_fn)(struct detect *, struct hdet *,
+		    const struct flow_event *, struct flow *);
+typedef void	(*detect_end_fn)(struct detect *, struct hdet *,
+		    const struct flow_event *, const struct flow *);
+
 struct detector_ops {
 	const char	 *name;
-	void		(*flow_new)(struct detect *, struct hdet *,
-			    const struct flow_event *, struct flow *);
-	void		(*flow_end)(struct detect *, struct hdet *,
-			    const struct flow_event *, const struct flow *);
+	detect_new_fn	  flow_new;
+	detect_end_fn	  flow_end;
 	void		(*tick)(struct detect *, uint64_t);
 	void		(*learned)(struct detect *, struct hdet *);
 };
@@ -338,6 +341,8 @@ struct hdet {
 	uint16_t	pr_first, pr_last;
 
 	/* fixed_port */
+	uint32_t	fp_key[HD_FP_SLOTS];	/* port | proto << 16 of each
+					   slot: one line to look through */
 	struct fp_slot	fp[HD_FP_SLOTS];
 
 	/* allocator_change */
@@ -372,6 +377,10 @@ struct detect {
 	bool				 baselined;	/* gateway learned */
 	bool				 judge;	/* may raise on this event */
 	uint64_t			 dkey;	/* this event's (dst, proto, dport) */
+	/* the registry's flow hooks, without its NULLs */
+	detect_new_fn			 on_new[NDETECTORS];
+	detect_end_fn			 on_end[NDETECTORS];
+	size_t				 n_new, n_end;
 	struct rhist			 pop_rate;	/* all hosts' minutes */
 	uint32_t			 pop_minutes;
 	uint32_t			 pop_limit;

@@ -76,6 +76,13 @@ fp_learn(struct detect *d, struct hdet *hd, const struct fp_slot *s)
 		}
 }
 
+/* A slot's port and protocol as hd->fp_key keeps them. */
+static uint32_t
+fp_key(const struct flow_event *ev)
+{
+	return ev->sport | (uint32_t)ev->proto << 16;
+}
+
 static struct fp_slot *
 fp_slot(struct detect *d, struct hdet *hd, const struct flow_event *ev)
 {
@@ -102,6 +109,7 @@ fp_slot(struct detect *d, struct hdet *hd, const struct flow_event *ev)
 	low->port = ev->sport;
 	low->proto = ev->proto;
 	low->since_ms = ev->ts_ms;
+	hd->fp_key[low - hd->fp] = fp_key(ev);
 	return low;
 }
 
@@ -211,15 +219,17 @@ fp_end(struct detect *d, struct hdet *hd, const struct flow_event *ev,
     const struct flow *f)
 {
 	struct fp_slot	*s;
-	uint32_t	 min;
+	uint32_t	 min, key = fp_key(ev);
 	size_t		 i;
 
 	if (!d->conf->fixed_port.enabled || (f->fflags & FF_START_UNKNOWN))
 		return;
+	/* the slots' keys first: a DESTROY's port has mostly left them */
 	for (i = 0; i < HD_FP_SLOTS; i++) {
+		if (hd->fp_key[i] != key)
+			continue;
 		s = &hd->fp[i];
-		if (s->hits == 0 || s->port != ev->sport || s->proto != ev->proto ||
-		    f->start_ms < s->since_ms)
+		if (s->hits == 0 || f->start_ms < s->since_ms)
 			continue;
 		if (s->ended < UINT16_MAX)
 			s->ended++;

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 
 /* An IPv4 or IPv6 address; IPv4 is stored v4-mapped (::ffff:a.b.c.d). */
@@ -89,8 +90,6 @@ struct netlist {
 	size_t		 n;
 };
 
-bool	 addr_is_v4(const struct addr *);
-void	 addr_from_v4(struct addr *, uint32_t);
 int	 addr_parse(const char *, size_t, struct addr *);
 int	 addr_scan_v4(const char *, const char *, struct addr *,
 	    const char **);
@@ -107,6 +106,37 @@ void	 netlist_clear(struct netlist *);
 int	 netlist_default_internal(struct netlist *);
 
 #define ADDR_STRLEN	46
+
+/*
+ * Every event asks these, several times: inline, and the v4-mapped prefix
+ * compared as two words (memcmp may stay a call).
+ */
+static inline bool
+addr_is_v4(const struct addr *a)
+{
+	static const uint8_t	v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+				    0xff, 0xff };
+	uint64_t		hi, mhi;
+	uint32_t		mid, mmid;
+
+	memcpy(&hi, a->b, 8);
+	memcpy(&mid, a->b + 8, 4);
+	memcpy(&mhi, v4mapped, 8);
+	memcpy(&mmid, v4mapped + 8, 4);
+	return hi == mhi && mid == mmid;
+}
+
+static inline void
+addr_from_v4(struct addr *a, uint32_t host_order)
+{
+	memset(a->b, 0, 10);
+	a->b[10] = 0xff;
+	a->b[11] = 0xff;
+	a->b[12] = host_order >> 24;
+	a->b[13] = host_order >> 16;
+	a->b[14] = host_order >> 8;
+	a->b[15] = host_order;
+}
 
 /* hash.c: hashing for the tables, keyed at start */
 void	 hash_init(void);
@@ -240,7 +270,7 @@ struct flowtab {
 	struct flow	*v;		/* records, indices stable */
 	size_t		 nv, vcap;	/* records used (some free), room */
 	uint32_t	 free;		/* free records: index + 1, 0 none */
-	uint32_t	*slot;		/* the index, 0 empty */
+	uint64_t	*slot;		/* the index, 0 empty */
 	size_t		 cap;		/* its slots */
 	size_t		 n;		/* flows */
 	size_t		 max;		/* refuse beyond this many flows */
@@ -251,6 +281,8 @@ void	 flowtab_free(struct flowtab *);
 uint64_t flow_key(const struct flow_event *);
 size_t	 flow_home(const struct flowtab *, uint64_t);
 struct flow *flow_lookup(struct flowtab *, uint64_t, const struct flow_event *);
+const struct flow *flow_peek(const struct flowtab *, uint64_t);
+void	 flow_prefetch(const struct flowtab *, uint64_t);
 struct flow *flow_insert(struct flowtab *, uint64_t, const struct flow_event *);
 void	 flow_remove(struct flowtab *, struct flow *);
 struct flow *flowtab_at(struct flowtab *, size_t);
@@ -341,8 +373,8 @@ struct host_recent {
 
 struct host {
 	struct addr	addr;		/* or a /64 with HF_PREFIX */
-	uint32_t	lru_prev, lru_next;	/* index + 1, 0: none */
-	uint64_t	lru_ms;		/* when it last moved in that list */
+	uint64_t	lru_ms;		/* when it last moved in the table's
+					   recency list */
 	uint32_t	gen;		/* slot reuses: an alias to it is of
 					   this generation */
 	uint32_t	gen_pad;
@@ -444,8 +476,14 @@ void	 host_report(const struct host *, const struct classify_conf *,
 const char *host_family_name(int);
 const char *host_allocator_name(int);
 
+/* A host's neighbours in the recency list: index + 1, 0 none. */
+struct host_link {
+	uint32_t	prev, next;
+};
+
 struct hosttab {
 	struct host	*v;		/* dense array, index stable */
+	struct host_link *lru;		/* beside it: the recency list */
 	size_t		 n, cap, max;
 	struct dindex	 idx;
 	uint32_t	 lru_head, lru_tail;	/* index + 1: least, most recent */
@@ -633,6 +671,8 @@ int	 core_alias_set(struct core *, const struct addr *, uint32_t);
 bool	 core_alias_of(const struct core *, const struct addr *, uint32_t *);
 size_t	 core_aliases(const struct core *, uint32_t, struct addr *, size_t);
 void	 core_prefetch(const struct core *, struct flow_event *);
+void	 core_prefetch_flow(const struct core *, const struct flow_event *);
+void	 core_prefetch_host(const struct core *, const struct flow_event *);
 void	 core_finish(struct core *);
 int	 core_set_internal(struct core *, const struct netlist *,
 	    const struct netlist *);
@@ -678,6 +718,8 @@ time_add(uint64_t a, uint64_t b)
 }
 
 int	 replay_parse_line(const char *, size_t, struct flow_event *,
+	    const char **);
+int	 replay_parse_general(const char *, size_t, struct flow_event *,
 	    const char **);
 /* called after every event with the capture's clock: the detectors */
 typedef void	(*replay_tick_fn)(void *, uint64_t);

@@ -7,14 +7,16 @@
  * tuple, never of the hash alone: no client can build a flow that
  * replaces another, nor tuples that pile up in one probe chain.
  *
- * An index slot holds the record's index + 1 in its low 26 bits and 6
- * bits of the key above them, so a probe reads a record only when those
- * bits match (one in 64 of the others).
+ * An index slot holds the record's index + 1 in its low 32 bits and the
+ * key's high 32 bits above them.  The home slot is a function of those
+ * bits alone, so neither a probe nor a deletion's backward shift reads a
+ * record, but for the one whose 32 bits match: the records are spread
+ * over megabytes, and each read of one is a cache miss.
  *
  * DESIGN section 4 allows 96 bytes per active flow with the tuple stored:
- * a record is 72 bytes and the records grow by an eighth (72 to 81
- * bytes a flow), the index is 4 bytes a slot at a load of 1/2 to 3/4 (5
- * to 8 bytes a flow).
+ * a record is 72 bytes and the records grow by a sixteenth (72 to 77
+ * bytes a flow), the index is 8 bytes a slot at a load of 1/2 to 3/4 (11
+ * to 16 bytes a flow).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +25,11 @@
 
 #define FLOWTAB_MIN	1024
 #define INDEX_MAX(cap)	((cap) * 3 / 4)		/* grow beyond this load */
-#define REC_BITS	26
-#define REC_MASK	((1U << REC_BITS) - 1)	/* record index + 1 */
-#define TAG(key)	((uint32_t)((key) >> 58) << REC_BITS)
+#define SLOT(key, rec)	((key) >> 32 << 32 | ((uint64_t)(rec) + 1))
+#define SLOT_REC(s)	((uint32_t)(s) - 1)	/* of a slot in use */
+#define SLOT_TAG(s)	((s) >> 32)		/* the key's high bits */
 
-_Static_assert(FLOWTAB_MAX < REC_MASK, "record indices fit the index");
+_Static_assert(FLOWTAB_MAX < UINT32_MAX, "record indices fit the index");
 
 int
 flowtab_init(struct flowtab *t, size_t max)
@@ -56,11 +58,20 @@ flowtab_free(struct flowtab *t)
 	t->free = 0;
 }
 
-/* The index slot a key hashes to: any capacity, by multiplication. */
+/*
+ * The index slot a key hashes to, from its high 32 bits (those a slot
+ * keeps): any capacity, by multiplication.
+ */
+static size_t
+index_home(size_t cap, uint64_t key)
+{
+	return (size_t)((key >> 32) * cap >> 32);
+}
+
 size_t
 flow_home(const struct flowtab *t, uint64_t key)
 {
-	return (size_t)(((unsigned __int128)key * t->cap) >> 64);
+	return index_home(t->cap, key);
 }
 
 static size_t
@@ -133,50 +144,80 @@ flow_same(const struct flow *f, const struct flow_event *ev)
 struct flow *
 flow_lookup(struct flowtab *t, uint64_t key, const struct flow_event *ev)
 {
-	size_t	i = flow_home(t, key);
+	size_t		i = flow_home(t, key);
+	uint64_t	s;
+	struct flow	*f;
 
-	uint32_t	tag = TAG(key);
-
-	for (;;) {
-		uint32_t	s = t->slot[i];
-		struct flow	*f;
-
-		if (s == 0)
-			return NULL;
-		if ((s & ~REC_MASK) == tag) {
-			f = &t->v[(s & REC_MASK) - 1];
+	while ((s = t->slot[i]) != 0) {
+		if (SLOT_TAG(s) == key >> 32) {
+			f = &t->v[SLOT_REC(s)];
 			if (f->key == key && flow_same(f, ev))
 				return f;
 		}
 		i = flow_next(t, i);
 	}
+	return NULL;
 }
 
-static void
-index_put(struct flowtab *t, uint32_t *slot, size_t cap, uint32_t rec)
+/*
+ * The record key's index slot points to, by the key's 32 bits alone (the
+ * tuple is not compared): for hints, NULL when there is none.
+ */
+const struct flow *
+flow_peek(const struct flowtab *t, uint64_t key)
 {
-	struct flowtab	n = *t;
-	size_t		j;
+	size_t		i = flow_home(t, key);
+	uint64_t	s;
 
-	n.slot = slot;
-	n.cap = cap;
-	j = flow_home(&n, t->v[rec].key);
-	while (slot[j] != 0)
-		j = flow_next(&n, j);
-	slot[j] = TAG(t->v[rec].key) | (rec + 1);
+	while ((s = t->slot[i]) != 0) {
+		if (SLOT_TAG(s) == key >> 32)
+			return &t->v[SLOT_REC(s)];
+		i = flow_next(t, i);
+	}
+	return NULL;
 }
 
+/*
+ * Hint that key's flow is looked up soon: its record fetched into the
+ * cache.  The index slot should be there (core_prefetch fetched it a
+ * while before).
+ */
+void
+flow_prefetch(const struct flowtab *t, uint64_t key)
+{
+	const struct flow	*f;
+
+	if ((f = flow_peek(t, key)) != NULL) {
+		/* a record spans two cache lines */
+		__builtin_prefetch(f);
+		__builtin_prefetch((const char *)(f + 1) - 1);
+	}
+}
+
+/* Slot s into the index slot of cap slots: after the others of its run. */
+static void
+index_put(uint64_t *slot, size_t cap, uint64_t s)
+{
+	size_t	j = index_home(cap, s);
+
+	while (slot[j] != 0)
+		if (++j == cap)
+			j = 0;
+	slot[j] = s;
+}
+
+/* Half as many slots again; the records are not read. */
 static int
 index_grow(struct flowtab *t)
 {
 	size_t		 cap = t->cap + t->cap / 2, i;
-	uint32_t	*slot;
+	uint64_t	*slot;
 
 	if ((slot = calloc(cap, sizeof(*slot))) == NULL)
 		return -1;
-	for (i = 0; i < t->nv; i++)
-		if (t->v[i].key != 0)
-			index_put(t, slot, cap, (uint32_t)i);
+	for (i = 0; i < t->cap; i++)
+		if (t->slot[i] != 0)
+			index_put(slot, cap, t->slot[i]);
 	free(t->slot);
 	t->slot = slot;
 	t->cap = cap;
@@ -186,7 +227,7 @@ index_grow(struct flowtab *t)
 static int
 records_grow(struct flowtab *t)
 {
-	size_t		 cap = t->vcap + t->vcap / 8;
+	size_t		 cap = t->vcap + t->vcap / 16;
 	struct flow	*v;
 
 	if (cap > FLOWTAB_MAX)
@@ -233,7 +274,7 @@ flow_insert(struct flowtab *t, uint64_t key, const struct flow_event *ev)
 	f->dport = ev->dport;
 	f->zone = ev->zone;
 	f->proto = ev->proto;
-	index_put(t, t->slot, t->cap, rec);
+	index_put(t->slot, t->cap, SLOT(key, rec));
 	t->n++;
 	return f;
 }
@@ -248,14 +289,14 @@ flow_remove(struct flowtab *t, struct flow *f)
 	uint32_t	rec = (uint32_t)(f - t->v);
 	size_t		i = flow_home(t, f->key), j, home;
 
-	while ((t->slot[i] & REC_MASK) != rec + 1)
+	while (t->slot[i] != SLOT(f->key, rec))
 		i = flow_next(t, i);
 	j = i;
 	for (;;) {
 		j = flow_next(t, j);
 		if (t->slot[j] == 0)
 			break;
-		home = flow_home(t, t->v[(t->slot[j] & REC_MASK) - 1].key);
+		home = index_home(t->cap, t->slot[j]);
 		/* move j into the hole at i unless its home lies in (i, j] */
 		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
 			t->slot[i] = t->slot[j];

@@ -435,6 +435,7 @@ void
 hosttab_free(struct hosttab *t)
 {
 	free(t->v);
+	free(t->lru);
 	dindex_free(&t->idx);
 	memset(t, 0, sizeof(*t));
 }
@@ -484,32 +485,36 @@ host_fmt(const struct host *h, char *buf, size_t len)
 		memcpy(buf + n, "/64", 4);
 }
 
-/* Unlink host i from the recency list. */
+/*
+ * Unlink host i from the recency list.  The links are an array of their
+ * own: moving a host reads its neighbours' links, and in the hosts' own
+ * records (kilobytes each) those would be two more cache misses a NEW.
+ */
 static void
 lru_unlink(struct hosttab *t, uint32_t i)
 {
-	struct host	*h = &t->v[i];
+	struct host_link	*l = &t->lru[i];
 
-	if (h->lru_prev != 0)
-		t->v[h->lru_prev - 1].lru_next = h->lru_next;
+	if (l->prev != 0)
+		t->lru[l->prev - 1].next = l->next;
 	else if (t->lru_head == i + 1)
-		t->lru_head = h->lru_next;
-	if (h->lru_next != 0)
-		t->v[h->lru_next - 1].lru_prev = h->lru_prev;
+		t->lru_head = l->next;
+	if (l->next != 0)
+		t->lru[l->next - 1].prev = l->prev;
 	else if (t->lru_tail == i + 1)
-		t->lru_tail = h->lru_prev;
-	h->lru_prev = h->lru_next = 0;
+		t->lru_tail = l->prev;
+	l->prev = l->next = 0;
 }
 
 static void
 lru_append(struct hosttab *t, uint32_t i)
 {
-	struct host	*h = &t->v[i];
+	struct host_link	*l = &t->lru[i];
 
-	h->lru_prev = t->lru_tail;
-	h->lru_next = 0;
+	l->prev = t->lru_tail;
+	l->next = 0;
 	if (t->lru_tail != 0)
-		t->v[t->lru_tail - 1].lru_next = i + 1;
+		t->lru[t->lru_tail - 1].next = i + 1;
 	else
 		t->lru_head = i + 1;
 	t->lru_tail = i + 1;
@@ -543,7 +548,7 @@ hosttab_victim(struct hosttab *t, uint64_t now_ms, uint64_t idle_ms,
 	for (i = t->lru_head; i != 0 && probe-- > 0; i = next) {
 		const struct host *h = &t->v[i - 1];
 
-		next = h->lru_next;
+		next = t->lru[i - 1].next;
 		if (h->held != 0) {
 			hosttab_touch(t, i - 1);
 			continue;
@@ -592,9 +597,10 @@ struct host *
 hosttab_get(struct hosttab *t, const struct addr *a, uint64_t now_ms,
     uint32_t *ret_index)
 {
-	struct host	*v;
-	uint32_t	*slot;
-	size_t		 cap;
+	struct host		*v;
+	struct host_link	*l;
+	uint32_t		*slot;
+	size_t			 cap;
 
 	slot = dindex_find(&t->idx, addr_hash(a), host_eq, t->v, a);
 	if (*slot != 0) {
@@ -611,6 +617,10 @@ hosttab_get(struct hosttab *t, const struct addr *a, uint64_t now_ms,
 		if (v == NULL)
 			return NULL;
 		t->v = v;
+		l = reallocarray(t->lru, cap, sizeof(*l));
+		if (l == NULL)
+			return NULL;
+		t->lru = l;
 		t->cap = cap;
 	}
 	if (dindex_reserve(&t->idx, t->n + 1, host_hash, t->v) == -1)

@@ -242,7 +242,7 @@ metrics_memory(struct mw *w, const struct metrics_src *m)
 	    "each table.");
 	sample(w, "table", "flows", (double)flowtab_bytes(&c->flows));
 	sample(w, "table", "hosts", (double)(c->hosts.cap *
-	    sizeof(struct host)));
+	    (sizeof(struct host) + sizeof(struct host_link))));
 	sample(w, "table", "services", (double)(c->svcs.cap *
 	    sizeof(struct svc)));
 	sample(w, "table", "baselines", (double)(m->detect->hd_cap *

@@ -35,7 +35,13 @@ struct replay_batch {
 	void			*tick_arg;
 };
 
-/* The detectors, when any, run on the capture's own clock. */
+/*
+ * The batch to the core in passes: every event's key and index slot
+ * requested, then the flow records the slots point to, then the hosts
+ * of the DESTROYs' records, then the events themselves, by which time
+ * the first things they read are in the cache.  The detectors, when any,
+ * run on the capture's own clock.
+ */
 static void
 batch_flush(struct replay_batch *b)
 {
@@ -43,6 +49,10 @@ batch_flush(struct replay_batch *b)
 
 	for (i = 0; i < b->n; i++)
 		core_prefetch(b->core, &b->ev[i]);
+	for (i = 0; i < b->n; i++)
+		core_prefetch_flow(b->core, &b->ev[i]);
+	for (i = 0; i < b->n; i++)
+		core_prefetch_host(b->core, &b->ev[i]);
 	for (i = 0; i < b->n; i++) {
 		core_event(b->core, &b->ev[i]);
 		if (b->tick != NULL)
@@ -108,24 +118,137 @@ at_value_end(const struct cursor *c)
 	return c->p == c->end || *c->p == ' ';
 }
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static const uint64_t	powers[9] = {
+	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+};
+
+/*
+ * The decimal digits that begin the 8 bytes at p: how many (0 to 8), and
+ * their value.  A line holds ten numbers, so they are read a word at a
+ * time.  A byte is a digit when it is neither above '9' nor below '0',
+ * each tested on its low 7 bits so that no carry crosses into the next
+ * byte.  The digits, moved to the top of the word behind zeros, are then
+ * summed in pairs, fours and eights by three multiplications.
+ */
+HOT size_t
+digits8(const char *p, uint64_t *ret)
+{
+	const uint64_t	ones = 0x0101010101010101ULL, high = ones << 7;
+	uint64_t	x, low, other;
+	size_t		n;
+
+	memcpy(&x, p, 8);
+	low = x & ~high;
+	other = (x | (low + ones * (0x7f - '9')) |
+	    ~(low + ones * (0x80 - '0'))) & high;
+	n = other == 0 ? 8 : (size_t)__builtin_ctzll(other) >> 3;
+	if (n == 0) {
+		*ret = 0;
+		return 0;
+	}
+	x <<= 8 * (8 - n);
+	x = (x & 0x0f0f0f0f0f0f0f0fULL) * (10 << 8 | 1) >> 8;
+	x = (x & 0x00ff00ff00ff00ffULL) * (100 << 16 | 1) >> 16;
+	x = (x & 0x0000ffff0000ffffULL) * (10000ULL << 32 | 1) >> 32;
+	*ret = x;
+	return n;
+}
+#endif
+
+/*
+ * The run of decimal digits at p, before end: its length, cut at 16, and
+ * its value.
+ */
+HOT size_t
+digits(const char *p, const char *end, uint64_t *ret)
+{
+	uint64_t	 v = 0, w;
+	size_t		 n = 0, m;
+	unsigned	 d;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* a word at a time where one fits, the last number of a line too */
+	if (end - p >= 8 && (n = digits8(p, &v)) == 8 && end - p >= 16) {
+		m = digits8(p + 8, &w);
+		*ret = v * powers[m] + w;
+		return n + m;
+	}
+	if (end - p >= 8 && n < 8) {
+		*ret = v;
+		return n;
+	}
+#endif
+	while (n < 16 && p + n < end && (d = (unsigned char)p[n] - '0') <= 9) {
+		v = v * 10 + d;
+		n++;
+	}
+	*ret = v;
+	return n;
+}
+
 /* A decimal value at the cursor, at most max, ending at a space. */
 HOT int
 value_uint(struct cursor *c, uint64_t max, uint64_t *ret)
 {
-	const char	*p = c->p, *start = p;
-	uint64_t	 v = 0;
-	unsigned	 d;
+	uint64_t	 v;
+	size_t		 n;
 
-	while (p < c->end && (d = (unsigned char)*p - '0') <= 9) {
-		v = v * 10 + d;
-		p++;
-	}
-	c->p = p;
+	n = digits(c->p, c->end, &v);
+	c->p += n;
 	/* every field fits in 32 bits: more than 10 digits is wrong */
-	if (p == start || p - start > 10 || !at_value_end(c) || v > max)
+	if (n == 0 || n > 10 || !at_value_end(c) || v > max)
 		return -1;
 	*ret = v;
 	return 0;
+}
+
+/* One to three digits at s, at most 255, then sep: what follows, or NULL. */
+HOT const char *
+quick_octet(const char *s, char sep, uint32_t *v)
+{
+	unsigned	d0, d1, d2, octet;
+
+	d0 = (unsigned char)s[0] - '0';
+	d1 = (unsigned char)s[1] - '0';
+	d2 = (unsigned char)s[2] - '0';
+	if (d0 > 9)
+		return NULL;
+	if (d1 > 9) {
+		octet = d0;
+		s += 1;
+	} else if (d2 > 9) {
+		octet = d0 * 10 + d1;
+		s += 2;
+	} else {
+		octet = d0 * 100 + d1 * 10 + d2;
+		s += 3;
+	}
+	if (octet > 255 || *s != sep)
+		return NULL;
+	*v = *v << 8 | octet;
+	return s + 1;
+}
+
+/*
+ * A dotted quad at s, followed by a space, with 16 bytes readable at s
+ * (the longest, "255.255.255.255 ", is 16): then no digit needs a check
+ * against the end.  It takes only what addr_scan_v4 reads alike; false
+ * for anything else, and addr_scan_v4 decides.
+ */
+HOT bool
+quick_v4(const char *s, struct addr *ret, const char **ret_end)
+{
+	uint32_t	v = 0;
+
+	if ((s = quick_octet(s, '.', &v)) == NULL ||
+	    (s = quick_octet(s, '.', &v)) == NULL ||
+	    (s = quick_octet(s, '.', &v)) == NULL ||
+	    (s = quick_octet(s, ' ', &v)) == NULL)
+		return false;
+	addr_from_v4(ret, v);
+	*ret_end = s - 1;
+	return true;
 }
 
 /* An address at the cursor, ending at a space. */
@@ -134,8 +257,9 @@ value_addr(struct cursor *c, struct addr *ret)
 {
 	const char	*s = c->p, *end;
 
-	if (addr_scan_v4(s, c->end, ret, &end) == 0 &&
-	    (end == c->end || *end == ' ')) {
+	if ((c->end - s >= 16 && quick_v4(s, ret, &end)) ||
+	    (addr_scan_v4(s, c->end, ret, &end) == 0 &&
+	    (end == c->end || *end == ' '))) {
 		c->p = end;
 		return 0;
 	}
@@ -181,17 +305,66 @@ parse_uint(const char *s, size_t len, uint64_t max, uint64_t *ret)
 	return 0;
 }
 
+/*
+ * Whether the n bytes at p are lit's, n at most 16: one or two word
+ * compares when n is a constant, as at every call (GCC leaves memcmp a
+ * call where it thinks the code cold, and a line is mostly checked for
+ * literals).
+ */
 HOT bool
-mem_eq(const char *a, const char *b, size_t n)
+same_bytes(const char *p, const char *lit, size_t n)
 {
+	uint64_t	a, b, x, y;
+	uint32_t	a4, b4, x4, y4;
+
+	if (n >= 8) {
+		memcpy(&a, p, 8);
+		memcpy(&b, lit, 8);
+		memcpy(&x, p + n - 8, 8);
+		memcpy(&y, lit + n - 8, 8);
+		return ((a ^ b) | (x ^ y)) == 0;
+	}
+	if (n >= 4) {
+		memcpy(&a4, p, 4);
+		memcpy(&b4, lit, 4);
+		memcpy(&x4, p + n - 4, 4);
+		memcpy(&y4, lit + n - 4, 4);
+		return ((a4 ^ b4) | (x4 ^ y4)) == 0;
+	}
 	while (n-- > 0)
-		if (*a++ != *b++)
+		if (*p++ != *lit++)
 			return false;
 	return true;
 }
 
 #define tok_is(s, len, lit) \
-	((len) == sizeof(lit) - 1 && mem_eq((s), (lit), sizeof(lit) - 1))
+	((len) == sizeof(lit) - 1 && same_bytes((s), (lit), sizeof(lit) - 1))
+
+/*
+ * A bracketed word at the cursor: a flag, or [start=...] [stop=...], which
+ * hold spaces.  -1 when it does not end.
+ */
+static int
+value_bracket(struct cursor *c, struct flow_event *ev)
+{
+	const char	*s = c->p;
+	size_t		 n;
+
+	c->p = find_space(s, c->end);
+	while (c->p[-1] != ']') {
+		if (c->p == c->end)
+			return -1;
+		c->p = find_space(c->p + 1, c->end);
+	}
+	n = c->p - s;
+	if (tok_is(s, n, "[UNREPLIED]"))
+		ev->flags |= EVF_UNREPLIED;
+	else if (tok_is(s, n, "[ASSURED]"))
+		ev->flags |= EVF_ASSURED;
+	else if (tok_is(s, n, "[USERSPACE]"))
+		ev->flags |= EVF_USERSPACE;
+	return 0;
+}
 
 /* "[seconds.microseconds]" */
 static int
@@ -340,11 +513,13 @@ static const struct tnum {
 };
 
 /*
- * Parse one line (without its newline) into ev.  Returns a parse_status;
- * for PARSE_BAD, ret_why says what is wrong with the line.
+ * Parse one line (without its newline) into ev, whatever the order of its
+ * fields.  Returns a parse_status; for PARSE_BAD, ret_why says what is
+ * wrong with the line.  Only this parser decides what a line that is not
+ * usual (below) means, and every error's reason.
  */
 int
-replay_parse_line(const char *line, size_t len, struct flow_event *ev,
+replay_parse_general(const char *line, size_t len, struct flow_event *ev,
     const char **ret_why)
 {
 	struct cursor	 c = { line, line + len };
@@ -413,20 +588,8 @@ replay_parse_line(const char *line, size_t len, struct flow_event *ev,
 			break;
 		s = c.p;
 		if (s[0] == '[') {
-			/* a flag, or [start=...] [stop=...] with spaces */
-			c.p = find_space(s, c.end);
-			while (c.p[-1] != ']') {
-				if (c.p == c.end)
-					BAD("unterminated bracket");
-				c.p = find_space(c.p + 1, c.end);
-			}
-			n = c.p - s;
-			if (tok_is(s, n, "[UNREPLIED]"))
-				ev->flags |= EVF_UNREPLIED;
-			else if (tok_is(s, n, "[ASSURED]"))
-				ev->flags |= EVF_ASSURED;
-			else if (tok_is(s, n, "[USERSPACE]"))
-				ev->flags |= EVF_USERSPACE;
+			if (value_bracket(&c, ev) == -1)
+				BAD("unterminated bracket");
 			continue;
 		}
 		switch ((k = key_lookup(s, c.end, &n))) {
@@ -540,6 +703,259 @@ bad:
 	*ret_why = why;
 	return PARSE_BAD;
 #undef BAD
+}
+
+/*
+ * The literal lit at the cursor: step over it.  lit's length is a
+ * constant, so the comparison is a word or two.
+ */
+#define EXPECT(c, lit)	((size_t)((c)->end - (c)->p) >= sizeof(lit) - 1 && \
+			    same_bytes((c)->p, (lit), sizeof(lit) - 1) ? \
+			    ((c)->p += sizeof(lit) - 1, true) : false)
+
+/* "[seconds.fraction]", as the general parser reads it, at the cursor. */
+HOT bool
+usual_timestamp(struct cursor *c, uint64_t *ret_ms)
+{
+	const char	*p = c->p, *end = c->end;
+	uint64_t	 sec, frac;
+	size_t		 n, i;
+
+	if (p == end || *p++ != '[')
+		return false;
+	/* at most 16 digits, so sec * 1000 cannot overflow; more: no '.' */
+	n = digits(p, end, &sec);
+	p += n;
+	if (n == 0 || p == end || *p++ != '.')
+		return false;
+	n = digits(p, end, &frac);
+	p += n;
+	if (n == 0 || n > 9 || p == end || *p++ != ']')
+		return false;
+	for (i = n; i < 3; i++)
+		frac *= 10;
+	for (i = 3; i < n; i++)
+		frac /= 10;
+	*ret_ms = sec * 1000 + frac;
+	c->p = p;
+	return true;
+}
+
+/*
+ * One of the three flags the core reads, after a space: conntrack(8)
+ * writes [UNREPLIED] between the tuples and [ASSURED] after them.  The
+ * cursor moves only over a whole one.
+ */
+HOT bool
+usual_flag(struct cursor *c, struct flow_event *ev)
+{
+	struct cursor	t = *c;
+	uint16_t	flag;
+
+	if (EXPECT(&t, " [UNREPLIED]"))
+		flag = EVF_UNREPLIED;
+	else if (EXPECT(&t, " [ASSURED]"))
+		flag = EVF_ASSURED;
+	else if (EXPECT(&t, " [USERSPACE]"))
+		flag = EVF_USERSPACE;
+	else
+		return false;
+	if (!at_value_end(&t))
+		return false;
+	ev->flags |= flag;
+	*c = t;
+	return true;
+}
+
+/*
+ * A tuple of a protocol with ports at the cursor, its fields one space
+ * apart (conntrack(8) writes them so): the original (reply false) kept
+ * whole; of the reply, the source only checked, the destination kept.
+ */
+HOT bool
+usual_tuple(struct cursor *c, struct flow_event *ev, bool reply)
+{
+	const char	*s;
+	uint64_t	 sport, dport;
+
+	if (!EXPECT(c, "src="))
+		return false;
+	if (!reply) {
+		if (value_addr(c, &ev->src) == -1)
+			return false;
+	} else {
+		s = c->p;
+		if ((c->p = find_space(s, c->end)) == s)
+			return false;
+	}
+	if (!EXPECT(c, " dst=") ||
+	    value_addr(c, reply ? &ev->nat_addr : &ev->dst) == -1 ||
+	    !EXPECT(c, " sport=") || value_uint(c, 65535, &sport) == -1 ||
+	    !EXPECT(c, " dport=") || value_uint(c, 65535, &dport) == -1)
+		return false;
+	if (reply)
+		ev->nat_port = dport;
+	else {
+		ev->sport = sport;
+		ev->dport = dport;
+	}
+	return true;
+}
+
+/*
+ * [NEW] or [DESTROY], the layer 3 and 4 protocols: conntrack(8) writes
+ * them in columns, so that IPv4, IPv6, TCP and UDP are a compare or two
+ * each; anything else is read a field at a time.
+ */
+HOT bool
+usual_header(struct cursor *c, struct flow_event *ev)
+{
+	uint64_t	num;
+
+	if (!EXPECT(c, "\t    "))	/* before [NEW], in 9 columns */
+		skip_space(c);
+	if (EXPECT(c, "[NEW] "))
+		ev->type = EV_NEW;
+	else if (EXPECT(c, "[DESTROY] "))
+		ev->type = EV_DESTROY;
+	else
+		return false;
+	skip_space(c);
+	if (!EXPECT(c, "ipv4     2 ") && !EXPECT(c, "ipv6     10 ") &&
+	    (EXPECT(c, "ipv4 ") || EXPECT(c, "ipv6 "))) {
+		skip_space(c);
+		if (value_uint(c, 255, &num) == -1)
+			return false;
+	}
+	skip_space(c);
+	if (EXPECT(c, "tcp      6")) {
+		ev->proto = IPPROTO_TCP;
+		return true;
+	}
+	if (EXPECT(c, "udp      17")) {
+		ev->proto = IPPROTO_UDP;
+		return true;
+	}
+	c->p = find_space(c->p, c->end);	/* the name */
+	skip_space(c);
+	if (value_uint(c, 255, &num) == -1 || !proto_has_ports(num))
+		return false;
+	ev->proto = num;
+	return true;
+}
+
+/*
+ * The usual line, in the order conntrack(8) writes it: timestamp, [NEW]
+ * or [DESTROY], the protocols, timeout and state, two tuples with ports,
+ * flags between and after them, then the id and keys nobody reads (the
+ * capture at the top of this file).  Nearly every line is one, and a
+ * replay spends most of its time reading text (DESIGN section 4: 2 M
+ * events/s), so this walks it once, expecting each field where it comes.
+ * It takes a line only where the general parser reads the same event;
+ * anything else (ICMP, fields in another order or further apart, any
+ * error) is false, with ev in any state, and the general parser decides.
+ */
+static bool
+parse_usual(struct cursor *c, struct flow_event *ev)
+{
+	const char	*s;
+	uint64_t	 num;
+	size_t		 n;
+
+	memset(ev, 0, sizeof(*ev));
+	skip_space(c);
+	if (!usual_timestamp(c, &ev->ts_ms))
+		return false;
+	if (!usual_header(c, ev))
+		return false;
+	ev->flags = EVF_PORTS;
+
+	/* a timeout, then a state (no '=': that would be a key) */
+	if (!EXPECT(c, " "))
+		return false;
+	if (c->p < c->end && (unsigned)((unsigned char)*c->p - '0') <= 9) {
+		if (value_uint(c, UINT32_MAX, &num) == -1 || !EXPECT(c, " "))
+			return false;
+		ev->timeout_s = num;
+		ev->flags |= EVF_TIMEOUT;
+	}
+	if (c->p < c->end && *c->p >= 'A' && *c->p <= 'Z') {
+		s = c->p;
+		c->p = find_space(s, c->end);
+		ev->state = timeouts_state_parse(s, c->p - s);
+		/* no state's name has one: a word with '=' is a key */
+		if ((ev->state == CTS_OTHER &&
+		    memchr(s, '=', c->p - s) != NULL) || !EXPECT(c, " "))
+			return false;
+	}
+
+	if (!usual_tuple(c, ev, false))
+		return false;
+	while (usual_flag(c, ev))
+		continue;
+	if (!EXPECT(c, " ") || !usual_tuple(c, ev, true) ||
+	    addr_is_v4(&ev->src) != addr_is_v4(&ev->dst))
+		return false;
+
+	/* flags, the conntrack id, the zone; other keys are skipped */
+	while (c->p < c->end) {
+		if (usual_flag(c, ev))
+			continue;
+		if (EXPECT(c, " id=")) {
+			if (value_uint(c, UINT32_MAX, &num) == -1)
+				return false;
+			ev->ct_id = num;
+			continue;
+		}
+		skip_space(c);
+		if (*c->p == '[') {
+			if (value_bracket(c, ev) == -1)
+				return false;
+			continue;
+		}
+		s = c->p;
+		switch (key_lookup(s, c->end, &n)) {
+		case KEY_ID:
+			c->p += n;
+			if (value_uint(c, UINT32_MAX, &num) == -1)
+				return false;
+			ev->ct_id = num;
+			break;
+		case KEY_ZONE:
+			c->p += n;
+			if (value_uint(c, 65535, &num) == -1)
+				return false;
+			ev->zone = num;
+			break;
+		case KEY_OTHER:
+			c->p = find_space(s, c->end);
+			if (memchr(s, '=', c->p - s) == NULL)
+				return false;
+			break;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Parse one line (without its newline) into ev.  Returns a parse_status;
+ * for PARSE_BAD, ret_why says what is wrong with the line.
+ */
+int
+replay_parse_line(const char *line, size_t len, struct flow_event *ev,
+    const char **ret_why)
+{
+	struct cursor	c;
+
+	while (len > 0 && (line[len - 1] == '\r' || is_space(line[len - 1])))
+		len--;
+	c.p = line;
+	c.end = line + len;
+	if (parse_usual(&c, ev))
+		return PARSE_OK;
+	return replay_parse_general(line, len, ev, ret_why);
 }
 
 static void

@@ -2,6 +2,7 @@
  * Unit tests for addr.c: address parsing and formatting, ordering,
  * networks and the default internal networks.
  */
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -178,6 +179,85 @@ START_TEST(test_parse_reject)
 	/* a NUL inside the given length is not the end of the text */
 	ck_assert_int_eq(addr_parse("1.2.3.4\0", 8, &a), -1);
 	ck_assert_int_eq(addr_parse("1.2\0.3.4", 8, &a), -1);
+}
+END_TEST
+
+/* A small deterministic random stream (PCG's multiplier). */
+static uint32_t
+rnd(uint64_t *seed)
+{
+	*seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(*seed >> 33);
+}
+
+/*
+ * IPv6 text reads exactly as inet_pton(3) reads it: the usual forms
+ * without it (addr.c), every other through it.  Edge cases, then random
+ * strings of hex digits, colons and dots, each compared with inet_pton.
+ */
+static void
+check_as_inet_pton(const char *s)
+{
+	struct addr	a, w;
+	int		r, wr;
+
+	memset(&a, 0xa5, sizeof(a));
+	r = addr_parse(s, strlen(s), &a);
+	wr = inet_pton(AF_INET6, s, w.b) == 1 ? 0 : -1;
+	if (strchr(s, ':') == NULL)
+		return;		/* dotted quads are addr_scan_v4's */
+	ck_assert_msg(r == wr, "\"%s\": %d, inet_pton %d", s, r, wr);
+	if (r == 0)
+		ck_assert_msg(memcmp(a.b, w.b, 16) == 0, "\"%s\" read "
+		    "otherwise", s);
+}
+
+START_TEST(test_parse_v6_as_inet_pton)
+{
+	static const char *const edge[] = {
+		"::", ":::", "::1", "1::", "1:", ":1", "::1:", "1::2::3",
+		"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::",
+		"::2:3:4:5:6:7:8", "1:2:3:4::5:6:7:8", "1:2:3:4:5:6:7",
+		"ffff::FFFF", "12345::", "0000::00001", "0::0", "fd00:1::80",
+		"2001:db8:123::4", "2001:db8:ffff::1", "::ffff:1.2.3.4",
+		"::1.2.3.4", "1::1.2.3.4", "::ffff:01.2.3.4", "1:2:3:4:5:6:7:",
+		":1:2:3:4:5:6:7", "1:2:3:4:5:6::7:8", "a:b:c:d:e:f:0:1",
+		"G::", "::g", "1 ::", "::-1", "::+1",
+	};
+	uint64_t	seed = 2026;
+	char		s[64];
+	size_t		i, j, n, g, groups, gap;
+
+	for (i = 0; i < T_N(edge); i++)
+		check_as_inet_pton(edge[i]);
+	/* any bytes of the alphabet */
+	for (i = 0; i < 100000; i++) {
+		n = 1 + rnd(&seed) % 42;
+		for (j = 0; j < n; j++)
+			s[j] = "0123456789abcdefABCDEF:::::.0f"[rnd(&seed) %
+			    30];
+		s[n] = '\0';
+		check_as_inet_pton(s);
+	}
+	/* groups of 0 to 5 digits, maybe a "::", maybe a dotted quad */
+	for (i = 0; i < 100000; i++) {
+		groups = 1 + rnd(&seed) % 9;
+		gap = rnd(&seed) % (groups + 3);
+		for (n = 0, g = 0; g < groups; g++) {
+			if (g > 0)
+				s[n++] = ':';
+			if (g == gap)
+				s[n++] = ':';
+			for (j = rnd(&seed) % 6; j > 0; j--)
+				s[n++] = "0123456789abcdefABCDEF"[rnd(&seed) %
+				    22];
+		}
+		if (rnd(&seed) % 8 == 0)
+			n += (size_t)snprintf(s + n, sizeof(s) - n,
+			    ":%u.1.2.3", (unsigned)rnd(&seed) % 300);
+		s[n] = '\0';
+		check_as_inet_pton(s);
+	}
 }
 END_TEST
 
@@ -425,6 +505,16 @@ START_TEST(test_net_contains_v6)
 	ck_assert(!in("2001:db8:1::/61", "2001:db8:1:8::"));
 	ck_assert(!in("2001:db8:1:8::/61", "2001:db8:1:7:ffff:ffff:ffff:ffff"));
 
+	/* /63, /64, /65: either side of the middle */
+	ck_assert(in("2001:db8:1:2::/63", "2001:db8:1:3:ffff:ffff:ffff:ffff"));
+	ck_assert(!in("2001:db8:1:2::/63", "2001:db8:1:4::"));
+	ck_assert(in("2001:db8:1:2::/64", "2001:db8:1:2:ffff:ffff:ffff:ffff"));
+	ck_assert(!in("2001:db8:1:2::/64", "2001:db8:1:3::"));
+	ck_assert(!in("2001:db8:1:2::/64", "2001:db8:1:1:ffff:ffff:ffff:ffff"));
+	ck_assert(in("2001:db8:1:2::/65", "2001:db8:1:2:7fff:ffff:ffff:ffff"));
+	ck_assert(!in("2001:db8:1:2::/65", "2001:db8:1:2:8000::"));
+	ck_assert(!in("2001:db8:1:2::/65", "2001:db8:1:3::"));
+
 	/* /127, /128 */
 	ck_assert(in("2001:db8::/127", "2001:db8::1"));
 	ck_assert(!in("2001:db8::/127", "2001:db8::2"));
@@ -515,8 +605,8 @@ main(void)
 		{ "parse", NULL, NULL, {
 		    test_parse_v4, test_parse_v6, test_parse_v4_mapped,
 		    test_parse_length, test_parse_reject,
-		    test_parse_reject_keeps_output, test_fmt_roundtrip,
-		    test_cmp_order, NULL } },
+		    test_parse_v6_as_inet_pton, test_parse_reject_keeps_output,
+		    test_fmt_roundtrip, test_cmp_order, NULL } },
 		{ "net", NULL, NULL, {
 		    test_net_parse, test_net_parse_reject,
 		    test_net_contains_v4, test_net_contains_v6,

@@ -270,6 +270,131 @@ START_TEST(test_parse_table)
 }
 END_TEST
 
+/*
+ * The usual line's own walk (replay.c) takes a line only where the general
+ * parser reads the same: every line above and others, then each with one
+ * byte changed, removed or added, and cut short, give the same status,
+ * reason and event both ways.
+ */
+static void
+check_as_general(const char *line, size_t len)
+{
+	struct flow_event	 ev, gev;
+	const char		*why = NULL, *gwhy = NULL;
+	int			 s, gs;
+
+	memset(&ev, 0x5a, sizeof(ev));
+	memset(&gev, 0xa5, sizeof(gev));
+	s = replay_parse_line(line, len, &ev, &why);
+	gs = replay_parse_general(line, len, &gev, &gwhy);
+	ck_assert_msg(s == gs, "%s, the general parser %s, for: %.*s",
+	    status_name(s), status_name(gs), (int)len, line);
+	if (s == PARSE_BAD)
+		ck_assert_msg(strcmp(why, gwhy) == 0, "%s, the general parser "
+		    "%s, for: %.*s", why, gwhy, (int)len, line);
+	if (s == PARSE_OK)
+		ck_assert_msg(memcmp(&ev, &gev, sizeof(ev)) == 0, "another "
+		    "event for: %.*s", (int)len, line);
+}
+
+START_TEST(test_usual_as_general)
+{
+	static const char *const more[] = {
+		REC_NEW_TCP, REC_DESTROY_TCP, REC_NEW_ICMP, REC_NEW_TCP_NO_L3,
+		REC_NEW_UDP, NOTS_NEW_TCP, TRAILER,
+		/* gencap's and the bench's lines */
+		"[1795000000.045860]\t    [NEW] ipv4     2 tcp      6 120 "
+		"SYN_SENT src=192.168.6.193 dst=198.18.41.161 sport=52440 "
+		"dport=5228 [UNREPLIED] src=198.18.41.161 dst=203.0.113.1 "
+		"sport=5228 dport=52440 id=64942349",
+		"[1795000010.667129]\t[DESTROY] ipv6     10 tcp      6 CLOSE "
+		"src=fd00:1::96 dst=2001:db8:2044:555::4490 sport=61331 "
+		"dport=443 src=2001:db8:2044:555::4490 dst=2001:db8:ffff::1 "
+		"sport=443 dport=61331 [ASSURED] id=1060475862",
+		"[1795000000.052574]\t    [NEW] ipv6     10 udp      17 30 "
+		"src=fd00:1::80 dst=2001:db8:123::4 sport=60782 dport=123 "
+		"[UNREPLIED] src=2001:db8:123::4 dst=2001:db8:ffff::1 "
+		"sport=123 dport=60782 id=1966305459",
+		"[1795000011.072693]\t[DESTROY] ipv4     2 udp      17 "
+		"src=192.168.1.201 dst=198.19.60.106 sport=40088 dport=53 "
+		"src=198.19.60.106 dst=203.0.113.1 sport=53 dport=40088 id=1",
+		/* far apart, full forms, leading zeros, long numbers */
+		"  [17.5]  [NEW]  ipv4  2  tcp  6  120  SYN_SENT  src=1.2.3.4  "
+		"dst=5.6.7.8  sport=1  dport=2  src=5.6.7.8  dst=9.9.9.9  "
+		"sport=2  dport=1  id=3",
+		"[1795000000.123456789] [NEW] ipv6 10 tcp 6 120 SYN_SENT "
+		"src=FD00:0:0:0:0:0:0:1 dst=::ffff:1.2.3.4 sport=00001 "
+		"dport=65535 [UNREPLIED] src=::1 dst=1:2:3:4:5:6:7:8 "
+		"sport=65535 dport=0000000001 zone=7 id=4294967295",
+		"[1234567890123456.5] [DESTROY] ipv4 2 tcp 6 src=010.001.0.1 "
+		"dst=255.255.255.255 sport=1 dport=2 src=x dst=1.2.3.4 sport=3 "
+		"dport=4 [ASSURED] [UNREPLIED] mark=1 use=2 delta-time=3 "
+		"[start=Sat Nov 21 12:21:23 2026] id=5",
+		/* a number for a protocol's name, then its number */
+		"[1.5] [NEW] ipv4     2  6 120 SYN_SENT src=1.2.3.4 "
+		"dst=5.6.7.8 sport=1 dport=2 src=5.6.7.8 dst=9.9.9.9 sport=2 "
+		"dport=1",
+		"[1.5] [NEW] tcp 6 120 SYN_SENT src=1.2.3.4 dst=5.6.7.8 "
+		"sport=1 dport=2 src=5.6.7.8 dst=9.9.9.9 sport=2 dport=1",
+		/* each bad in one field only */
+		"[1795000000.1234567890] [NEW] ipv4 2 tcp 6 120 SYN_SENT "
+		"src=1.2.3.4 dst=5.6.7.8 sport=1 dport=2 src=5.6.7.8 "
+		"dst=9.9.9.9 sport=2 dport=1",
+		"[12345678901234567.5] [NEW] ipv4 2 tcp 6 120 SYN_SENT "
+		"src=1.2.3.4 dst=5.6.7.8 sport=1 dport=2 src=5.6.7.8 "
+		"dst=9.9.9.9 sport=2 dport=1",
+		"[1.5] [NEW] ipv4 2 tcp 6 4294967296 SYN_SENT src=1.2.3.4 "
+		"dst=5.6.7.8 sport=1 dport=2 src=5.6.7.8 dst=9.9.9.9 sport=2 "
+		"dport=1",
+		"[1.5] [NEW] ipv4 2 tcp 6 120 SYN_SENT src=1.2.3.4 "
+		"dst=5.6.7.8 sport=1 dport=2 src=5.6.7.8 dst=9.9.9.9 "
+		"sport=65536 dport=1 id=4294967296",
+		"[1.5] [NEW] ipv4 2 tcp 6 120 SYN_SENT src=1.2.3.4 "
+		"dst=5.6.7.8 sport=1 dport=2 src=5.6.7.8 dst=9.9.9.9 sport=2 "
+		"dport=1 stray",
+		"[1.5] [NEW] ipv6 10 tcp 6 120 SYN_SENT src=fd00::1 "
+		"dst=1.2.3.4 sport=1 dport=2 src=5.6.7.8 dst=9.9.9.9 sport=2 "
+		"dport=1",
+	};
+	static const char	 bytes[] = " \t09af:.[]=xA-";
+	const char		*line;
+	char			 buf[512];
+	size_t			 i, k, len, b;
+
+	for (i = 0; i < T_N(pcases) + T_N(more); i++) {
+		line = i < T_N(pcases) ? pcases[i].line :
+		    more[i - T_N(pcases)];
+		len = strlen(line);
+		ck_assert_uint_lt(len + 1, sizeof(buf));
+		check_as_general(line, len);
+		for (k = 0; k <= len; k++) {
+			check_as_general(line, k);	/* cut short */
+			/* one byte added before k */
+			memcpy(buf, line, k);
+			memcpy(buf + k + 1, line + k, len - k);
+			buf[k] = ' ';
+			check_as_general(buf, len + 1);
+			buf[k] = '7';
+			check_as_general(buf, len + 1);
+			if (k == len)
+				continue;
+			/* byte k removed */
+			memcpy(buf, line, k);
+			memcpy(buf + k, line + k + 1, len - k - 1);
+			check_as_general(buf, len - 1);
+			/* byte k changed */
+			memcpy(buf, line, len);
+			for (b = 0; b < sizeof(bytes); b++) {
+				buf[k] = bytes[b];	/* the last is NUL */
+				check_as_general(buf, len);
+			}
+			buf[k] = (char)0xff;
+			check_as_general(buf, len);
+		}
+	}
+}
+END_TEST
+
 /* CRLF captures and trailing blanks parse like the plain line. */
 START_TEST(test_trailing_cr)
 {
@@ -774,7 +899,7 @@ main(void)
 		{ "line", NULL, NULL, {
 		    test_trailing_cr, test_timestamp, test_ignored,
 		    test_no_timestamp, test_bad, test_bad_binary,
-		    test_damaged_lines, NULL },
+		    test_damaged_lines, test_usual_as_general, NULL },
 		    { { test_parse_table, T_N(pcases) } } },
 		{ "fd", core_setup, core_teardown, {
 		    test_fd_counts, test_fd_counts_crlf, test_fd_bad_keep,
