@@ -14,13 +14,23 @@ jobs=${JOBS:-2}
 
 ./autogen.sh >/dev/null 2>&1 || { ./autogen.sh; exit 1; }
 
+# run_suite DIR [CONFIGURE-ARGS]: build in DIR and run make check; the
+# tests named in $SUITE_SKIP (with the reason beside the caller) are left out
 run_suite() {
 	dir=$1
 	shift
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	(cd "$dir" && "$top/configure" -q "$@" && make -s -j"$jobs" &&
-	    make -s -j"$jobs" check) || {
+	    if [ -n "${SUITE_SKIP:-}" ]; then
+		tests=$(make -s -C tests print-tests | tr ' ' '\n' |
+		    grep -vxF "$(echo "$SUITE_SKIP" | tr ' ' '\n')" |
+		    tr '\n' ' ')
+		echo "ci: $dir leaves out $SUITE_SKIP"
+		make -s -j"$jobs" check TESTS="$tests"
+	    else
+		make -s -j"$jobs" check
+	    fi) || {
 		for log in "$dir"/tests/*.log "$dir"/tests/fuzz/*.log; do
 			case $log in */test-suite.log) continue ;; esac
 			if grep -q '^:test-result: \(FAIL\|ERROR\)' \
@@ -52,30 +62,37 @@ run_extra() {
 }
 
 status=0
-echo "ci: build and test"
+ci_start=$(date +%s)
+# a stage begins: its name and the time since the start
+stage() { echo "ci: $* (at $(($(date +%s) - ci_start)) s)"; }
+stage "build and test"
 run_suite build || status=1
 if [ $status -eq 0 ]; then
-	echo "ci: make distcheck"
+	stage "make distcheck"
 	(cd build && make -s -j"$jobs" distcheck >distcheck.out 2>&1) || {
 		tail -n 80 build/distcheck.out
 		status=1
 	}
 fi
-echo "ci: the HTML report in Chromium"
+stage "the HTML report in Chromium"
 run_extra browser sh tests/browser.test
-echo "ci: Debian package"
+stage "Debian package"
 tarball=$(ls build/ephemd-*.tar.gz 2>/dev/null | head -1)
 run_extra debian bash tests/pkg/debian.sh ${tarball:+"$top/$tarball"}
-echo "ci: sanitizer build (ASan + UBSan) and test"
+stage "sanitizer build (ASan + UBSan) and test"
+# clocksteps.test: libfaketime and the ASan runtime deadlock at start when
+# both are preloaded (even date(1) hangs), so the wall-clock steps are
+# tested in the normal build and distcheck only
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+SUITE_SKIP="clocksteps.test" \
 	run_suite build-san --enable-sanitizers || status=1
 
 # Every parser of outside bytes fuzzed from its corpus for a while: a
 # smoke run that catches what a change broke, not a fuzzing campaign
 # (README, "Fuzzing").  About a minute of building and two and a half of
 # fuzzing on two cores.
-echo "ci: fuzzers (libFuzzer, ASan + UBSan), ${FUZZ_TIME:-30} s each"
+stage "fuzzers (libFuzzer, ASan + UBSan), ${FUZZ_TIME:-30} s each"
 run_extra fuzz sh -c 'rm -rf build-fuzz && mkdir build-fuzz &&
     cd build-fuzz && "$1/configure" -q --enable-fuzz &&
     make -s -j"$2" fuzz >/dev/null &&
@@ -104,5 +121,6 @@ if [ "$(id -u)" -eq 0 ] && [ "$skip" -ne 0 ]; then
 	status=1
 fi
 [ "$fail" -eq 0 ] || status=1
+stage "done"
 echo "ci: $pass passed, $fail failed, $skip skipped"
 exit $status
