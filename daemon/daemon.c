@@ -689,6 +689,31 @@ daemon_flow_probe(void *arg, const struct flow *f, int *ret_state,
 }
 
 /*
+ * Address a has just joined the device of host hi: when the device is
+ * blocked, a is too, for as long (a scanner that moves to another address
+ * of its /64 behind the same MAC stays cut off).
+ */
+static void
+daemon_block_moved(struct daemon *d, const struct addr *a, uint32_t hi)
+{
+	struct qhost	*b = quar_find(d->quar, &d->core->hosts.v[hi].addr);
+	char		 note[160], s[ADDR_STRLEN], dev[ADDR_STRLEN];
+	int		 r;
+
+	if (b == NULL || b->until_ms <= loop_wall_ms())
+		return;
+	r = quar_also(d->quar, a, &d->core->hosts.v[hi].addr, loop_wall_ms(),
+	    note, sizeof(note));
+	addr_fmt(a, s, sizeof(s));
+	addr_fmt(&d->core->hosts.v[hi].addr, dev, sizeof(dev));
+	log_info("quarantine of %s, a new address of the blocked device %s: "
+	    "%s%s", s, dev, note,
+	    r == QR_BLOCKED || r == QR_REFRESHED ? "" : " (refused)");
+	if (r == QR_BLOCKED || r == QR_REFRESHED)
+		daemon_quar_save(d);
+}
+
+/*
  * The neighbour table knows a client's MAC: another MAC than before is
  * another device behind the address (detect_identity.c).
  */
@@ -699,8 +724,10 @@ daemon_neigh(void *arg, const struct rtnl_neigh *n)
 	uint32_t	 hi;
 
 	if (d->devices != NULL &&
-	    d->conf->detect.identity.mode == ID_MAC)
-		devices_neigh(d->devices, &n->addr, n->mac, loop_clock_ms());
+	    d->conf->detect.identity.mode == ID_MAC &&
+	    (hi = devices_neigh(d->devices, &n->addr, n->mac,
+	    loop_clock_ms())) != UINT32_MAX)
+		daemon_block_moved(d, &n->addr, hi);
 	if (d->detect != NULL &&
 	    hosttab_find(&d->core->hosts, &n->addr, &hi) != NULL)
 		detect_identity_mac(d->detect, hi, n->mac, loop_clock_ms());

@@ -125,8 +125,10 @@ dev_v4(struct devices *d, struct dev_mac *m, const struct addr *a,
 /*
  * The neighbour table says address a is at mac (identity.mode "mac"):
  * an IPv6 address of a device whose host is known is counted in it.
+ * Returns that host when a is new to the device (the caller extends a
+ * block of the device to it), UINT32_MAX otherwise.
  */
-void
+uint32_t
 devices_neigh(struct devices *d, const struct addr *a, const uint8_t *mac,
     uint64_t now)
 {
@@ -135,23 +137,22 @@ devices_neigh(struct devices *d, const struct addr *a, const uint8_t *mac,
 	uint32_t	 hi, dev;
 
 	if ((m = dev_find(d, mac, true)) == NULL)
-		return;
+		return UINT32_MAX;
 	m->last_ms = now;
 	if (addr_is_v4(a)) {
 		dev_v4(d, m, a, now);
-		return;
+		return UINT32_MAX;
 	}
 	if (m->router || ((a->b[0] & 0xe0) != 0x20 &&
 	    (a->b[0] & 0xfe) != 0xfc))
-		return;		/* a router's, or not a global or ULA address */
+		return UINT32_MAX;	/* a router's, or not global or ULA */
 	if (dev_host(d, m)) {
 		dev = m->hi;
 		if (hosttab_find(&c->hosts, a, &hi) != NULL && hi == dev)
-			return;	/* the device's own first address */
+			return UINT32_MAX;	/* the device's first address */
 		if (core_alias_of(c, a, &hi) && hi == dev)
-			return;
-		(void)core_alias_set(c, a, dev);
-		return;
+			return UINT32_MAX;
+		return core_alias_set(c, a, dev) == 0 ? dev : UINT32_MAX;
 	}
 	/* the first address of the MAC with a host is the device's */
 	if (hosttab_find(&c->hosts, a, &hi) != NULL ||
@@ -159,6 +160,7 @@ devices_neigh(struct devices *d, const struct addr *a, const uint8_t *mac,
 		m->hi = hi;
 		m->gen = c->hosts.v[hi].gen + 1;
 	}
+	return UINT32_MAX;
 }
 
 /* The MAC of the device host hi is, when it is one; false otherwise. */

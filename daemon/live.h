@@ -315,7 +315,7 @@ void	 ctl_json_quote(char *, size_t, const char *);
 struct devices;
 struct devices *devices_new(struct core *);
 void	 devices_free(struct devices *);
-void	 devices_neigh(struct devices *, const struct addr *, const uint8_t *,
+uint32_t devices_neigh(struct devices *, const struct addr *, const uint8_t *,
 	    uint64_t);
 bool	 devices_mac_of(const struct devices *, uint32_t, uint8_t *);
 uint64_t devices_routers(const struct devices *);
