@@ -45,6 +45,9 @@ struct nftq;
 size_t	 nftq_batch_build(char *, size_t, uint32_t, const struct nftq_elem *,
 	    size_t);
 ssize_t	 nftq_batch_parse(const char *, size_t, struct nftq_elem *, size_t);
+int	 nftq_acks(const char *, size_t, uint32_t, struct nftq_elem *, size_t);
+int	 nftq_dump_parse(const char *, size_t, struct nftq_elem **, size_t *,
+	    size_t *);
 bool	 nftq_in_ranges(struct nftq_elem *, size_t, const struct addr *);
 struct nftq *nftq_open(void);
 void	 nftq_close(struct nftq *);

@@ -12,7 +12,9 @@
  * Also here: the check that the table and its sets exist with the right
  * types, loading the ruleset file (libnftables), and set dumps.
  */
+#include <endian.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,20 +141,72 @@ struct parse_ctx {
 	struct nftq_elem	*v;
 	size_t			 n, max;
 	int			 op;
-	const char		*set;
 	bool			 grow;		/* realloc v when full */
 	bool			 ours;		/* refuse other tables */
 	bool			 nomem;
 };
 
-static int
-parse_one(struct nftnl_set_elem *el, void *arg)
+/* The attribute a (of its nest) of type t and exactly len bytes. */
+static const struct nlattr *
+attr_get(const struct nlattr *const *tb, int t, size_t len)
 {
-	struct parse_ctx	*p = arg;
-	struct nftq_elem	*e;
-	const void		*key;
-	uint32_t		 klen = 0;
+	if (tb[t] == NULL || mnl_attr_get_payload_len(tb[t]) != len)
+		return NULL;
+	return tb[t];
+}
 
+/*
+ * The attributes of a nest (or of a message's payload) by type, each at
+ * most once, each inside its parent: libmnl's walk, not libnftnl's, which
+ * calls exit() for an attribute of another size than it expects.
+ */
+static int
+attr_table(const void *start, size_t len, const struct nlattr **tb,
+    int max)
+{
+	const struct nlattr	*attr;	/* libmnl's macro names it */
+
+	memset(tb, 0, (size_t)(max + 1) * sizeof(*tb));
+	mnl_attr_for_each_payload(start, len) {
+		int t = mnl_attr_get_type(attr);
+
+		if (t <= max) {
+			if (tb[t] != NULL)
+				return -1;
+			tb[t] = attr;
+		}
+	}
+	return 0;
+}
+
+static uint64_t
+attr_u64(const struct nlattr *a)
+{
+	uint64_t	v;
+
+	memcpy(&v, mnl_attr_get_payload(a), 8);
+	return be64toh(v);
+}
+
+/* One element (an NFTA_LIST_ELEM nest) of a set whose name is set. */
+static int
+parse_one(const struct nlattr *nest, struct parse_ctx *p, const char *set)
+{
+	const struct nlattr	*tb[NFTA_SET_ELEM_MAX + 1], *kb[NFTA_DATA_MAX + 1];
+	const struct nlattr	*key, *a;
+	struct nftq_elem	*e;
+	uint32_t		 flags, v4;
+
+	if (attr_table(mnl_attr_get_payload(nest),
+	    mnl_attr_get_payload_len(nest), tb, NFTA_SET_ELEM_MAX) == -1 ||
+	    tb[NFTA_SET_ELEM_KEY] == NULL ||
+	    attr_table(mnl_attr_get_payload(tb[NFTA_SET_ELEM_KEY]),
+	    mnl_attr_get_payload_len(tb[NFTA_SET_ELEM_KEY]), kb,
+	    NFTA_DATA_MAX) == -1)
+		return -1;
+	if ((key = attr_get(kb, NFTA_DATA_VALUE, 4)) == NULL &&
+	    (key = attr_get(kb, NFTA_DATA_VALUE, 16)) == NULL)
+		return -1;
 	if (p->n == p->max) {
 		size_t			 cap = p->max ? p->max * 2 : 256;
 		struct nftq_elem	*nv;
@@ -168,32 +222,40 @@ parse_one(struct nftnl_set_elem *el, void *arg)
 	}
 	e = &p->v[p->n];
 	memset(e, 0, sizeof(*e));
-	key = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &klen);
-	if (key == NULL || (klen != 4 && klen != 16))
-		return -1;
-	if (klen == 4) {
-		uint32_t v4;
-
-		memcpy(&v4, key, 4);
+	if (mnl_attr_get_payload_len(key) == 4) {
+		memcpy(&v4, mnl_attr_get_payload(key), 4);
 		addr_from_v4(&e->addr, ntohl(v4));
 	} else
-		memcpy(e->addr.b, key, 16);
+		memcpy(e->addr.b, mnl_attr_get_payload(key), 16);
 	e->op = p->op;
-	if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_TIMEOUT))
-		e->timeout_ms = nftnl_set_elem_get_u64(el,
-		    NFTNL_SET_ELEM_TIMEOUT);
-	if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_EXPIRATION))
-		e->expires_ms = nftnl_set_elem_get_u64(el,
-		    NFTNL_SET_ELEM_EXPIRATION);
-	if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_FLAGS))
-		e->end = (nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_FLAGS) &
-		    NFT_SET_ELEM_INTERVAL_END) != 0;
+	if ((a = attr_get(tb, NFTA_SET_ELEM_TIMEOUT, 8)) != NULL)
+		e->timeout_ms = attr_u64(a);
+	else if (tb[NFTA_SET_ELEM_TIMEOUT] != NULL)
+		return -1;
+	if ((a = attr_get(tb, NFTA_SET_ELEM_EXPIRATION, 8)) != NULL)
+		e->expires_ms = attr_u64(a);
+	else if (tb[NFTA_SET_ELEM_EXPIRATION] != NULL)
+		return -1;
+	if ((a = attr_get(tb, NFTA_SET_ELEM_FLAGS, 4)) != NULL) {
+		memcpy(&flags, mnl_attr_get_payload(a), 4);
+		e->end = (ntohl(flags) & NFT_SET_ELEM_INTERVAL_END) != 0;
+	} else if (tb[NFTA_SET_ELEM_FLAGS] != NULL)
+		return -1;
 	/* the set must match the key's family */
-	if (p->set != NULL && strcmp(p->set, set_of(&e->addr, false)) != 0 &&
-	    strcmp(p->set, set_of(&e->addr, true)) != 0)
+	if (set != NULL && strcmp(set, set_of(&e->addr, false)) != 0 &&
+	    strcmp(set, set_of(&e->addr, true)) != 0)
 		return -1;
 	p->n++;
 	return 0;
+}
+
+/* A NUL-terminated string attribute, or NULL. */
+static const char *
+attr_str(const struct nlattr *a)
+{
+	if (a == NULL || mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+		return NULL;
+	return mnl_attr_get_str(a);
 }
 
 /*
@@ -203,23 +265,29 @@ parse_one(struct nftnl_set_elem *el, void *arg)
 static int
 parse_msg(const struct nlmsghdr *nlh, struct parse_ctx *p)
 {
-	struct nftnl_set	*s;
-	const char		*t;
-	int			 rv = -1;
+	const struct nlattr	*tb[NFTA_SET_ELEM_LIST_MAX + 1];
+	const struct nlattr	*a, *list;
+	const char		*t, *set;
+	size_t			 off = sizeof(struct nfgenmsg);
 
-	if ((s = nftnl_set_alloc()) == NULL)
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + off ||
+	    attr_table((const char *)mnl_nlmsg_get_payload(nlh) + off,
+	    nlh->nlmsg_len - NLMSG_HDRLEN - off, tb,
+	    NFTA_SET_ELEM_LIST_MAX) == -1)
 		return -1;
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
-		goto out;
-	t = nftnl_set_get_str(s, NFTNL_SET_TABLE);
+	t = attr_str(tb[NFTA_SET_ELEM_LIST_TABLE]);
+	set = attr_str(tb[NFTA_SET_ELEM_LIST_SET]);
 	if (p->ours && (t == NULL || strcmp(t, NFTQ_TABLE) != 0))
-		goto out;
-	p->set = nftnl_set_get_str(s, NFTNL_SET_NAME);
-	rv = nftnl_set_elem_foreach(s, parse_one, p);
-	p->set = NULL;
-out:
-	nftnl_set_free(s);
-	return rv;
+		return -1;
+	if ((list = tb[NFTA_SET_ELEM_LIST_ELEMENTS]) == NULL)
+		return 0;
+	mnl_attr_for_each_nested(a, list) {
+		if (mnl_attr_validate(a, MNL_TYPE_UNSPEC) < 0 ||
+		    mnl_attr_get_type(a) != NFTA_LIST_ELEM ||
+		    parse_one(a, p, set) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 /*
@@ -237,6 +305,8 @@ nftq_batch_parse(const char *buf, size_t len, struct nftq_elem *v,
 	int			 rest = (int)len;
 	bool			 begun = false, ended = false;
 
+	if (!nl_datagram_ok(buf, len))
+		return -1;
 	for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
 		uint16_t type = nlh->nlmsg_type;
 
@@ -353,6 +423,52 @@ drain(struct nftq *q)
 }
 
 /*
+ * One datagram of the kernel's answers to a batch of v[0..n) sent with
+ * sequence numbers from base (nftq_batch_build): mark the elements whose
+ * message it refused (err), and a refresh whose delete found the element
+ * expired (skip_del).  Returns the number marked, or -1 for a datagram
+ * that is not the kernel's (nl.c).
+ */
+int
+nftq_acks(const char *buf, size_t len, uint32_t base, struct nftq_elem *v,
+    size_t n)
+{
+	const struct nlmsghdr	*nlh = (const struct nlmsghdr *)buf;
+	int			 rest = (int)len, marked = 0;
+
+	if (!nl_datagram_ok(buf, len))
+		return -1;
+	for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+		const struct nlmsgerr	*err;
+		uint32_t		 k;
+		size_t			 i;
+
+		if (nlh->nlmsg_type != NLMSG_ERROR ||
+		    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*err))
+			continue;
+		err = mnl_nlmsg_get_payload(nlh);
+		if (err->error == 0)
+			continue;
+		k = nlh->nlmsg_seq - base;
+		if ((i = k / 2) >= n)
+			continue;
+		if ((k & 1) == 0 && err->error == -ENOENT) {
+			/* a refresh found the element expired */
+			v[i].skip_del = true;
+			marked++;
+			continue;
+		}
+		if (v[i].err == 0) {
+			/* INT_MIN has no positive: any error will do */
+			v[i].err = err->error < 0 && err->error != INT_MIN ?
+			    -err->error : EPROTO;
+			marked++;
+		}
+	}
+	return marked;
+}
+
+/*
  * Send one chunk; mark elements whose message the kernel refused.
  * Returns the number of elements marked, or -1 when the exchange itself
  * failed (errno set).
@@ -378,36 +494,10 @@ send_chunk(struct nftq *q, struct nftq_elem *v, size_t n)
 	q->st.batches++;
 	while ((r = recv(mnl_socket_get_fd(q->nl), rbuf, sizeof(rbuf),
 	    MSG_DONTWAIT)) > 0) {
-		const struct nlmsghdr	*nlh = (const struct nlmsghdr *)rbuf;
-		int			 rest = (int)r;
+		int m = nftq_acks(rbuf, (size_t)r, base, v, n);
 
-		if (!nl_datagram_ok(rbuf, (size_t)r))
-			continue;	/* not the kernel's: nl.c */
-		for (; mnl_nlmsg_ok(nlh, rest);
-		    nlh = mnl_nlmsg_next(nlh, &rest)) {
-			const struct nlmsgerr *err;
-			uint32_t	 k;
-			size_t		 i;
-
-			if (nlh->nlmsg_type != NLMSG_ERROR)
-				continue;
-			err = mnl_nlmsg_get_payload(nlh);
-			if (err->error == 0)
-				continue;
-			k = nlh->nlmsg_seq - base;
-			if ((i = k / 2) >= n)
-				continue;
-			if ((k & 1) == 0 && -err->error == ENOENT) {
-				/* a refresh found the element expired */
-				v[i].skip_del = true;
-				marked++;
-				continue;
-			}
-			if (v[i].err == 0) {
-				v[i].err = -err->error;
-				marked++;
-			}
-		}
+		if (m > 0)
+			marked += m;
 	}
 	if (r == -1 && errno == ENOBUFS) {
 		q->st.overruns++;
@@ -663,6 +753,32 @@ static int
 dump_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	return parse_msg(nlh, arg) == 0 ? MNL_CB_OK : MNL_CB_ERROR;
+}
+
+/*
+ * One datagram of the kernel's answer to a set dump (NEWSETELEM messages,
+ * then NLMSG_DONE): its elements appended to *v, which holds *n of room
+ * *max (grown with realloc; free() it).  What nftq_dump reads, for the
+ * tests and the fuzzer.  Returns 0, 1 at NLMSG_DONE, or -1: not the
+ * kernel's, a message libnftnl refuses, a key that is no address.
+ */
+int
+nftq_dump_parse(const char *buf, size_t len, struct nftq_elem **v,
+    size_t *n, size_t *max)
+{
+	struct parse_ctx	p = { .grow = true, .op = NFTQ_ADD };
+	int			rv;
+
+	if (!nl_datagram_ok(buf, len))
+		return -1;
+	p.v = *v;
+	p.n = *n;
+	p.max = *max;
+	rv = mnl_cb_run(buf, len, 0, 0, dump_cb, &p);
+	*v = p.v;
+	*n = p.n;
+	*max = p.max;
+	return rv == MNL_CB_ERROR ? -1 : rv == MNL_CB_STOP ? 1 : 0;
 }
 
 /*
