@@ -144,6 +144,7 @@ setup(void)
 	netlist_clear(&conf->core.internal);
 	ck_assert_ptr_nonnull(core = core_new(&conf->core));
 	ck_assert_ptr_nonnull(rt = rtnl_new(conf, core));
+	nb.len = 0;
 }
 
 static void
@@ -152,6 +153,14 @@ teardown(void)
 	rtnl_close(rt);
 	core_free(core);
 	conf_free(conf);
+}
+
+/* The messages built in nb, to rtnl as one datagram; nb empty again. */
+static void
+input(void)
+{
+	rtnl_input(rt, nb.b, nb.len);
+	nb.len = 0;
 }
 
 /* The prefixes in force, as "PREFIX/LEN (SOURCE)" joined by ", ". */
@@ -177,7 +186,6 @@ prefixes(void)
 static void
 gateway(void)
 {
-	nb.len = 0;
 	nlmsg_link(&nb, RTM_NEWLINK, 1, "lo", IFF_LOOPBACK);
 	nlmsg_link(&nb, RTM_NEWLINK, 2, "wan", 0);
 	nlmsg_link(&nb, RTM_NEWLINK, 3, "lan", 0);
@@ -191,7 +199,7 @@ gateway(void)
 	nlmsg_addr(&nb, RTM_NEWADDR, 4, "10.9.0.1", 16);
 	nlmsg_route(&nb, RTM_NEWROUTE, AF_INET, 0, 0, 2, 0);
 	nlmsg_route(&nb, RTM_NEWROUTE, AF_INET6, 0, 0, 2, 0);
-	rtnl_input(rt, nb.b, nb.len);
+	input();
 }
 
 static bool
@@ -229,10 +237,9 @@ START_TEST(test_rtnl_renumber)
 	struct netlist	f = { NULL, 0 };
 
 	gateway();
-	nb.len = 0;
 	nlmsg_addr(&nb, RTM_DELADDR, 3, "2001:db8:1::1", 64);
 	nlmsg_addr(&nb, RTM_NEWADDR, 3, "2001:db8:2::1", 64);
-	rtnl_input(rt, nb.b, nb.len);
+	input();
 	ck_assert_str_eq(prefixes(), "192.168.7.0/24 (lan), "
 	    "10.9.0.0/16 (wifi), 2001:db8:2::/64 (lan)");
 	ck_assert(client("2001:db8:2::55", "2001:db8:2::55"));
@@ -242,9 +249,8 @@ START_TEST(test_rtnl_renumber)
 	ck_assert_uint_eq(f.n, 4);
 	netlist_clear(&f);
 	/* and back again: no longer retired */
-	nb.len = 0;
 	nlmsg_addr(&nb, RTM_NEWADDR, 3, "2001:db8:1::1", 64);
-	rtnl_input(rt, nb.b, nb.len);
+	input();
 	ck_assert_int_eq(rtnl_filter(rt, &f), 0);
 	ck_assert_uint_eq(f.n, 4);
 	netlist_clear(&f);
@@ -255,28 +261,24 @@ END_TEST
 START_TEST(test_rtnl_routes)
 {
 	gateway();
-	nb.len = 0;
 	nlmsg_route(&nb, RTM_DELROUTE, AF_INET, 0, 0, 2, 0);
-	rtnl_input(rt, nb.b, nb.len);
+	input();
 	/* the IPv6 default route still leaves by it */
 	ck_assert_str_eq(prefixes(), "192.168.7.0/24 (lan), "
 	    "2001:db8:1::/64 (lan), 10.9.0.0/16 (wifi)");
-	nb.len = 0;
 	nlmsg_route(&nb, RTM_DELROUTE, AF_INET6, 0, 0, 2, 0);
-	rtnl_input(rt, nb.b, nb.len);
+	input();
 	ck_assert_str_eq(prefixes(), "198.51.100.0/24 (wan), "
 	    "2001:db8:ff::/64 (wan), 192.168.7.0/24 (lan), "
 	    "2001:db8:1::/64 (lan), 10.9.0.0/16 (wifi)");
 	/* multipath: both interfaces carry it */
-	nb.len = 0;
 	nlmsg_route(&nb, RTM_NEWROUTE, AF_INET, 0, 0, 2, 4);
-	rtnl_input(rt, nb.b, nb.len);
+	input();
 	ck_assert_str_eq(prefixes(), "192.168.7.0/24 (lan), "
 	    "2001:db8:1::/64 (lan)");
 	/* an interface that goes takes its addresses and routes along */
-	nb.len = 0;
 	nlmsg_link(&nb, RTM_DELLINK, 3, "lan", 0);
-	rtnl_input(rt, nb.b, nb.len);
+	input();
 	ck_assert_str_eq(prefixes(), "");
 }
 END_TEST
@@ -304,10 +306,9 @@ START_TEST(test_rtnl_bad)
 	struct rtnl_stats	st;
 	struct nlmsghdr		*nlh;
 
-	nb.len = 0;
 	nlh = nlmsg_addr(&nb, RTM_NEWADDR, 3, "192.168.7.1", 24);
 	((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_prefixlen = 40;
-	rtnl_input(rt, nb.b, nb.len);
+	input();
 	rtnl_get_stats(rt, &st);
 	ck_assert_uint_eq(st.bad, 1);
 	ck_assert_str_eq(prefixes(), "");
