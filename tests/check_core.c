@@ -572,6 +572,14 @@ flow_end(const char *src, uint16_t sport, uint64_t ts)
 	event(&ev);
 }
 
+/* A flow that came and went: its host idle since ts_end. */
+static void
+flow_past(const char *src, uint16_t sport, uint64_t ts_new, uint64_t ts_end)
+{
+	flow_new(src, sport, ts_new);
+	flow_end(src, sport, ts_end);
+}
+
 static uint32_t	evicted_host[64], evicted_svc[64];
 static size_t	nevicted_host, nevicted_svc;
 
@@ -604,8 +612,7 @@ START_TEST(test_hosts_evict_idle)
 
 	conf.max_hosts = 2;
 	start_evict();
-	flow_new("10.0.0.2", 40000, T0);
-	flow_end("10.0.0.2", 40000, T0 + 1000);
+	flow_past("10.0.0.2", 40000, T0, T0 + 1000);
 	flow_new("10.0.0.3", 40000, T0 + 2000);	/* held: alive */
 	flow_new("10.0.0.4", 40000, T0 + 700000);
 	ck_assert_uint_eq(core->cnt.hosts_full, 0);
@@ -637,11 +644,9 @@ START_TEST(test_hosts_evict_order)
 {
 	conf.max_hosts = 2;
 	start_evict();
-	flow_new("10.0.0.2", 40000, T0);
-	flow_end("10.0.0.2", 40000, T0 + 1000);
+	flow_past("10.0.0.2", 40000, T0, T0 + 1000);
 	host_find("10.0.0.2")->hflags |= HF_LEARNED;
-	flow_new("10.0.0.3", 40000, T0 + 2000);
-	flow_end("10.0.0.3", 40000, T0 + 3000);
+	flow_past("10.0.0.3", 40000, T0 + 2000, T0 + 3000);
 	flow_new("10.0.0.4", 40000, T0 + 900000);
 	ck_assert_ptr_nonnull(host_find("10.0.0.2"));
 	ck_assert_ptr_null(host_find("10.0.0.3"));
@@ -707,8 +712,7 @@ START_TEST(test_prefix_aggregate)
 	start_evict();
 	for (i = 1; i <= 5; i++) {
 		snprintf(a, sizeof(a), "fd00:1:2:3::%x", i);
-		flow_new(a, 40000, T0 + (uint64_t)i);
-		flow_end(a, 40000, T0 + 10 + (uint64_t)i);
+		flow_past(a, 40000, T0 + (uint64_t)i, T0 + 10 + (uint64_t)i);
 	}
 	ck_assert_ptr_nonnull(host_find("fd00:1:2:3::"));
 	for (i = 1; i <= 6; i++) {
@@ -759,8 +763,7 @@ START_TEST(test_prefix_churn)
 		snprintf(a, sizeof(a), "fd00:0:0:%x::%x", (x >> 8) % 50,
 		    (x >> 16) % 7 + 1);
 		ts += 700;
-		flow_new(a, 40000, ts);
-		flow_end(a, 40000, ts + 1);
+		flow_past(a, 40000, ts, ts + 1);
 	}
 	ck_assert_uint_gt(core->cnt.hosts_evicted, 1000);
 	ck_assert_uint_eq(core->cnt.hosts_full, 0);
@@ -801,8 +804,8 @@ START_TEST(test_svcs_evict)
 	conf.max_services = 16;
 	start_evict();
 	for (i = 0; i < 10; i++) {	/* tcp/443 known: 10 flows */
-		flow_new("10.0.0.2", (uint16_t)(40000 + i), T0 + i);
-		flow_end("10.0.0.2", (uint16_t)(40000 + i), T0 + 1000 + i);
+		flow_past("10.0.0.2", (uint16_t)(40000 + i), T0 + i,
+		    T0 + 1000 + i);
 	}
 	ev = from("10.0.0.2", EV_NEW, 50000, 22, T0 + 2000);	/* held */
 	event(&ev);

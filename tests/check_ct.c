@@ -4,8 +4,6 @@
  * nested attributes) and names the event it must become, or that it must
  * be refused or ignored.
  */
-#include <arpa/inet.h>
-#include <endian.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,31 +15,14 @@
 #include <linux/netfilter/nf_conntrack_tcp.h>
 
 #include "live.h"
+#include "nlmsg.h"
 #include "testutil.h"
 
 #define NOW	1795000000123ULL
 
-struct tuple {
-	const char	*src, *dst;
-	uint16_t	 sport, dport;		/* icmp: id, type << 8 | code */
-};
-
 struct ctcase {
 	const char	*name;
-	uint16_t	 msg;		/* IPCTNL_MSG_* */
-	uint8_t		 subsys;	/* 0: NFNL_SUBSYS_CTNETLINK */
-	uint8_t		 family;
-	uint8_t		 proto;
-	struct tuple	 orig, reply;
-	bool		 no_reply;	/* leave the reply tuple out */
-	bool		 no_ports;	/* leave the ports out */
-	uint32_t	 status;
-	int		 state;		/* TCP_CONNTRACK_*, -1: none */
-	uint32_t	 timeout;	/* 0: none */
-	uint32_t	 id;
-	uint64_t	 tstart, tstop;	/* ns, 0: none */
-	uint16_t	 zone;
-	uint32_t	 pid;		/* the sender: not 0 for user space */
+	struct nlmsg_ct	 msg;		/* the message */
 	bool		 dump;
 	int		 want;		/* ct_parse's result */
 	struct flow_event ev;		/* with want 1: what must come out */
@@ -50,168 +31,102 @@ struct ctcase {
 
 #define TCPF	(EVF_PORTS)
 static const struct ctcase cases[] = {
-	{ "tcp new", IPCTNL_MSG_CT_NEW, 0, AF_INET, IPPROTO_TCP,
+	{ "tcp new", { IPCTNL_MSG_CT_NEW, 0, AF_INET, IPPROTO_TCP,
 	    { "10.0.0.2", "198.51.100.7", 40000, 443 },
 	    { "198.51.100.7", "203.0.113.1", 443, 40000 }, false, false, 0,
-	    TCP_CONNTRACK_SYN_SENT, 120, 4242, 0, 0, 0, 0, false, 1,
+	    TCP_CONNTRACK_SYN_SENT, 120, 4242, 0, 0, 0, 0 }, false, 1,
 	    { .type = EV_NEW, .proto = IPPROTO_TCP, .sport = 40000,
 	    .dport = 443, .nat_port = 40000, .state = CTS_SYN_SENT,
 	    .timeout_s = 120, .ct_id = 4242,
 	    .flags = TCPF | EVF_UNREPLIED | EVF_TIMEOUT },
 	    "10.0.0.2", "198.51.100.7", "203.0.113.1" },
-	{ "tcp destroy, time_wait, kernel timestamps", IPCTNL_MSG_CT_DELETE,
+	{ "tcp destroy, time_wait, kernel timestamps", { IPCTNL_MSG_CT_DELETE,
 	    0, AF_INET, IPPROTO_TCP,
 	    { "10.0.0.2", "198.51.100.7", 40000, 443 },
 	    { "198.51.100.7", "203.0.113.1", 443, 61000 }, false, false,
 	    IPS_SEEN_REPLY | IPS_ASSURED, TCP_CONNTRACK_TIME_WAIT, 0, 7,
-	    1795000000000000000ULL, 1795000125500000000ULL, 0, 0, false, 1,
+	    1795000000000000000ULL, 1795000125500000000ULL, 0, 0 }, false, 1,
 	    { .type = EV_DESTROY, .proto = IPPROTO_TCP, .sport = 40000,
 	    .dport = 443, .nat_port = 61000, .state = CTS_TIME_WAIT,
 	    .ct_id = 7, .kstart_ms = 1795000000000ULL,
 	    .kstop_ms = 1795000125500ULL, .flags = TCPF | EVF_ASSURED },
 	    "10.0.0.2", "198.51.100.7", "203.0.113.1" },
-	{ "destroy from user space", IPCTNL_MSG_CT_DELETE, 0, AF_INET,
+	{ "destroy from user space", { IPCTNL_MSG_CT_DELETE, 0, AF_INET,
 	    IPPROTO_TCP, { "10.0.0.2", "198.51.100.7", 40000, 443 },
 	    { "198.51.100.7", "203.0.113.1", 443, 40000 }, false, false,
-	    IPS_SEEN_REPLY, TCP_CONNTRACK_ESTABLISHED, 0, 8, 0, 0, 0, 4711,
+	    IPS_SEEN_REPLY, TCP_CONNTRACK_ESTABLISHED, 0, 8, 0, 0, 0, 4711 },
 	    false, 1,
 	    { .type = EV_DESTROY, .proto = IPPROTO_TCP, .sport = 40000,
 	    .dport = 443, .nat_port = 40000, .state = CTS_ESTABLISHED,
 	    .ct_id = 8, .flags = TCPF | EVF_USERSPACE },
 	    "10.0.0.2", "198.51.100.7", "203.0.113.1" },
-	{ "udp over ipv6, zone", IPCTNL_MSG_CT_NEW, 0, AF_INET6, IPPROTO_UDP,
-	    { "2001:db8:1::5", "2001:db8:99::53", 51000, 53 },
+	{ "udp over ipv6, zone", { IPCTNL_MSG_CT_NEW, 0, AF_INET6,
+	    IPPROTO_UDP, { "2001:db8:1::5", "2001:db8:99::53", 51000, 53 },
 	    { "2001:db8:99::53", "2001:db8:1::5", 53, 51000 }, false, false,
-	    0, -1, 30, 9, 0, 0, 3, 0, false, 1,
+	    0, -1, 30, 9, 0, 0, 3, 0 }, false, 1,
 	    { .type = EV_NEW, .proto = IPPROTO_UDP, .sport = 51000,
 	    .dport = 53, .nat_port = 51000, .timeout_s = 30, .ct_id = 9,
 	    .zone = 3, .flags = EVF_PORTS | EVF_UNREPLIED | EVF_TIMEOUT },
 	    "2001:db8:1::5", "2001:db8:99::53", "2001:db8:1::5" },
-	{ "icmp echo", IPCTNL_MSG_CT_NEW, 0, AF_INET, IPPROTO_ICMP,
+	{ "icmp echo", { IPCTNL_MSG_CT_NEW, 0, AF_INET, IPPROTO_ICMP,
 	    { "10.0.0.3", "198.51.100.9", 777, 8 << 8 },
 	    { "198.51.100.9", "203.0.113.1", 777, 0 }, false, false, 0, -1,
-	    30, 10, 0, 0, 0, 0, false, 1,
+	    30, 10, 0, 0, 0, 0 }, false, 1,
 	    { .type = EV_NEW, .proto = IPPROTO_ICMP, .sport = 777,
 	    .dport = 8 << 8, .timeout_s = 30, .ct_id = 10,
 	    .flags = EVF_UNREPLIED | EVF_TIMEOUT },
 	    "10.0.0.3", "198.51.100.9", "203.0.113.1" },
-	{ "a dump entry", IPCTNL_MSG_CT_NEW, 0, AF_INET, IPPROTO_TCP,
+	{ "a dump entry", { IPCTNL_MSG_CT_NEW, 0, AF_INET, IPPROTO_TCP,
 	    { "10.0.0.2", "198.51.100.7", 40002, 443 },
 	    { "198.51.100.7", "203.0.113.1", 443, 40002 }, false, false,
 	    IPS_SEEN_REPLY | IPS_ASSURED, TCP_CONNTRACK_ESTABLISHED, 431999,
-	    11, 0, 0, 0, 0, true, 1,
+	    11, 0, 0, 0, 0 }, true, 1,
 	    { .type = EV_DUMP, .proto = IPPROTO_TCP, .sport = 40002,
 	    .dport = 443, .nat_port = 40002, .state = CTS_ESTABLISHED,
 	    .timeout_s = 431999, .ct_id = 11,
 	    .flags = TCPF | EVF_ASSURED | EVF_TIMEOUT },
 	    "10.0.0.2", "198.51.100.7", "203.0.113.1" },
-	{ "sctp: ports, a state ephemd does not know", IPCTNL_MSG_CT_NEW, 0,
-	    AF_INET, IPPROTO_SCTP, { "10.0.0.2", "198.51.100.7", 5000, 38412 },
+	{ "sctp: ports, a state ephemd does not know", { IPCTNL_MSG_CT_NEW,
+	    0, AF_INET, IPPROTO_SCTP,
+	    { "10.0.0.2", "198.51.100.7", 5000, 38412 },
 	    { "198.51.100.7", "203.0.113.1", 38412, 5000 }, false, false, 0,
-	    -1, 0, 12, 0, 0, 0, 0, false, 1,
+	    -1, 0, 12, 0, 0, 0, 0 }, false, 1,
 	    { .type = EV_NEW, .proto = IPPROTO_SCTP, .sport = 5000,
 	    .dport = 38412, .nat_port = 5000, .state = CTS_OTHER,
 	    .ct_id = 12, .flags = EVF_PORTS | EVF_UNREPLIED },
 	    "10.0.0.2", "198.51.100.7", "203.0.113.1" },
-	{ "no reply tuple", IPCTNL_MSG_CT_NEW, 0, AF_INET, IPPROTO_TCP,
+	{ "no reply tuple", { IPCTNL_MSG_CT_NEW, 0, AF_INET, IPPROTO_TCP,
 	    { "10.0.0.2", "198.51.100.7", 40000, 443 }, { NULL, NULL, 0, 0 },
-	    true, false, 0, TCP_CONNTRACK_SYN_SENT, 120, 13, 0, 0, 0, 0,
+	    true, false, 0, TCP_CONNTRACK_SYN_SENT, 120, 13, 0, 0, 0, 0 },
 	    false, -1, { 0 }, NULL, NULL, NULL },
-	{ "tcp without ports", IPCTNL_MSG_CT_NEW, 0, AF_INET, IPPROTO_TCP,
+	{ "tcp without ports", { IPCTNL_MSG_CT_NEW, 0, AF_INET, IPPROTO_TCP,
 	    { "10.0.0.2", "198.51.100.7", 0, 0 },
 	    { "198.51.100.7", "203.0.113.1", 0, 0 }, false, true, 0,
-	    TCP_CONNTRACK_SYN_SENT, 120, 14, 0, 0, 0, 0, false, -1, { 0 },
+	    TCP_CONNTRACK_SYN_SENT, 120, 14, 0, 0, 0, 0 }, false, -1, { 0 },
 	    NULL, NULL, NULL },
-	{ "another family", IPCTNL_MSG_CT_NEW, 0, AF_BRIDGE, IPPROTO_TCP,
+	{ "another family", { IPCTNL_MSG_CT_NEW, 0, AF_BRIDGE, IPPROTO_TCP,
 	    { "10.0.0.2", "198.51.100.7", 40000, 443 },
 	    { "198.51.100.7", "203.0.113.1", 443, 40000 }, false, false, 0,
-	    -1, 0, 15, 0, 0, 0, 0, false, -1, { 0 }, NULL, NULL, NULL },
-	{ "a stats message: no event", IPCTNL_MSG_CT_GET_STATS_CPU, 0,
+	    -1, 0, 15, 0, 0, 0, 0 }, false, -1, { 0 }, NULL, NULL, NULL },
+	{ "a stats message: no event", { IPCTNL_MSG_CT_GET_STATS_CPU, 0,
 	    AF_INET, IPPROTO_TCP, { "10.0.0.2", "198.51.100.7", 1, 2 },
 	    { "198.51.100.7", "203.0.113.1", 2, 1 }, false, false, 0, -1, 0,
-	    16, 0, 0, 0, 0, false, 0, { 0 }, NULL, NULL, NULL },
-	{ "another subsystem: no event", IPCTNL_MSG_CT_NEW,
+	    16, 0, 0, 0, 0 }, false, 0, { 0 }, NULL, NULL, NULL },
+	{ "another subsystem: no event", { IPCTNL_MSG_CT_NEW,
 	    NFNL_SUBSYS_CTNETLINK_EXP, AF_INET, IPPROTO_TCP,
 	    { "10.0.0.2", "198.51.100.7", 1, 2 },
 	    { "198.51.100.7", "203.0.113.1", 2, 1 }, false, false, 0, -1, 0,
-	    17, 0, 0, 0, 0, false, 0, { 0 }, NULL, NULL, NULL },
+	    17, 0, 0, 0, 0 }, false, 0, { 0 }, NULL, NULL, NULL },
 };
 
-static void
-put_addr(struct nlmsghdr *nlh, uint8_t family, uint16_t type, const char *s)
-{
-	uint8_t	b[16];
+static struct nlmsg_buf	nb;
 
-	ck_assert_int_eq(inet_pton(family == AF_INET6 ? AF_INET6 : AF_INET,
-	    s, b), 1);
-	mnl_attr_put(nlh, type, family == AF_INET6 ? 16 : 4, b);
-}
-
-static void
-put_tuple(struct nlmsghdr *nlh, const struct ctcase *c, uint16_t type,
-    const struct tuple *t)
-{
-	struct nlattr	*tn, *n;
-	bool		 v6 = c->family == AF_INET6;
-
-	tn = mnl_attr_nest_start(nlh, type);
-	n = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
-	put_addr(nlh, c->family, v6 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC, t->src);
-	put_addr(nlh, c->family, v6 ? CTA_IP_V6_DST : CTA_IP_V4_DST, t->dst);
-	mnl_attr_nest_end(nlh, n);
-	n = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
-	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, c->proto);
-	if (c->proto == IPPROTO_ICMP) {
-		mnl_attr_put_u16(nlh, CTA_PROTO_ICMP_ID, htons(t->sport));
-		mnl_attr_put_u8(nlh, CTA_PROTO_ICMP_TYPE, t->dport >> 8);
-		mnl_attr_put_u8(nlh, CTA_PROTO_ICMP_CODE, t->dport & 0xff);
-	} else if (!c->no_ports) {
-		mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(t->sport));
-		mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(t->dport));
-	}
-	mnl_attr_nest_end(nlh, n);
-	mnl_attr_nest_end(nlh, tn);
-}
-
-/* The message of case c, built in buf. */
+/* The message of case c, alone in nb. */
 static struct nlmsghdr *
-build(char *buf, const struct ctcase *c)
+build(const struct ctcase *c)
 {
-	struct nlmsghdr	*nlh = mnl_nlmsg_put_header(buf);
-	struct nfgenmsg	*nfg;
-	struct nlattr	*n, *m;
-
-	nlh->nlmsg_type = (uint16_t)((c->subsys ? c->subsys :
-	    NFNL_SUBSYS_CTNETLINK) << 8 | c->msg);
-	nlh->nlmsg_pid = c->pid;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = c->family;
-	nfg->version = NFNETLINK_V0;
-	put_tuple(nlh, c, CTA_TUPLE_ORIG, &c->orig);
-	if (!c->no_reply)
-		put_tuple(nlh, c, CTA_TUPLE_REPLY, &c->reply);
-	mnl_attr_put_u32(nlh, CTA_STATUS, htonl(c->status));
-	if (c->timeout)
-		mnl_attr_put_u32(nlh, CTA_TIMEOUT, htonl(c->timeout));
-	mnl_attr_put_u32(nlh, CTA_ID, htonl(c->id));
-	if (c->zone)
-		mnl_attr_put_u16(nlh, CTA_ZONE, htons(c->zone));
-	if (c->state >= 0) {
-		n = mnl_attr_nest_start(nlh, CTA_PROTOINFO);
-		m = mnl_attr_nest_start(nlh, CTA_PROTOINFO_TCP);
-		mnl_attr_put_u8(nlh, CTA_PROTOINFO_TCP_STATE, (uint8_t)c->state);
-		mnl_attr_nest_end(nlh, m);
-		mnl_attr_nest_end(nlh, n);
-	}
-	if (c->tstart) {
-		n = mnl_attr_nest_start(nlh, CTA_TIMESTAMP);
-		mnl_attr_put_u64(nlh, CTA_TIMESTAMP_START, htobe64(c->tstart));
-		if (c->tstop)
-			mnl_attr_put_u64(nlh, CTA_TIMESTAMP_STOP,
-			    htobe64(c->tstop));
-		mnl_attr_nest_end(nlh, n);
-	}
-	return nlh;
+	nb.len = 0;
+	return nlmsg_ct(&nb, &c->msg);
 }
 
 static void
@@ -230,11 +145,10 @@ want_addr(const struct addr *got, const char *s, const char *what,
 START_TEST(test_ct_table)
 {
 	const struct ctcase	*c = &cases[_i];
-	char			 buf[MNL_SOCKET_BUFFER_SIZE];
 	struct flow_event	 ev, *w = (struct flow_event *)&c->ev;
 	int			 r;
 
-	r = ct_parse(build(buf, c), c->dump, NOW, &ev);
+	r = ct_parse(build(c), c->dump, NOW, &ev);
 	ck_assert_msg(r == c->want, "%s: ct_parse %d, not %d", c->name, r,
 	    c->want);
 	if (r != 1)
@@ -264,15 +178,15 @@ END_TEST
 /* Every cut of a good message is refused or parsed, never read past. */
 START_TEST(test_ct_cut)
 {
-	char			 buf[MNL_SOCKET_BUFFER_SIZE], *copy;
-	struct nlmsghdr		*nlh = build(buf, &cases[1]);
+	char			*copy;
+	struct nlmsghdr		*nlh = build(&cases[1]);
 	struct flow_event	 ev;
 	uint32_t		 len = nlh->nlmsg_len, cut;
 
 	for (cut = sizeof(*nlh); cut < len; cut++) {
 		/* exactly cut bytes, so that a read past them is caught */
 		ck_assert_ptr_nonnull(copy = malloc(cut));
-		memcpy(copy, buf, cut);
+		memcpy(copy, nb.b, cut);
 		((struct nlmsghdr *)copy)->nlmsg_len = cut;
 		(void)ct_parse((struct nlmsghdr *)copy, false, NOW, &ev);
 		free(copy);
@@ -331,14 +245,13 @@ START_TEST(test_ct_attr_size)
 		{ { CTA_TIMESTAMP, CTA_TIMESTAMP_START }, 2, 11 },
 		{ { CTA_TIMESTAMP, CTA_TIMESTAMP_STOP }, 2, 11 },
 	};
-	char			 buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr		*nlh;
 	struct nlattr		*a;
 	struct flow_event	 ev;
 	size_t			 i;
 
 	for (i = 0; i < T_N(bad); i++) {
-		nlh = build(buf, &cases[1]);
+		nlh = build(&cases[1]);
 		ck_assert_int_eq(ct_parse(nlh, false, NOW, &ev), 1);
 		a = find(nlh, bad[i].path, bad[i].depth);
 		ck_assert_msg(a != NULL, "case %zu: no such attribute", i);
@@ -359,26 +272,25 @@ END_TEST
  */
 START_TEST(test_ct_datagram)
 {
-	char		 buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr	*nlh = build(buf, &cases[0]), *next;
+	struct nlmsghdr	*nlh = build(&cases[0]), *next;
 	uint32_t	 len = MNL_ALIGN(nlh->nlmsg_len);
 
-	ck_assert(nl_datagram_ok(buf, nlh->nlmsg_len));
-	ck_assert(nl_datagram_ok(buf, 0));
+	ck_assert(nl_datagram_ok(nb.b, nlh->nlmsg_len));
+	ck_assert(nl_datagram_ok(nb.b, 0));
 	/* a second message after the first, its header whole */
-	next = build(buf + len, &cases[1]);
-	ck_assert(nl_datagram_ok(buf, len + next->nlmsg_len));
+	next = nlmsg_ct(&nb, &cases[1].msg);
+	ck_assert(nl_datagram_ok(nb.b, len + next->nlmsg_len));
 	/* bytes too few for a header at the end are left alone, as libmnl */
-	ck_assert(nl_datagram_ok(buf, len + 8));
+	ck_assert(nl_datagram_ok(nb.b, len + 8));
 	/* a message longer than the datagram, by a little or by 2 GiB */
-	ck_assert(!nl_datagram_ok(buf, len + next->nlmsg_len - 1));
+	ck_assert(!nl_datagram_ok(nb.b, len + next->nlmsg_len - 1));
 	next->nlmsg_len = 0x80000000u + 64;
-	ck_assert(!nl_datagram_ok(buf, len + 64));
+	ck_assert(!nl_datagram_ok(nb.b, len + 64));
 	next->nlmsg_len = 0xffffffffu;
-	ck_assert(!nl_datagram_ok(buf, len + 64));
+	ck_assert(!nl_datagram_ok(nb.b, len + 64));
 	/* shorter than its own header */
 	next->nlmsg_len = 8;
-	ck_assert(!nl_datagram_ok(buf, len + 64));
+	ck_assert(!nl_datagram_ok(nb.b, len + 64));
 }
 END_TEST
 

@@ -11,11 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libmnl/libmnl.h>
-#include <linux/netfilter/nfnetlink.h>
-#include <linux/netfilter/nfnetlink_log.h>
-
 #include "live.h"
+#include "nlmsg.h"
 #include "testutil.h"
 
 #define T0	1795000000000ULL
@@ -97,54 +94,26 @@ payload(enum pkt p, uint8_t *b)
 	return 0;
 }
 
-/* One NFULNL_MSG_PACKET at buf; its length. */
-static size_t
-message(char *buf, enum pkt p, int seq)
-{
-	struct nlmsghdr			*nlh = mnl_nlmsg_put_header(buf);
-	struct nfgenmsg			*nfg;
-	struct nfulnl_msg_packet_hdr	 ph = { htons(0x0800), 2, 0 };
-	uint8_t				 b[64];
-	size_t				 len = payload(p, b);
+static struct nlmsg_buf	nb;
 
-	nlh->nlmsg_type = NFNL_SUBSYS_ULOG << 8 | NFULNL_MSG_PACKET;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = AF_INET;
-	nfg->version = NFNETLINK_V0;
-	nfg->res_id = htons(4242);
-	mnl_attr_put(nlh, NFULA_PACKET_HDR, sizeof(ph), &ph);
-	mnl_attr_put_strz(nlh, NFULA_PREFIX, "ephemd quarantine");
-	if (seq >= 0)
-		mnl_attr_put_u32(nlh, NFULA_SEQ, htonl((uint32_t)seq));
-	if (p != P_NONE)
-		mnl_attr_put(nlh, NFULA_PAYLOAD, len, b);
-	return nlh->nlmsg_len;
+/* The message of packet p, appended to nb. */
+static void
+message(enum pkt p, int seq)
+{
+	uint8_t	b[64];
+	size_t	len = payload(p, b);
+
+	nlmsg_nflog(&nb, p == P_NONE ? NULL : b, len, seq);
 }
 
 static struct quar	*q;
-static struct quar_conf	 qc;
 static struct drops	*dr;
 
 static void
 setup(void)
 {
-	struct addr	a;
-	char		note[160];
-
-	memset(&qc, 0, sizeof(qc));
-	qc.enabled = true;
-	qc.timeout_s = 3600;
-	qc.escalation = 4;
-	qc.max_timeout_s = 86400;
-	qc.forget_s = 86400;
-	qc.per_hour = 10;
-	qc.max_hosts = 10;
-	ck_assert_ptr_nonnull(q = quar_new(&qc));
+	ck_assert_ptr_nonnull(q = nlmsg_drops_quar(T0));
 	ck_assert_ptr_nonnull(dr = drops_new(q));
-	ck_assert_int_eq(addr_parse("10.0.0.66", 9, &a), 0);
-	quar_add(q, &a, 3600, T0, note, sizeof(note));
-	ck_assert_int_eq(addr_parse("fd00::66", 8, &a), 0);
-	quar_add(q, &a, 3600, T0, note, sizeof(note));
 }
 
 static void
@@ -169,14 +138,14 @@ START_TEST(test_drops_table)
 	const struct qhost	*h4 = host("10.0.0.66"), *h6 = host("fd00::66");
 	const struct qhost	*last;
 	struct drops_stats	 st;
-	char			 buf[8192];
-	size_t			 len = 0, i;
+	size_t			 i;
 
 	ck_assert_ptr_nonnull(h4);
 	ck_assert_ptr_nonnull(h6);
+	nb.len = 0;
 	for (i = 0; i < c->n; i++)
-		len += message(buf + len, c->pkt[i], c->seq[i]);
-	drops_input(dr, buf, len);
+		message(c->pkt[i], c->seq[i]);
+	drops_input(dr, nb.b, nb.len);
 	drops_get_stats(dr, &st);
 	ck_assert_msg(st.packets == c->packets, "%s: %llu packets", c->name,
 	    (unsigned long long)st.packets);
@@ -205,12 +174,14 @@ END_TEST
 /* A datagram cut anywhere is counted bad or parsed, never read past. */
 START_TEST(test_drops_cut)
 {
-	char	 buf[2048], *copy;
-	size_t	 len = message(buf, P_TCP4, 1), cut;
+	char	*copy;
+	size_t	 cut;
 
-	for (cut = 1; cut < len; cut++) {
+	nb.len = 0;
+	message(P_TCP4, 1);
+	for (cut = 1; cut < nb.len; cut++) {
 		ck_assert_ptr_nonnull(copy = malloc(cut));
-		memcpy(copy, buf, cut);
+		memcpy(copy, nb.b, cut);
 		drops_input(dr, copy, cut);
 		free(copy);
 	}

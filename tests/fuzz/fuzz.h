@@ -36,6 +36,17 @@ int	 fuzz_record_file(const uint8_t *, size_t);
 const char *fuzz_dir(void);
 /* A file's contents, NUL-terminated (free it); NULL when unreadable. */
 char	*fuzz_slurp(const char *, size_t *);
+/*
+ * What a writer (quar_save, state_save) returned rc for just wrote to
+ * path, NUL-terminated (free it); rc -1 stops the fuzzer with err.
+ */
+char	*fuzz_saved(int, const char *, const char *, size_t *);
+/*
+ * save(load(save)) is save: the bytes a file was saved as, and saved as
+ * again after loading them, must be the same ("what loads back as
+ * saved").  Frees both.
+ */
+void	 fuzz_same_saves(const char *, char *, size_t, char *, size_t);
 /* /dev/null, for the reports and messages nobody reads. */
 FILE	*fuzz_null(void);
 /*

@@ -7,7 +7,6 @@
  * harness (fuzz_record_file).
  */
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "fuzz.h"
@@ -39,15 +38,10 @@ load(const struct quar_conf *qc, const char *path)
 static char *
 save(struct quar *q, const char *path, size_t *ret_len)
 {
-	char	err[512], *text;
+	char	err[512];
 
-	if (quar_save(q, path, err, sizeof(err)) == -1) {
-		fprintf(stderr, "%s\n", err);
-		fuzz_fail(__FILE__, __LINE__, "quar_save");
-	}
-	if ((text = fuzz_slurp(path, ret_len)) == NULL)
-		fuzz_fail(__FILE__, __LINE__, path);
-	return text;
+	return fuzz_saved(quar_save(q, path, err, sizeof(err)), err, path,
+	    ret_len);
 }
 
 int
@@ -74,13 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s1 = save(q, path, &l1);
 	q2 = load(&conf->quar, path);
 	s2 = save(q2, path, &l2);
-	if (l1 != l2 || memcmp(s1, s2, l1) != 0) {
-		fprintf(stderr, "saved:\n%.*s\nloaded and saved again:\n%.*s",
-		    (int)l1, s1, (int)l2, s2);
-		fuzz_fail(__FILE__, __LINE__, "quarantine loads back as saved");
-	}
-	free(s1);
-	free(s2);
+	fuzz_same_saves("quarantine", s1, l1, s2, l2);
 	quar_free(q2);
 
 	/* the start-up: what ended is dropped, the rest pushed, reported */

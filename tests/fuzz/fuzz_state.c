@@ -63,15 +63,10 @@ load(const struct conf *conf, const char *path, struct core **ret_core,
 static char *
 save(struct detect *det, const char *path, uint64_t t, size_t *ret_len)
 {
-	char	err[512], *text;
+	char	err[512];
 
-	if (state_save(det, path, t, err, sizeof(err)) == -1) {
-		fprintf(stderr, "%s\n", err);
-		fuzz_fail(__FILE__, __LINE__, "state_save");
-	}
-	if ((text = fuzz_slurp(path, ret_len)) == NULL)
-		fuzz_fail(__FILE__, __LINE__, path);
-	return text;
+	return fuzz_saved(state_save(det, path, t, err, sizeof(err)), err, path,
+	    ret_len);
 }
 
 int
@@ -99,13 +94,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s1 = save(det, path, t, &l1);
 	load(conf, path, &core2, &det2);
 	s2 = save(det2, path, t, &l2);
-	if (l1 != l2 || memcmp(s1, s2, l1) != 0) {
-		fprintf(stderr, "saved:\n%.*s\nloaded and saved again:\n%.*s",
-		    (int)l1, s1, (int)l2, s2);
-		fuzz_fail(__FILE__, __LINE__, "state loads back as saved");
-	}
-	free(s1);
-	free(s2);
+	fuzz_same_saves("state", s1, l1, s2, l2);
 	detect_free(det2);
 	core_free(core2);
 

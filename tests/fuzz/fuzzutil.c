@@ -166,3 +166,30 @@ fuzz_slurp(const char *path, size_t *ret_len)
 	*ret_len = len;
 	return text;
 }
+
+char *
+fuzz_saved(int rc, const char *err, const char *path, size_t *ret_len)
+{
+	char	*text;
+
+	if (rc == -1)
+		fuzz_fail(__FILE__, __LINE__, err);
+	if ((text = fuzz_slurp(path, ret_len)) == NULL)
+		fuzz_fail(__FILE__, __LINE__, path);
+	return text;
+}
+
+void
+fuzz_same_saves(const char *what, char *s1, size_t l1, char *s2, size_t l2)
+{
+	char	prop[128];
+
+	if (l1 != l2 || memcmp(s1, s2, l1) != 0) {
+		fprintf(stderr, "saved:\n%.*s\nloaded and saved again:\n%.*s",
+		    (int)l1, s1, (int)l2, s2);
+		snprintf(prop, sizeof(prop), "%s loads back as saved", what);
+		fuzz_fail(__FILE__, __LINE__, prop);
+	}
+	free(s1);
+	free(s2);
+}

@@ -1,9 +1,9 @@
 /*
  * mkseeds - write the fuzz corpora's binary seeds: netlink datagrams
- * (ct, drops, rtnl) built as the kernel sends them, as the unit tests
- * build theirs (check_ct.c, check_drops.c, check_rtnl.c); framed control
- * requests (ctl); state and quarantine files written by the daemon's own
- * writers (state, quar), each raw and in the harness's checksummed form.
+ * (ct, drops, rtnl) built as the kernel sends them, by the builders the
+ * unit tests use (../nlmsg.h); framed control requests (ctl); state and
+ * quarantine files written by the daemon's own writers (state, quar),
+ * each raw and in the harness's checksummed form.
  *
  *	mkseeds DIR		writes DIR/ct/..., DIR/drops/..., ...
  *
@@ -12,7 +12,6 @@
  * (make -C tests/fuzz mkseeds; ./mkseeds SRCDIR/corpus), and commit.
  */
 #include <arpa/inet.h>
-#include <endian.h>
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -20,21 +19,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <libmnl/libmnl.h>
-#include <linux/if_addr.h>
-#include <linux/neighbour.h>
-#include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
-#include <linux/netfilter/nfnetlink_log.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_conntrack_tcp.h>
 #include <linux/rtnetlink.h>
 
 #include "live.h"
+#include "nlmsg.h"
 
 static const char	*top;
-static char		 buf[65536];
-static size_t		 blen;
+static struct nlmsg_buf	 nb;
 
 static void
 die(const char *what)
@@ -62,146 +56,45 @@ seed(const char *kind, const char *name, int opt, const void *p, size_t n)
 		die(path);
 }
 
-static struct nlmsghdr *
-put(uint16_t type)
-{
-	struct nlmsghdr	*nlh = mnl_nlmsg_put_header(buf + blen);
-
-	nlh->nlmsg_type = type;
-	return nlh;
-}
-
-static void
-done(struct nlmsghdr *nlh)
-{
-	blen += MNL_ALIGN(nlh->nlmsg_len);
-}
-
-static void
-put_ip(struct nlmsghdr *nlh, int family, uint16_t type, const char *s)
-{
-	uint8_t	b[16];
-
-	if (inet_pton(family, s, b) != 1)
-		die(s);
-	mnl_attr_put(nlh, type, family == AF_INET6 ? 16 : 4, b);
-}
-
 /* ---- conntrack ------------------------------------------------------ */
-
-struct ct {
-	uint8_t		 msg, family, proto;
-	const char	*src, *dst, *rsrc, *rdst;
-	uint16_t	 sport, dport, rsport, rdport;
-	uint32_t	 status;
-	int		 state;		/* -1: none */
-	uint32_t	 timeout, id;
-	uint64_t	 tstart, tstop;	/* ns */
-	uint16_t	 zone;
-	uint32_t	 pid;
-};
-
-static void
-ct_tuple(struct nlmsghdr *nlh, const struct ct *c, uint16_t type,
-    const char *src, const char *dst, uint16_t sport, uint16_t dport)
-{
-	struct nlattr	*tn, *n;
-	bool		 v6 = c->family == AF_INET6;
-
-	tn = mnl_attr_nest_start(nlh, type);
-	n = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
-	put_ip(nlh, c->family, v6 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC, src);
-	put_ip(nlh, c->family, v6 ? CTA_IP_V6_DST : CTA_IP_V4_DST, dst);
-	mnl_attr_nest_end(nlh, n);
-	n = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
-	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, c->proto);
-	if (c->proto == IPPROTO_ICMP) {
-		mnl_attr_put_u16(nlh, CTA_PROTO_ICMP_ID, htons(sport));
-		mnl_attr_put_u8(nlh, CTA_PROTO_ICMP_TYPE, dport >> 8);
-		mnl_attr_put_u8(nlh, CTA_PROTO_ICMP_CODE, dport & 0xff);
-	} else {
-		mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(sport));
-		mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(dport));
-	}
-	mnl_attr_nest_end(nlh, n);
-	mnl_attr_nest_end(nlh, tn);
-}
-
-static void
-ct_msg(const struct ct *c)
-{
-	struct nlmsghdr	*nlh = put((uint16_t)(NFNL_SUBSYS_CTNETLINK << 8 |
-			    c->msg));
-	struct nfgenmsg	*nfg;
-	struct nlattr	*n, *m;
-
-	nlh->nlmsg_pid = c->pid;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = c->family;
-	nfg->version = NFNETLINK_V0;
-	ct_tuple(nlh, c, CTA_TUPLE_ORIG, c->src, c->dst, c->sport, c->dport);
-	ct_tuple(nlh, c, CTA_TUPLE_REPLY, c->rsrc, c->rdst, c->rsport,
-	    c->rdport);
-	mnl_attr_put_u32(nlh, CTA_STATUS, htonl(c->status));
-	if (c->timeout)
-		mnl_attr_put_u32(nlh, CTA_TIMEOUT, htonl(c->timeout));
-	mnl_attr_put_u32(nlh, CTA_ID, htonl(c->id));
-	if (c->zone)
-		mnl_attr_put_u16(nlh, CTA_ZONE, htons(c->zone));
-	if (c->state >= 0) {
-		n = mnl_attr_nest_start(nlh, CTA_PROTOINFO);
-		m = mnl_attr_nest_start(nlh, CTA_PROTOINFO_TCP);
-		mnl_attr_put_u8(nlh, CTA_PROTOINFO_TCP_STATE,
-		    (uint8_t)c->state);
-		mnl_attr_nest_end(nlh, m);
-		mnl_attr_nest_end(nlh, n);
-	}
-	if (c->tstart) {
-		n = mnl_attr_nest_start(nlh, CTA_TIMESTAMP);
-		mnl_attr_put_u64(nlh, CTA_TIMESTAMP_START, htobe64(c->tstart));
-		if (c->tstop)
-			mnl_attr_put_u64(nlh, CTA_TIMESTAMP_STOP,
-			    htobe64(c->tstop));
-		mnl_attr_nest_end(nlh, n);
-	}
-	done(nlh);
-}
 
 static void
 ct_seeds(void)
 {
-	static const struct ct new4 = { IPCTNL_MSG_CT_NEW, AF_INET,
-	    IPPROTO_TCP, "10.0.0.2", "198.51.100.7", "198.51.100.7",
-	    "203.0.113.1", 40000, 443, 443, 40000, 0, TCP_CONNTRACK_SYN_SENT,
-	    120, 4242, 0, 0, 0, 0 };
-	static const struct ct end4 = { IPCTNL_MSG_CT_DELETE, AF_INET,
-	    IPPROTO_TCP, "10.0.0.2", "198.51.100.7", "198.51.100.7",
-	    "203.0.113.1", 40000, 443, 443, 61000,
+	static const struct nlmsg_ct new4 = { IPCTNL_MSG_CT_NEW, 0, AF_INET,
+	    IPPROTO_TCP, { "10.0.0.2", "198.51.100.7", 40000, 443 },
+	    { "198.51.100.7", "203.0.113.1", 443, 40000 }, false, false, 0,
+	    TCP_CONNTRACK_SYN_SENT, 120, 4242, 0, 0, 0, 0 };
+	static const struct nlmsg_ct end4 = { IPCTNL_MSG_CT_DELETE, 0,
+	    AF_INET, IPPROTO_TCP, { "10.0.0.2", "198.51.100.7", 40000, 443 },
+	    { "198.51.100.7", "203.0.113.1", 443, 61000 }, false, false,
 	    IPS_SEEN_REPLY | IPS_ASSURED, TCP_CONNTRACK_TIME_WAIT, 0, 4242,
 	    1795000000000000000ULL, 1795000125500000000ULL, 0, 0 };
-	static const struct ct user4 = { IPCTNL_MSG_CT_DELETE, AF_INET,
-	    IPPROTO_TCP, "10.0.0.3", "198.51.100.7", "198.51.100.7",
-	    "203.0.113.1", 40002, 443, 443, 40002, IPS_SEEN_REPLY,
-	    TCP_CONNTRACK_ESTABLISHED, 0, 8, 0, 0, 0, 4711 };
-	static const struct ct udp6 = { IPCTNL_MSG_CT_NEW, AF_INET6,
-	    IPPROTO_UDP, "2001:db8:1::5", "2001:db8:99::53", "2001:db8:99::53",
-	    "2001:db8:1::5", 51000, 53, 53, 51000, 0, -1, 30, 9, 0, 0, 3, 0 };
-	static const struct ct icmp = { IPCTNL_MSG_CT_NEW, AF_INET,
-	    IPPROTO_ICMP, "10.0.0.3", "198.51.100.9", "198.51.100.9",
-	    "203.0.113.1", 777, 8 << 8, 777, 0, 0, -1, 30, 10, 0, 0, 0, 0 };
-	static const struct ct sctp = { IPCTNL_MSG_CT_NEW, AF_INET,
-	    IPPROTO_SCTP, "10.0.0.2", "198.51.100.7", "198.51.100.7",
-	    "203.0.113.1", 5000, 38412, 38412, 5000, 0, -1, 0, 12, 0, 0, 0,
-	    0 };
-	static const struct ct est = { IPCTNL_MSG_CT_NEW, AF_INET,
-	    IPPROTO_TCP, "10.0.0.4", "198.51.100.8", "198.51.100.8",
-	    "203.0.113.1", 40010, 22, 22, 40010, IPS_SEEN_REPLY | IPS_ASSURED,
-	    TCP_CONNTRACK_ESTABLISHED, 431999, 11, 1795000000000000000ULL, 0,
-	    0, 0 };
+	static const struct nlmsg_ct user4 = { IPCTNL_MSG_CT_DELETE, 0,
+	    AF_INET, IPPROTO_TCP, { "10.0.0.3", "198.51.100.7", 40002, 443 },
+	    { "198.51.100.7", "203.0.113.1", 443, 40002 }, false, false,
+	    IPS_SEEN_REPLY, TCP_CONNTRACK_ESTABLISHED, 0, 8, 0, 0, 0, 4711 };
+	static const struct nlmsg_ct udp6 = { IPCTNL_MSG_CT_NEW, 0, AF_INET6,
+	    IPPROTO_UDP, { "2001:db8:1::5", "2001:db8:99::53", 51000, 53 },
+	    { "2001:db8:99::53", "2001:db8:1::5", 53, 51000 }, false, false,
+	    0, -1, 30, 9, 0, 0, 3, 0 };
+	static const struct nlmsg_ct icmp = { IPCTNL_MSG_CT_NEW, 0, AF_INET,
+	    IPPROTO_ICMP, { "10.0.0.3", "198.51.100.9", 777, 8 << 8 },
+	    { "198.51.100.9", "203.0.113.1", 777, 0 }, false, false, 0, -1,
+	    30, 10, 0, 0, 0, 0 };
+	static const struct nlmsg_ct sctp = { IPCTNL_MSG_CT_NEW, 0, AF_INET,
+	    IPPROTO_SCTP, { "10.0.0.2", "198.51.100.7", 5000, 38412 },
+	    { "198.51.100.7", "203.0.113.1", 38412, 5000 }, false, false, 0,
+	    -1, 0, 12, 0, 0, 0, 0 };
+	static const struct nlmsg_ct est = { IPCTNL_MSG_CT_NEW, 0, AF_INET,
+	    IPPROTO_TCP, { "10.0.0.4", "198.51.100.8", 40010, 22 },
+	    { "198.51.100.8", "203.0.113.1", 22, 40010 }, false, false,
+	    IPS_SEEN_REPLY | IPS_ASSURED, TCP_CONNTRACK_ESTABLISHED, 431999,
+	    11, 1795000000000000000ULL, 0, 0, 0 };
 	const struct {
 		const char		*name;
 		int			 dump;
-		const struct ct		*msg[3];
+		const struct nlmsg_ct	*msg[3];
 	} s[] = {
 		{ "tcp-new", 0, { &new4 } },
 		{ "tcp-new-destroy", 0, { &new4, &end4 } },
@@ -214,35 +107,14 @@ ct_seeds(void)
 	size_t	i, k;
 
 	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
-		blen = 0;
+		nb.len = 0;
 		for (k = 0; k < 3 && s[i].msg[k] != NULL; k++)
-			ct_msg(s[i].msg[k]);
-		seed("ct", s[i].name, s[i].dump, buf, blen);
+			nlmsg_ct(&nb, s[i].msg[k]);
+		seed("ct", s[i].name, s[i].dump, nb.b, nb.len);
 	}
 }
 
 /* ---- NFLOG ---------------------------------------------------------- */
-
-static void
-nflog_msg(const uint8_t *pkt, size_t len, int seq)
-{
-	struct nlmsghdr			*nlh = put(NFNL_SUBSYS_ULOG << 8 |
-					    NFULNL_MSG_PACKET);
-	struct nfgenmsg			*nfg;
-	struct nfulnl_msg_packet_hdr	 ph = { htons(0x0800), 2, 0 };
-
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = AF_INET;
-	nfg->version = NFNETLINK_V0;
-	nfg->res_id = htons(4242);
-	mnl_attr_put(nlh, NFULA_PACKET_HDR, sizeof(ph), &ph);
-	mnl_attr_put_strz(nlh, NFULA_PREFIX, "ephemd quarantine");
-	if (seq >= 0)
-		mnl_attr_put_u32(nlh, NFULA_SEQ, htonl((uint32_t)seq));
-	if (pkt != NULL)
-		mnl_attr_put(nlh, NFULA_PAYLOAD, len, pkt);
-	done(nlh);
-}
 
 static void
 drops_seeds(void)
@@ -265,104 +137,23 @@ drops_seeds(void)
 	inet_pton(AF_INET6, "2001:db8::53", udp6 + 24);
 	udp6[43] = 53;
 
-	blen = 0;
-	nflog_msg(tcp4, sizeof(tcp4), 1);
-	seed("drops", "tcp4", -1, buf, blen);
-	blen = 0;
-	nflog_msg(udp6, sizeof(udp6), 1);
-	seed("drops", "udp6", -1, buf, blen);
-	blen = 0;
-	nflog_msg(tcp4, sizeof(tcp4), 5);
-	nflog_msg(frag4, sizeof(frag4), 9);
-	nflog_msg(udp6, sizeof(udp6), -1);
-	seed("drops", "three-with-gap", -1, buf, blen);
-	blen = 0;
-	nflog_msg(NULL, 0, 2);
-	seed("drops", "no-payload", -1, buf, blen);
+	nb.len = 0;
+	nlmsg_nflog(&nb, tcp4, sizeof(tcp4), 1);
+	seed("drops", "tcp4", -1, nb.b, nb.len);
+	nb.len = 0;
+	nlmsg_nflog(&nb, udp6, sizeof(udp6), 1);
+	seed("drops", "udp6", -1, nb.b, nb.len);
+	nb.len = 0;
+	nlmsg_nflog(&nb, tcp4, sizeof(tcp4), 5);
+	nlmsg_nflog(&nb, frag4, sizeof(frag4), 9);
+	nlmsg_nflog(&nb, udp6, sizeof(udp6), -1);
+	seed("drops", "three-with-gap", -1, nb.b, nb.len);
+	nb.len = 0;
+	nlmsg_nflog(&nb, NULL, 0, 2);
+	seed("drops", "no-payload", -1, nb.b, nb.len);
 }
 
 /* ---- rtnetlink ------------------------------------------------------ */
-
-static void
-rt_link(uint16_t type, int index, const char *name, unsigned flags)
-{
-	struct nlmsghdr		*nlh = put(type);
-	struct ifinfomsg	*ifi;
-	static const uint8_t	 mac[6] = { 2, 0, 0, 0, 0, 1 };
-
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = index;
-	ifi->ifi_flags = flags;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
-	done(nlh);
-}
-
-static void
-rt_addr(uint16_t type, int index, const char *a, int plen)
-{
-	struct nlmsghdr		*nlh = put(type);
-	struct ifaddrmsg	*ifa;
-	bool			 v6 = strchr(a, ':') != NULL;
-
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = v6 ? AF_INET6 : AF_INET;
-	ifa->ifa_prefixlen = (uint8_t)plen;
-	ifa->ifa_index = (uint32_t)index;
-	put_ip(nlh, ifa->ifa_family, IFA_ADDRESS, a);
-	if (!v6)
-		put_ip(nlh, AF_INET, IFA_LOCAL, a);
-	mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_PERMANENT);
-	done(nlh);
-}
-
-static void
-rt_route(uint16_t type, uint8_t family, int oif, int oif2)
-{
-	struct nlmsghdr		*nlh = put(type);
-	struct rtmsg		*rtm;
-	struct nlattr		*mp;
-	struct rtnexthop	*nh;
-
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = family;
-	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put_u32(nlh, RTA_TABLE, RT_TABLE_MAIN);
-	mnl_attr_put_u32(nlh, RTA_PRIORITY, 100);
-	if (oif2 == 0)
-		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)oif);
-	else {
-		mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
-		nh = mnl_nlmsg_get_payload_tail(nlh);
-		memset(nh, 0, sizeof(*nh) * 2);
-		nh[0].rtnh_len = sizeof(*nh);
-		nh[0].rtnh_ifindex = oif;
-		nh[1].rtnh_len = sizeof(*nh);
-		nh[1].rtnh_ifindex = oif2;
-		nlh->nlmsg_len += 2 * sizeof(*nh);
-		mnl_attr_nest_end(nlh, mp);
-	}
-	done(nlh);
-}
-
-static void
-rt_neigh(uint16_t type, int index, const char *a, const uint8_t *mac)
-{
-	struct nlmsghdr	*nlh = put(type);
-	struct ndmsg	*nd;
-	bool		 v6 = strchr(a, ':') != NULL;
-
-	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
-	nd->ndm_family = v6 ? AF_INET6 : AF_INET;
-	nd->ndm_ifindex = index;
-	nd->ndm_state = NUD_REACHABLE;
-	put_ip(nlh, nd->ndm_family, NDA_DST, a);
-	if (mac != NULL)
-		mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
-	done(nlh);
-}
 
 /* The harness's input: datagrams, each after its 16-bit length. */
 static uint8_t	 rin[65536];
@@ -371,12 +162,12 @@ static size_t	 rlen;
 static void
 rt_datagram(void)
 {
-	uint16_t	n = (uint16_t)blen;
+	uint16_t	n = (uint16_t)nb.len;
 
 	memcpy(rin + rlen, &n, 2);
-	memcpy(rin + rlen + 2, buf, blen);
-	rlen += 2 + blen;
-	blen = 0;
+	memcpy(rin + rlen + 2, nb.b, nb.len);
+	rlen += 2 + nb.len;
+	nb.len = 0;
 }
 
 static void
@@ -386,43 +177,43 @@ rtnl_seeds(void)
 	static const uint8_t	mac2[6] = { 2, 0, 0, 0, 7, 2 };
 
 	/* a gateway: lo, a WAN with the default routes, two LANs */
-	rlen = blen = 0;
-	rt_link(RTM_NEWLINK, 1, "lo", IFF_LOOPBACK);
-	rt_link(RTM_NEWLINK, 2, "wan", 0);
-	rt_link(RTM_NEWLINK, 3, "lan", 0);
-	rt_link(RTM_NEWLINK, 4, "wifi", 0);
-	rt_addr(RTM_NEWADDR, 1, "127.0.0.1", 8);
-	rt_addr(RTM_NEWADDR, 2, "198.51.100.2", 24);
-	rt_addr(RTM_NEWADDR, 2, "2001:db8:ff::2", 64);
-	rt_addr(RTM_NEWADDR, 3, "192.168.7.1", 24);
-	rt_addr(RTM_NEWADDR, 3, "2001:db8:1::1", 64);
-	rt_addr(RTM_NEWADDR, 3, "fe80::1", 64);
-	rt_addr(RTM_NEWADDR, 4, "10.9.0.1", 16);
-	rt_route(RTM_NEWROUTE, AF_INET, 2, 0);
-	rt_route(RTM_NEWROUTE, AF_INET6, 2, 0);
+	rlen = nb.len = 0;
+	nlmsg_link(&nb, RTM_NEWLINK, 1, "lo", IFF_LOOPBACK);
+	nlmsg_link(&nb, RTM_NEWLINK, 2, "wan", 0);
+	nlmsg_link(&nb, RTM_NEWLINK, 3, "lan", 0);
+	nlmsg_link(&nb, RTM_NEWLINK, 4, "wifi", 0);
+	nlmsg_addr(&nb, RTM_NEWADDR, 1, "127.0.0.1", 8);
+	nlmsg_addr(&nb, RTM_NEWADDR, 2, "198.51.100.2", 24);
+	nlmsg_addr(&nb, RTM_NEWADDR, 2, "2001:db8:ff::2", 64);
+	nlmsg_addr(&nb, RTM_NEWADDR, 3, "192.168.7.1", 24);
+	nlmsg_addr(&nb, RTM_NEWADDR, 3, "2001:db8:1::1", 64);
+	nlmsg_addr(&nb, RTM_NEWADDR, 3, "fe80::1", 64);
+	nlmsg_addr(&nb, RTM_NEWADDR, 4, "10.9.0.1", 16);
+	nlmsg_route(&nb, RTM_NEWROUTE, AF_INET, 0, 100, 2, 0);
+	nlmsg_route(&nb, RTM_NEWROUTE, AF_INET6, 0, 100, 2, 0);
 	rt_datagram();
 	seed("rtnl", "gateway", -1, rin, rlen);
 
 	/* then the LAN renumbered, a neighbour changing its MAC */
-	rt_addr(RTM_DELADDR, 3, "2001:db8:1::1", 64);
-	rt_addr(RTM_NEWADDR, 3, "2001:db8:2::1", 64);
+	nlmsg_addr(&nb, RTM_DELADDR, 3, "2001:db8:1::1", 64);
+	nlmsg_addr(&nb, RTM_NEWADDR, 3, "2001:db8:2::1", 64);
 	rt_datagram();
-	rt_neigh(RTM_NEWNEIGH, 3, "192.168.7.20", mac1);
-	rt_neigh(RTM_NEWNEIGH, 3, "192.168.7.20", mac2);
-	rt_neigh(RTM_NEWNEIGH, 3, "2001:db8:2::20", mac2);
+	nlmsg_neigh(&nb, RTM_NEWNEIGH, 3, "192.168.7.20", mac1);
+	nlmsg_neigh(&nb, RTM_NEWNEIGH, 3, "192.168.7.20", mac2);
+	nlmsg_neigh(&nb, RTM_NEWNEIGH, 3, "2001:db8:2::20", mac2);
 	rt_datagram();
 	seed("rtnl", "renumber-neighbours", -1, rin, rlen);
 
 	/* multipath default routes, then the WAN going away */
 	rlen = 0;
-	rt_link(RTM_NEWLINK, 2, "wan", 0);
-	rt_link(RTM_NEWLINK, 5, "wan2", 0);
-	rt_link(RTM_NEWLINK, 3, "lan", 0);
-	rt_addr(RTM_NEWADDR, 3, "192.168.7.1", 24);
-	rt_route(RTM_NEWROUTE, AF_INET, 2, 5);
+	nlmsg_link(&nb, RTM_NEWLINK, 2, "wan", 0);
+	nlmsg_link(&nb, RTM_NEWLINK, 5, "wan2", 0);
+	nlmsg_link(&nb, RTM_NEWLINK, 3, "lan", 0);
+	nlmsg_addr(&nb, RTM_NEWADDR, 3, "192.168.7.1", 24);
+	nlmsg_route(&nb, RTM_NEWROUTE, AF_INET, 0, 100, 2, 5);
 	rt_datagram();
-	rt_route(RTM_DELROUTE, AF_INET, 2, 5);
-	rt_link(RTM_DELLINK, 2, "wan", 0);
+	nlmsg_route(&nb, RTM_DELROUTE, AF_INET, 0, 100, 2, 5);
+	nlmsg_link(&nb, RTM_DELLINK, 2, "wan", 0);
 	rt_datagram();
 	seed("rtnl", "multipath-dellink", -1, rin, rlen);
 }
