@@ -21,14 +21,14 @@ rm -rf "$out"
 mkdir -p "$out"
 
 # the load: make distcheck in a copy of the build, over and over until
-# done (FLAKY_LOAD=0: none, to try this script)
-(
-	while [ "${FLAKY_LOAD:-1}" != 0 ] && [ ! -e "$out/done" ]; do
-		rm -rf "$out/load" && mkdir "$out/load" &&
-		(cd "$out/load" && "$src/../configure" -q >/dev/null 2>&1 &&
-		    make -s -j2 distcheck >/dev/null 2>&1) || true
-	done
-) &
+# done (FLAKY_LOAD=0: none, to try this script); a session of its own, so
+# that the whole of it can be stopped
+setsid sh -c 'while [ "$1" != 0 ] && [ ! -e "$2/done" ]; do
+	rm -rf "$2/load" && mkdir "$2/load" && cd "$2/load" &&
+	    "$3/../configure" -q >/dev/null 2>&1 &&
+	    make -s -j2 distcheck >/dev/null 2>&1
+	cd /
+done' sh "${FLAKY_LOAD:-1}" "$out" "$src" &
 load=$!
 
 # the slowest first, so that the workers end together
@@ -73,7 +73,7 @@ for p in $pids; do
 	wait "$p" || true
 done
 touch "$out/done"
-kill "$load" 2>/dev/null || true
+kill -TERM -- -"$load" 2>/dev/null || true
 wait "$load" 2>/dev/null || true
 rm -rf "$out/load"
 
