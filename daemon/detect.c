@@ -429,6 +429,24 @@ detect_decay(struct detect *d, uint64_t now_ms)
 	rhist_decay(&d->pop_rate, f);
 }
 
+/*
+ * An alert about the gateway rather than a host (its network failing, a
+ * table full, events lost): no host and no cool-down, logged only, its
+ * label the detector's own or "*".
+ */
+static void
+raise_global(struct detect *d, struct alert *a, const char *detector)
+{
+	a->detector = detector;
+	a->action = ACT_LOG;
+	a->hidx = UINT32_MAX;
+	if (a->label[0] == '\0')
+		snprintf(a->label, sizeof(a->label), "*");
+	d->raised++;
+	if (d->sink != NULL)
+		d->sink(d->sink_arg, a);
+}
+
 #define LIMIT_CLEAR_MS	600000	/* refusing no more after this long */
 
 /*
@@ -489,18 +507,12 @@ detect_limits(struct detect *d, uint64_t now_ms)
 			l->since_ms = l->last_ms = 0;
 		} else
 			continue;
-		a.action = ACT_LOG;
-		a.detector = "limits";
-		a.hidx = UINT32_MAX;
-		snprintf(a.label, sizeof(a.label), "*");
 		snprintf(a.evidence, sizeof(a.evidence), "{\"table\": \"%s\", "
 		    "\"limit\": %zu, \"refused\": %llu, \"full\": %s}",
 		    names[i], max[i], (unsigned long long)(l->seen -
 		    l->at_start), a.severity == SEV_INFO ? "false" : "true");
-		d->raised++;
 		d->limit_alerts++;
-		if (d->sink != NULL)
-			d->sink(d->sink_arg, &a);
+		raise_global(d, &a, "limits");
 	}
 }
 
@@ -558,19 +570,13 @@ detect_intake(struct detect *d, uint64_t now_ms)
 	} else
 		return;
 	a.ts_ms = now_ms;
-	a.action = ACT_LOG;
-	a.detector = "intake";
-	a.hidx = UINT32_MAX;
-	snprintf(a.label, sizeof(a.label), "*");
 	snprintf(a.evidence, sizeof(a.evidence), "{\"loss_windows\": %llu, "
 	    "\"events_lost\": %llu, \"whole\": %s}",
 	    (unsigned long long)c->cnt.incomplete,
 	    (unsigned long long)c->cnt.lost,
 	    a.severity == SEV_INFO ? "true" : "false");
-	d->raised++;
 	d->intake_alerts++;
-	if (d->sink != NULL)
-		d->sink(d->sink_arg, &a);
+	raise_global(d, &a, "intake");
 }
 
 /* Run the detectors when a tick is due (call it as often as you like). */
@@ -688,12 +694,8 @@ detect_alert_init(struct alert *a, const struct detect *d, uint32_t hi,
 void
 detect_raise_gateway(struct detect *d, struct alert *a)
 {
-	a->detector = detect_gateway.name;
-	a->hidx = UINT32_MAX;
-	d->raised++;
 	d->by_detector[detector_index(&detect_gateway)]++;
-	if (d->sink != NULL)
-		d->sink(d->sink_arg, a);
+	raise_global(d, a, detect_gateway.name);
 }
 
 /*

@@ -211,7 +211,6 @@ gw_dead_event(struct detect *d, const struct gw_dead *x, int what,
 	memset(&a, 0, sizeof(a));
 	a.ts_ms = now;
 	a.severity = what == GWD_DEAD ? SEV_WARNING : SEV_INFO;
-	a.action = ACT_LOG;
 	snprintf(a.label, sizeof(a.label), "%s", addr_is_v4(&x->prefix) ?
 	    "ipv4" : "ipv6");
 	if (what == GWD_DEAD)
@@ -496,7 +495,6 @@ gw_event(struct detect *d, int fam, const struct gw_bucket *b, bool down,
 	memset(&a, 0, sizeof(a));
 	a.ts_ms = now;
 	a.severity = down ? SEV_WARNING : SEV_INFO;
-	a.action = ACT_LOG;
 	snprintf(a.label, sizeof(a.label), "%s", fam == 0 ? "ipv4" : "ipv6");
 	if (down)
 		snprintf(a.summary, sizeof(a.summary), "%s: %.0f %% of %llu "
