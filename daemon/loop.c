@@ -67,26 +67,27 @@ loop_clock_ms(void)
 	return loop_now_ms() + clock_base;
 }
 
+/* t on a clock that reads from now, on one that reads to (least: its floor) */
+static uint64_t
+clock_shift(uint64_t t, uint64_t from, uint64_t to, uint64_t least)
+{
+	if (to >= from)
+		return time_add(t, to - from);
+	return t > from - to ? t - (from - to) : least;
+}
+
 /* Wall-clock time t (the kernel's timestamps) on the pipeline's clock. */
 uint64_t
 loop_wall_to_clock(uint64_t t)
 {
-	uint64_t	wall = loop_wall_ms(), now = loop_clock_ms();
-
-	if (now >= wall)
-		return time_add(t, now - wall);
-	return t > wall - now ? t - (wall - now) : 1;
+	return clock_shift(t, loop_wall_ms(), loop_clock_ms(), 1);
 }
 
 /* Pipeline time t as the wall clock says it now (after its steps). */
 uint64_t
 loop_clock_to_wall(uint64_t t)
 {
-	uint64_t	wall = loop_wall_ms(), now = loop_clock_ms();
-
-	if (wall >= now)
-		return time_add(t, wall - now);
-	return t > now - wall ? t - (now - wall) : 0;
+	return clock_shift(t, loop_clock_ms(), loop_wall_ms(), 0);
 }
 
 static void

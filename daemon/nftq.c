@@ -648,8 +648,6 @@ nftq_check(struct nftq *q, char *why, size_t len)
 	char			 buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr		*nlh;
 	struct nftnl_table	*t;
-	struct nftnl_chain	*c;
-	bool			 found = false;
 	uint64_t		 ident = 0;
 	size_t			 i;
 
@@ -697,16 +695,7 @@ nftq_check(struct nftq *q, char *why, size_t len)
 		}
 		ident = ident * 0x100000001b3ULL ^ si.handle;
 	}
-	if ((c = nftnl_chain_alloc()) == NULL)
-		goto nomem;
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFTQ_TABLE);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, NFTQ_CHAIN);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_INET,
-	    NLM_F_ACK, ++q->seq);
-	nftnl_chain_nlmsg_build_payload(nlh, c);
-	nftnl_chain_free(c);
-	found = false;
-	if (request(q, nlh, ok_cb, &found) == -1 || !found) {
+	if (!nftq_has_chain(q, NFTQ_CHAIN)) {
 		snprintf(why, len, "chain %s does not exist in table inet %s",
 		    NFTQ_CHAIN, NFTQ_TABLE);
 		return -1;
