@@ -34,6 +34,10 @@ run_suite() {
 	    else
 		make -s -j"$jobs" check
 	    fi) || {
+		# counted as one failure even when no test failed (a build
+		# or make error), so the summary line never says 0 failed
+		suite_fail=$((suite_fail + 1))
+		echo "ci: FAIL: make check in $dir"
 		for log in "$dir"/tests/*.log "$dir"/tests/fuzz/*.log; do
 			case $log in */test-suite.log) continue ;; esac
 			if grep -q '^:test-result: \(FAIL\|ERROR\)' \
@@ -49,7 +53,7 @@ run_suite() {
 # Tests outside automake (the package is no make check test: distcheck
 # runs those as root too, and a package build and apt-get install inside
 # it would be wrong): NAME, exit status 0 pass, 77 skip, else fail.
-extra_pass=0 extra_fail=0 extra_skip=0
+extra_pass=0 extra_fail=0 extra_skip=0 suite_fail=0
 run_extra() {
 	name=$1
 	shift
@@ -74,6 +78,8 @@ if [ $status -eq 0 ]; then
 	stage "make distcheck"
 	(cd build && make -s -j"$jobs" distcheck >distcheck.out 2>&1) || {
 		tail -n 80 build/distcheck.out
+		echo "ci: FAIL: make distcheck"
+		suite_fail=$((suite_fail + 1))
 		status=1
 	}
 fi
@@ -114,7 +120,7 @@ fail=$(cat $trs 2>/dev/null |
 # shellcheck disable=SC2086
 skip=$(cat $trs 2>/dev/null | grep -c '^:test-result: SKIP' || true)
 pass=$((pass + extra_pass))
-fail=$((fail + extra_fail))
+fail=$((fail + extra_fail + suite_fail))
 skip=$((skip + extra_skip))
 if [ "$(id -u)" -eq 0 ] && [ "$skip" -ne 0 ]; then
 	echo "ci: running as root, yet tests skipped:"
