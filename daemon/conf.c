@@ -151,6 +151,7 @@ static const struct key {
 	K("quarantine.max_burst", K_UINT, quar.max_burst, 0, 1000000),
 	K("quarantine.burst_window", K_DURATION, quar.burst_window_s, 60,
 	    86400),
+	K("quarantine.prefix64", K_BOOL, quar.prefix64, 0, 0),
 	K("quarantine.allow", K_NETS, quar.allow, 0, 0),
 	K("quarantine.ruleset", K_STRING, quar.ruleset, 0, 0),
 	K("quarantine.file", K_STRING, quar.file, 0, 0),

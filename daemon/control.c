@@ -107,6 +107,26 @@ address_arg(FILE *out, bool json, const char *s, struct addr *a)
 	return 0;
 }
 
+/*
+ * An address, or an IPv6 /64 written ADDR/64 (*net64 set, a its first
+ * address); a usage error is written when it is neither.
+ */
+static int
+block_arg(FILE *out, bool json, const char *s, struct addr *a, bool *net64)
+{
+	size_t	len = strlen(s);
+
+	*net64 = len > 3 && strcmp(s + len - 3, "/64") == 0;
+	if (!*net64)
+		return address_arg(out, json, s, a);
+	if (addr_parse(s, len - 3, a) == -1 || addr_is_v4(a)) {
+		ctl_error(out, json, "not an IPv6 /64: %.64s", s);
+		return -1;
+	}
+	memset(a->b + 8, 0, 8);
+	return 0;
+}
+
 /* The host's index in the core, or a "not found" error written. */
 static struct host *
 host_arg(struct daemon *d, FILE *out, bool json, const struct addr *a,
@@ -233,9 +253,9 @@ static void
 cmd_qhost(const struct qhost *h, bool json, bool first, uint64_t now,
     FILE *out)
 {
-	char	a[ADDR_STRLEN];
+	char	a[HOST_STRLEN];
 
-	addr_fmt(&h->addr, a, sizeof(a));
+	quar_host_fmt(h, a, sizeof(a));
 	if (json)
 		fprintf(out, "%s\n  {\"host\": \"%s\", \"since\": %.3f, "
 		    "\"until\": %.3f, \"left\": %llu, \"offences\": %u, "
@@ -257,11 +277,11 @@ cmd_quarantine(struct daemon *d, int argc, char **argv, bool json,
     FILE *out)
 {
 	struct addr	 a;
-	char		 note[160], qnote[320], host[ADDR_STRLEN];
+	char		 note[160], qnote[320], host[HOST_STRLEN];
 	uint32_t	 timeout = 0;
 	uint64_t	 now = loop_wall_ms();
 	size_t		 i;
-	bool		 first = true;
+	bool		 first = true, net64;
 	int		 r;
 
 	if (argc == 1 || (strcmp(argv[1], "list") == 0 && argc == 2)) {
@@ -285,11 +305,18 @@ cmd_quarantine(struct daemon *d, int argc, char **argv, bool json,
 	    argc != 3) || (strcmp(argv[1], "add") == 0 && argc != 3 &&
 	    (argc != 5 || strcmp(argv[3], "--timeout") != 0)))
 		return usage(out, json, argv[0]);
-	if (address_arg(out, json, argv[2], &a) == -1)
+	if (block_arg(out, json, argv[2], &a, &net64) == -1)
 		return CTL_USAGE;
+	if (net64 && !d->conf->quar.prefix64) {
+		ctl_error(out, json, "a /64 is blocked only with "
+		    "quarantine.prefix64");
+		return CTL_REFUSED;
+	}
 	addr_fmt(&a, host, sizeof(host));
+	if (net64)
+		strcat(host, "/64");
 	if (strcmp(argv[1], "del") == 0) {
-		if (quar_del(d->quar, &a, now) == -1) {
+		if (quar_del(d->quar, &a, net64, now) == -1) {
 			ctl_error(out, json, "%s is not quarantined", host);
 			return CTL_NOTFOUND;
 		}
@@ -316,7 +343,7 @@ cmd_quarantine(struct daemon *d, int argc, char **argv, bool json,
 		    host);
 		return CTL_REFUSED;
 	}
-	r = quar_add(d->quar, &a, timeout, now, note, sizeof(note));
+	r = quar_add(d->quar, &a, net64, timeout, now, note, sizeof(note));
 	log_info("control: quarantine add %s: %s", host, note);
 	ctl_json_quote(qnote, sizeof(qnote), note);
 	if (json)
@@ -412,9 +439,9 @@ host_learned(const struct daemon *d, uint32_t i)
 }
 
 static bool
-host_quarantined(struct daemon *d, const struct addr *a, uint64_t now)
+host_quarantined(struct daemon *d, const struct host *h, uint64_t now)
 {
-	const struct qhost *q = quar_find(d->quar, a);
+	const struct qhost *q = quar_of_host(d->quar, h);
 
 	return q != NULL && q->until_ms > now;
 }
@@ -431,7 +458,7 @@ hrow_out(struct daemon *d, const struct hrow *w, bool json, bool first,
 
 	host_fmt(h, a, sizeof(a));
 	report_ports(h, &pmin, &pmax);
-	q = host_quarantined(d, &h->addr, now);
+	q = host_quarantined(d, h, now);
 	if (json) {
 		fprintf(out, "%s\n  {\"host\": \"%s\", \"flows\": %u, "
 		    "\"held\": %u, \"held_max\": %u, \"range_family\": "
@@ -719,11 +746,12 @@ cmd_host(struct daemon *d, int argc, char **argv, bool json, FILE *out)
 	if (host_arg(d, out, json, &a, true, &hi) == NULL)
 		return CTL_NOTFOUND;
 	if (json)	/* the report's writer takes its own snapshot */
-		host_json(d, hi, &d->core->hosts.v[hi], quar_find(d->quar, &a),
-		    now, out);
+		host_json(d, hi, &d->core->hosts.v[hi], quar_of_host(d->quar,
+		    &d->core->hosts.v[hi]), now, out);
 	else {
 		report_snapshot(d->core, &d->core->hosts.v[hi], &snap);
-		host_text(d, hi, &snap, quar_find(d->quar, &a), now, out);
+		host_text(d, hi, &snap, quar_of_host(d->quar,
+		    &d->core->hosts.v[hi]), now, out);
 	}
 	return CTL_OK;
 }

@@ -118,8 +118,8 @@ daemon_block_device(struct daemon *d, const struct alert *a)
 	size_t		i, n;
 	int		r;
 
-	if (a->hidx == UINT32_MAX)
-		return;
+	if (a->hidx == UINT32_MAX || a->prefix)
+		return;		/* a /64's block covers its addresses */
 	n = core_aliases(d->core, a->hidx, v, 32);
 	for (i = 0; i < n && i < 32; i++) {
 		r = quar_also(d->quar, &v[i], &a->host, loop_wall_ms(), note,
@@ -394,7 +394,7 @@ daemon_still_trying(struct daemon *d, uint64_t now)
 	struct alert		 a;
 	FILE			*ev;
 	size_t			 i;
-	char			 host[ADDR_STRLEN], dst[ADDR_STRLEN];
+	char			 host[HOST_STRLEN], dst[ADDR_STRLEN];
 
 	if (d->drops != NULL)
 		drops_get_stats(d->drops, &ns);
@@ -412,7 +412,11 @@ daemon_still_trying(struct daemon *d, uint64_t now)
 		a.severity = SEV_INFO;
 		a.action = ACT_LOG;
 		last = &h->sample[(h->nsample - 1) % QSAMPLES];
-		addr_fmt(&h->addr, host, sizeof(host));
+		quar_host_fmt(h, host, sizeof(host));
+		if (h->net64) {		/* shown as its /64 */
+			a.prefix = true;
+			snprintf(a.label, sizeof(a.label), "%s", host);
+		}
 		addr_fmt(&last->dst, dst, sizeof(dst));
 		snprintf(a.summary, sizeof(a.summary), "%s is quarantined and "
 		    "still trying: %llu packets dropped in the last minute, "
@@ -443,9 +447,9 @@ daemon_still_trying(struct daemon *d, uint64_t now)
 static void
 daemon_reconcile_note(void *arg, const struct qhost *h, bool adopted)
 {
-	char	a[ADDR_STRLEN];
+	char	a[HOST_STRLEN];
 
-	addr_fmt(&h->addr, a, sizeof(a));
+	quar_host_fmt(h, a, sizeof(a));
 	if (adopted)
 		log_info("quarantine: %s was added to the set by hand; adopted "
 		    "until its element expires", a);
@@ -458,13 +462,14 @@ daemon_reconcile_note(void *arg, const struct qhost *h, bool adopted)
 static void
 daemon_sets_reconcile(struct daemon *d, uint64_t now)
 {
-	const char		*sets[] = { NFTQ_SET4, NFTQ_SET6 };
+	const char		*sets[] = { NFTQ_SET4, NFTQ_SET6,
+				    NFTQ_SET64 };	/* with prefix64 */
 	struct nftq_elem	*v, *all = NULL;
 	char			 why[512];
 	ssize_t			 n;
 	size_t			 i, total = 0;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < (d->conf->quar.prefix64 ? 3u : 2u); i++) {
 		if ((n = nftq_dump(d->nftq, sets[i], &v)) == -1) {
 			free(all);
 			return;		/* the table check will tell */
@@ -556,7 +561,8 @@ static int
 daemon_quar_start(struct daemon *d)
 {
 	const struct quar_conf	*qc = &d->conf->quar;
-	const char		*sets[] = { NFTQ_SET4, NFTQ_SET6 };
+	const char		*sets[] = { NFTQ_SET4, NFTQ_SET6,
+				    NFTQ_SET64 };	/* with prefix64 */
 	struct nftq_elem	*v;
 	char			 why[512], err[1024];
 	uint64_t		 t0 = loop_now_ms(), now;
@@ -565,7 +571,7 @@ daemon_quar_start(struct daemon *d)
 
 	if (!qc->enabled)
 		return 0;
-	if ((d->nftq = nftq_open()) == NULL) {
+	if ((d->nftq = nftq_open(qc->prefix64)) == NULL) {
 		log_warn("quarantine: netlink socket");
 		return -1;
 	}
@@ -595,7 +601,7 @@ daemon_quar_start(struct daemon *d)
 	d->quar->be.arg = d;
 	now = loop_wall_ms();
 	daemon_quar_load(d);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < (qc->prefix64 ? 3u : 2u); i++) {
 		if ((n = nftq_dump(d->nftq, sets[i], &v)) == -1) {
 			log_warn("quarantine: reading set %s", sets[i]);
 			continue;

@@ -55,7 +55,7 @@ doctor_spoof(struct doctor *d, struct rtnl *r)
 	size_t			 i, n, used = 0;
 	bool			 chain = false;
 
-	if ((q = nftq_open()) != NULL) {
+	if ((q = nftq_open(false)) != NULL) {
 		chain = nftq_has_chain(q, "antispoof");
 		nftq_close(q);
 	}

@@ -14,6 +14,7 @@
 #define NFTQ_CHAIN	"forward"
 #define NFTQ_SET4	"quarantine4"
 #define NFTQ_SET6	"quarantine6"
+#define NFTQ_SET64	"quarantine64"	/* /64s, matched by their first half */
 #define NFTQ_ALLOW4	"allow4"
 #define NFTQ_ALLOW6	"allow6"
 
@@ -31,6 +32,7 @@ struct nftq_elem {
 	int		err;		/* the kernel's errno, 0: done */
 	bool		skip_del;	/* REFRESH: the element had expired */
 	bool		end;		/* dumps of interval sets: range end */
+	bool		net64;		/* addr is a /64 (set quarantine64) */
 };
 
 struct nftq_stats {
@@ -49,7 +51,7 @@ int	 nftq_acks(const char *, size_t, uint32_t, struct nftq_elem *, size_t);
 int	 nftq_dump_parse(const char *, size_t, struct nftq_elem **, size_t *,
 	    size_t *);
 bool	 nftq_in_ranges(struct nftq_elem *, size_t, const struct addr *);
-struct nftq *nftq_open(void);
+struct nftq *nftq_open(bool);
 void	 nftq_close(struct nftq *);
 int	 nftq_push(struct nftq *, struct nftq_elem *, size_t);
 int	 nftq_check(struct nftq *, char *, size_t);
@@ -71,6 +73,7 @@ struct quar_conf {
 	uint32_t	max_hosts;	/* quarantined at once */
 	uint32_t	max_burst;	/* by one detector within burst_window */
 	uint32_t	burst_window_s;
+	bool		prefix64;	/* a /64's host is blocked as a /64 */
 	struct netlist	allow;		/* never quarantined */
 	char		*ruleset;	/* loaded when the table is missing */
 	char		*file;		/* quarantine.file, NULL: none */
@@ -129,7 +132,8 @@ struct qsample {
 };
 
 struct qhost {
-	struct addr	addr;
+	struct addr	addr;		/* or a /64, its last 8 bytes 0 */
+	bool		net64;		/* the /64 of addr is blocked */
 	uint64_t	since_ms;	/* this quarantine began (wall) */
 	uint64_t	until_ms;	/* it ends; 0: not quarantined */
 	uint64_t	last_ms;	/* the last offence */
@@ -186,13 +190,18 @@ struct quar *quar_new(const struct quar_conf *);
 void	 quar_reconfigure(struct quar *, struct quar_conf *, FILE *);
 void	 quar_free(struct quar *);
 struct qhost *quar_find(struct quar *, const struct addr *);
+struct qhost *quar_find_net(struct quar *, const struct addr *, bool);
+struct qhost *quar_blocking(struct quar *, const struct addr *, bool,
+	    uint64_t);
+struct qhost *quar_of_host(struct quar *, const struct host *);
+void	 quar_host_fmt(const struct qhost *, char *, size_t);
 int	 quar_verdict(struct quar *, const struct addr *, const char *, int,
 	    uint64_t, char *, size_t);
 int	 quar_also(struct quar *, const struct addr *, const struct addr *,
 	    uint64_t, char *, size_t);
-int	 quar_add(struct quar *, const struct addr *, uint32_t, uint64_t,
-	    char *, size_t);
-int	 quar_del(struct quar *, const struct addr *, uint64_t);
+int	 quar_add(struct quar *, const struct addr *, bool, uint32_t,
+	    uint64_t, char *, size_t);
+int	 quar_del(struct quar *, const struct addr *, bool, uint64_t);
 size_t	 quar_tick(struct quar *, uint64_t);
 size_t	 quar_active(const struct quar *, uint64_t);
 ssize_t	 quar_repush(struct quar *, uint64_t);

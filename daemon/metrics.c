@@ -290,7 +290,7 @@ metrics_hosts(struct mw *w, const struct metrics_src *m)
 				v = i < d->hd_cap && d->hd[i].learned_ms != 0;
 				break;
 			default:
-				qh = quar_find(m->quar, &h->addr);
+				qh = quar_of_host(m->quar, h);
 				v = qh != NULL && qh->until_ms > m->now_ms;
 				break;
 			}

@@ -47,14 +47,18 @@ struct nftq {
 	char			*buf;		/* NFTQ_BUF */
 	struct nftq_stats	 st;
 	uint64_t		 ident;		/* nftq_ident() */
+	bool			 net64;		/* quarantine64 is used */
 };
 
+/* The set of address a, of the /64 a (net64), or its allow set. */
 static const char *
-set_of(const struct addr *a, bool allow)
+set_of(const struct addr *a, bool net64, bool allow)
 {
 	if (addr_is_v4(a))
 		return allow ? NFTQ_ALLOW4 : NFTQ_SET4;
-	return allow ? NFTQ_ALLOW6 : NFTQ_SET6;
+	if (allow)
+		return NFTQ_ALLOW6;
+	return net64 ? NFTQ_SET64 : NFTQ_SET6;
 }
 
 /* One NEWSETELEM or DELSETELEM message for one element. */
@@ -75,7 +79,7 @@ put_elem(struct mnl_nlmsg_batch *b, uint16_t type, uint32_t seq,
 		return -1;
 	}
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFTQ_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, set_of(&e->addr, false));
+	nftnl_set_set_str(s, NFTNL_SET_NAME, set_of(&e->addr, e->net64, false));
 	if (addr_is_v4(&e->addr))
 		nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, &e->addr.b[12], 4);
 	else
@@ -242,8 +246,9 @@ parse_one(const struct nlattr *nest, struct parse_ctx *p, const char *set)
 	} else if (tb[NFTA_SET_ELEM_FLAGS] != NULL)
 		return -1;
 	/* the set must match the key's family */
-	if (set != NULL && strcmp(set, set_of(&e->addr, false)) != 0 &&
-	    strcmp(set, set_of(&e->addr, true)) != 0)
+	e->net64 = set != NULL && strcmp(set, NFTQ_SET64) == 0;
+	if (set != NULL && strcmp(set, set_of(&e->addr, e->net64,
+	    false)) != 0 && strcmp(set, set_of(&e->addr, false, true)) != 0)
 		return -1;
 	p->n++;
 	return 0;
@@ -367,8 +372,13 @@ nftq_in_ranges(struct nftq_elem *v, size_t n, const struct addr *a)
 	return last != NULL && !last->end;
 }
 
+/*
+ * The kernel side of the quarantine; net64, the table must have the set
+ * quarantine64 (quarantine.prefix64), which tables loaded from an older
+ * ephemd.nft lack.
+ */
 struct nftq *
-nftq_open(void)
+nftq_open(bool net64)
 {
 	struct nftq	*q;
 	int		 one = 1, sz = 4 << 20;
@@ -390,6 +400,7 @@ nftq_open(void)
 		setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVBUF,
 		    &sz, sizeof(sz));
 	q->portid = mnl_socket_get_portid(q->nl);
+	q->net64 = net64;
 	q->seq = (uint32_t)time(NULL) << 8;
 	return q;
 }
@@ -627,7 +638,8 @@ ok_cb(const struct nlmsghdr *nlh, void *arg)
 }
 
 /*
- * Is the table there with its chain and its four sets, of the right key
+ * Is the table there with its chain and its four sets (five with
+ * quarantine64), of the right key
  * types and flags?  0 when it is; -1 with the first thing wrong in why.
  * The handles of the table and its sets it found give nftq_ident().
  */
@@ -642,6 +654,7 @@ nftq_check(struct nftq *q, char *why, size_t len)
 	} sets[] = {
 		{ NFTQ_SET4, TYPE_IPADDR, NFT_SET_TIMEOUT, "timeout" },
 		{ NFTQ_SET6, TYPE_IP6ADDR, NFT_SET_TIMEOUT, "timeout" },
+		{ NFTQ_SET64, TYPE_IP6ADDR, NFT_SET_TIMEOUT, "timeout" },
 		{ NFTQ_ALLOW4, TYPE_IPADDR, NFT_SET_INTERVAL, "interval" },
 		{ NFTQ_ALLOW6, TYPE_IP6ADDR, NFT_SET_INTERVAL, "interval" },
 	};
@@ -666,10 +679,12 @@ nftq_check(struct nftq *q, char *why, size_t len)
 		return -1;
 	}
 	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
-		struct nftnl_set	*s = nftnl_set_alloc();
+		struct nftnl_set	*s;
 		struct set_info		 si = { 0 };
 
-		if (s == NULL)
+		if (strcmp(sets[i].name, NFTQ_SET64) == 0 && !q->net64)
+			continue;
+		if ((s = nftnl_set_alloc()) == NULL)
 			goto nomem;
 		nftnl_set_set_str(s, NFTNL_SET_TABLE, NFTQ_TABLE);
 		nftnl_set_set_str(s, NFTNL_SET_NAME, sets[i].name);

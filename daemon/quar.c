@@ -14,10 +14,15 @@
  * quarantine.max_timeout.  Every block has a kernel timeout, so a crash
  * never leaves one behind.
  *
+ * A host that is a /64's addresses (limits.hosts_per_prefix) is blocked
+ * as the /64, in the set quarantine64, only with quarantine.prefix64: on
+ * a LAN that is one /64, the /64 is everybody.  A /64 is a block of its
+ * own beside its addresses' (net64), keyed by its first half.
+ *
  * quarantine.file keeps the blocks and the offences across restarts:
  *
  *	ephemd-quarantine 1 ~crc
- *	q ADDR SINCE UNTIL LAST OFFENCES TIMEOUT MANUAL DETECTOR DROPS ~crc
+ *	q ADDR[/64] SINCE UNTIL LAST OFFENCES TIMEOUT MANUAL DETECTOR DROPS ~crc
  *	end COUNT ~crc
  *
  * times in wall-clock milliseconds, UNTIL 0 for an ended block whose
@@ -58,9 +63,10 @@ quar_result_name(int r)
 
 /*
  * A reloaded configuration: the policy (allowlist, caps, timeouts, dry
- * run) applies to the next verdict.  quarantine.enabled waits for a
- * restart, since the kernel side is opened at start only: it is carried
- * over, and notes says so.
+ * run) applies to the next verdict.  quarantine.enabled and
+ * quarantine.prefix64 wait for a restart, since the kernel side (and
+ * the sets it needs) is opened at start only: they are carried over,
+ * and notes says so.
  */
 void
 quar_reconfigure(struct quar *q, struct quar_conf *conf, FILE *notes)
@@ -68,7 +74,11 @@ quar_reconfigure(struct quar *q, struct quar_conf *conf, FILE *notes)
 	if (conf->enabled != q->conf->enabled)
 		fprintf(notes, "quarantine.enabled takes effect at the next "
 		    "start\n");
+	if (conf->prefix64 != q->conf->prefix64)
+		fprintf(notes, "quarantine.prefix64 takes effect at the next "
+		    "start\n");
 	conf->enabled = q->conf->enabled;
+	conf->prefix64 = q->conf->prefix64;
 	q->conf = conf;
 }
 
@@ -93,6 +103,13 @@ quar_free(struct quar *q)
 	free(q);
 }
 
+/* The slot to look at first for a, or its /64 (net64). */
+static size_t
+slot_of(const struct addr *a, bool net64, size_t cap)
+{
+	return (addr_hash(a) + net64) & (cap - 1);
+}
+
 static int
 reindex(struct quar *q, size_t cap)
 {
@@ -102,7 +119,7 @@ reindex(struct quar *q, size_t cap)
 	if ((idx = calloc(cap, sizeof(*idx))) == NULL)
 		return -1;
 	for (i = 0; i < q->n; i++) {
-		j = addr_hash(&q->v[i].addr) & (cap - 1);
+		j = slot_of(&q->v[i].addr, q->v[i].net64, cap);
 		while (idx[j] != 0)
 			j = (j + 1) & (cap - 1);
 		idx[j] = (uint32_t)i + 1;
@@ -113,29 +130,81 @@ reindex(struct quar *q, size_t cap)
 	return 0;
 }
 
-struct qhost *
-quar_find(struct quar *q, const struct addr *a)
+/* a's /64: its first half */
+static struct addr
+net64_of(const struct addr *a)
 {
-	size_t	j;
+	struct addr	n = *a;
+
+	memset(n.b + 8, 0, 8);
+	return n;
+}
+
+/* The record of address a, or of its /64 (net64), or NULL. */
+struct qhost *
+quar_find_net(struct quar *q, const struct addr *a, bool net64)
+{
+	struct addr	key = net64 ? net64_of(a) : *a;
+	size_t		j;
 
 	if (q->idx_cap == 0)
 		return NULL;
-	j = addr_hash(a) & (q->idx_cap - 1);
+	j = slot_of(&key, net64, q->idx_cap);
 	while (q->idx[j] != 0) {
-		if (addr_cmp(&q->v[q->idx[j] - 1].addr, a) == 0)
-			return &q->v[q->idx[j] - 1];
+		struct qhost *h = &q->v[q->idx[j] - 1];
+
+		if (h->net64 == net64 && addr_cmp(&h->addr, &key) == 0)
+			return h;
 		j = (j + 1) & (q->idx_cap - 1);
 	}
 	return NULL;
 }
 
+struct qhost *
+quar_find(struct quar *q, const struct addr *a)
+{
+	return quar_find_net(q, a, false);
+}
+
+/*
+ * The block in force on address a, or on the /64 a (net64): its own, or
+ * for an IPv6 address its /64's.  NULL when none is.
+ */
+struct qhost *
+quar_blocking(struct quar *q, const struct addr *a, bool net64, uint64_t now)
+{
+	struct qhost	*h = quar_find_net(q, a, net64);
+
+	if ((h == NULL || h->until_ms <= now) && !net64 && !addr_is_v4(a))
+		h = quar_find_net(q, a, true);
+	return h != NULL && h->until_ms > now ? h : NULL;
+}
+
+/* The record of host h: of its address, or of its /64 for a /64's host. */
+struct qhost *
+quar_of_host(struct quar *q, const struct host *h)
+{
+	return quar_find_net(q, &h->addr, (h->hflags & HF_PREFIX) != 0);
+}
+
+/* A block as shown: its address, or its /64 as "2001:db8:1:2::/64". */
+void
+quar_host_fmt(const struct qhost *h, char *buf, size_t len)
+{
+	size_t	n;
+
+	addr_fmt(&h->addr, buf, len);
+	if (h->net64 && (n = strlen(buf)) + 4 <= len)
+		memcpy(buf + n, "/64", 4);
+}
+
 static struct qhost *
-get(struct quar *q, const struct addr *a)
+get(struct quar *q, const struct addr *a, bool net64)
 {
 	struct qhost	*h;
 	size_t		 j;
 
-	if ((h = quar_find(q, a)) != NULL)
+	if ((h = quar_find_net(q, a, net64)) != NULL)
 		return h;
 	if (q->n == q->cap) {
 		size_t		 cap = q->cap ? q->cap * 2 : 64;
@@ -151,8 +220,9 @@ get(struct quar *q, const struct addr *a)
 		return NULL;
 	h = &q->v[q->n];
 	memset(h, 0, sizeof(*h));
-	h->addr = *a;
-	j = addr_hash(a) & (q->idx_cap - 1);
+	h->addr = net64 ? net64_of(a) : *a;
+	h->net64 = net64;
+	j = slot_of(&h->addr, net64, q->idx_cap);
 	while (q->idx[j] != 0)
 		j = (j + 1) & (q->idx_cap - 1);
 	q->idx[j] = (uint32_t)++q->n;
@@ -209,6 +279,7 @@ push_one(struct quar *q, struct qhost *h, int op, uint64_t now,
 		return 0;
 	memset(&e, 0, sizeof(e));
 	e.addr = h->addr;
+	e.net64 = h->net64;
 	e.op = op;
 	if (op != NFTQ_DEL)
 		e.timeout_ms = h->until_ms > now ? h->until_ms - now : 1;
@@ -227,18 +298,33 @@ push_one(struct quar *q, struct qhost *h, int op, uint64_t now,
 	return 0;
 }
 
+/* Does the /64 of a hold an address of n, or n the /64? */
+static bool
+net64_meets(const struct net *n, const struct addr *a)
+{
+	struct addr	base = net64_of(a);
+
+	return net_contains(n, &base) || (n->plen >= 64 &&
+	    memcmp(n->addr.b, base.b, 8) == 0);
+}
+
 /*
  * The allowlists: quarantine.allow, then the kernel's allow4 / allow6.
- * QR_ALLOW_CONF or QR_ALLOW_SET with the note, or -1: not listed.
+ * A /64 (net64) is refused when it holds an address of quarantine.allow;
+ * the chain accepts the allow6 set's addresses before it looks at
+ * quarantine64, so those pass whatever their /64.  QR_ALLOW_CONF or
+ * QR_ALLOW_SET with the note, or -1: not listed.
  */
 static int
-allowlisted(struct quar *q, const struct addr *a, char *note, size_t len)
+allowlisted(struct quar *q, const struct addr *a, bool net64, char *note,
+    size_t len)
 {
 	char	net[ADDR_STRLEN];
 	size_t	i;
 
 	for (i = 0; i < q->conf->allow.n; i++)
-		if (net_contains(&q->conf->allow.v[i], a)) {
+		if (net64 ? net64_meets(&q->conf->allow.v[i], a) :
+		    net_contains(&q->conf->allow.v[i], a)) {
 			const struct net *n = &q->conf->allow.v[i];
 
 			addr_fmt(&n->addr, net, sizeof(net));
@@ -247,7 +333,8 @@ allowlisted(struct quar *q, const struct addr *a, char *note, size_t len)
 			    n->plen - 96 : n->plen);
 			return QR_ALLOW_CONF;
 		}
-	if (q->be.allowed != NULL && q->be.allowed(q->be.arg, a) == 1) {
+	if (!net64 && q->be.allowed != NULL &&
+	    q->be.allowed(q->be.arg, a) == 1) {
 		snprintf(note, len, "refused: in the nftables set %s",
 		    addr_is_v4(a) ? NFTQ_ALLOW4 : NFTQ_ALLOW6);
 		return QR_ALLOW_SET;
@@ -369,15 +456,17 @@ breaker_lets(struct quar *q, const char *detector, uint64_t now, char *note,
  * decide but block nothing; QV_LEARNING, the gateway is still learning;
  * QV_NETWORK, the evidence is failed contacts and the gateway says the
  * network is failing; QV_PREFIX, the host is a /64's addresses, which
- * may be more than one device's.  note gets one line for the alert.  Returns an enum
- * qresult, counted; q->opened names a breaker this verdict opened.
+ * may be more than one device's: refused, or with quarantine.prefix64 a
+ * verdict on the /64.  note gets one line for the alert.  Returns an
+ * enum qresult, counted; q->opened names a breaker this verdict opened.
  */
 int
 quar_verdict(struct quar *q, const struct addr *a, const char *detector,
     int flags, uint64_t now, char *note, size_t len)
 {
 	const struct quar_conf	*c = q->conf;
-	struct qhost		*h = quar_find(q, a);
+	bool			 net64 = (flags & QV_PREFIX) && c->prefix64;
+	struct qhost		*h = quar_find_net(q, a, net64);
 	bool			 refresh = h != NULL && active(h, now);
 	bool			 dry_run = (flags & QV_DRYRUN) || c->dry_run;
 	int			 r;
@@ -386,7 +475,7 @@ quar_verdict(struct quar *q, const struct addr *a, const char *detector,
 	if (!c->enabled && !dry_run) {
 		snprintf(note, len, "refused: quarantine.enabled is false");
 		r = QR_DISABLED;
-	} else if ((r = allowlisted(q, a, note, len)) != -1) {
+	} else if ((r = allowlisted(q, a, net64, note, len)) != -1) {
 		/* the note says which list */
 	} else if (flags & QV_LEARNING) {
 		snprintf(note, len, "refused: the gateway is still learning "
@@ -396,10 +485,11 @@ quar_verdict(struct quar *q, const struct addr *a, const char *detector,
 		snprintf(note, len, "refused: the evidence is failed contacts "
 		    "and the network itself is failing (detector gateway)");
 		r = QR_NETWORK;
-	} else if (flags & QV_PREFIX) {
+	} else if ((flags & QV_PREFIX) && !net64) {
 		snprintf(note, len, "refused: the host is a /64 whose "
 		    "addresses are counted together (limits.hosts_per_prefix) "
-		    "and may be more than one device's; block by hand");
+		    "and may be more than one device's; block by hand or set "
+		    "quarantine.prefix64");
 		r = QR_PREFIX;
 	} else if (refresh && h->last_ms + INCIDENT_MS > now) {
 		snprintf(note, len, "already blocked (the same incident): "
@@ -422,7 +512,7 @@ quar_verdict(struct quar *q, const struct addr *a, const char *detector,
 		    "(offence %" PRIu32 ")", refresh ? "refresh the block" :
 		    "block", block_for(c, n), n);
 		r = QR_DRYRUN;
-	} else if ((h = get(q, a)) == NULL) {
+	} else if ((h = get(q, a, net64)) == NULL) {
 		snprintf(note, len, "refused: out of memory");
 		r = QR_KERNEL;
 	} else
@@ -448,9 +538,9 @@ quar_also(struct quar *q, const struct addr *a, const struct addr *of,
 		snprintf(note, len, "refused: %s", "the device is not blocked");
 		return QR_DISABLED;
 	}
-	if ((r = allowlisted(q, a, note, len)) != -1)
+	if ((r = allowlisted(q, a, false, note, len)) != -1)
 		return r;
-	if ((h = get(q, a)) == NULL) {
+	if ((h = get(q, a, false)) == NULL) {
 		snprintf(note, len, "refused: out of memory");
 		return QR_KERNEL;
 	}
@@ -460,19 +550,19 @@ quar_also(struct quar *q, const struct addr *a, const struct addr *of,
 }
 
 /*
- * By hand: block a for timeout_s (0: as for its next offence).  The
- * allowlists still hold; learning and the caps do not.
+ * By hand: block a, or its /64 (net64), for timeout_s (0: as for its next
+ * offence).  The allowlists still hold; learning and the caps do not.
  */
 int
-quar_add(struct quar *q, const struct addr *a, uint32_t timeout_s,
-    uint64_t now, char *note, size_t len)
+quar_add(struct quar *q, const struct addr *a, bool net64,
+    uint32_t timeout_s, uint64_t now, char *note, size_t len)
 {
 	struct qhost	*h;
 	int		 r;
 
-	if ((r = allowlisted(q, a, note, len)) != -1) {
+	if ((r = allowlisted(q, a, net64, note, len)) != -1) {
 		/* the note says which list */
-	} else if ((h = get(q, a)) == NULL) {
+	} else if ((h = get(q, a, net64)) == NULL) {
 		snprintf(note, len, "refused: out of memory");
 		r = QR_KERNEL;
 	} else
@@ -481,13 +571,14 @@ quar_add(struct quar *q, const struct addr *a, uint32_t timeout_s,
 }
 
 /*
- * Release a by hand.  Its offences are forgotten too: whoever releases
- * it has judged the verdict wrong.  0, or -1 when it was not blocked.
+ * Release a, or its /64 (net64), by hand.  Its offences are forgotten
+ * too: whoever releases it has judged the verdict wrong.  0, or -1 when
+ * it was not blocked.
  */
 int
-quar_del(struct quar *q, const struct addr *a, uint64_t now)
+quar_del(struct quar *q, const struct addr *a, bool net64, uint64_t now)
 {
-	struct qhost	*h = quar_find(q, a);
+	struct qhost	*h = quar_find_net(q, a, net64);
 	char		 note[160];
 
 	if (h == NULL || !active(h, now))
@@ -566,6 +657,7 @@ quar_repush(struct quar *q, uint64_t now)
 		if (!active(&q->v[i], now))
 			continue;
 		v[n].addr = q->v[i].addr;
+		v[n].net64 = q->v[i].net64;
 		v[n].op = NFTQ_ADD;
 		v[n].timeout_ms = q->v[i].until_ms - now;
 		n++;
@@ -594,7 +686,7 @@ quar_adopt(struct quar *q, const struct nftq_elem *v, size_t n,
 	for (i = 0; i < n; i++) {
 		if (v[i].expires_ms == 0)
 			continue;		/* no timeout: not ours */
-		if ((h = get(q, &v[i].addr)) == NULL)
+		if ((h = get(q, &v[i].addr, v[i].net64)) == NULL)
 			return;
 		if (!active(h, now)) {
 			h->since_ms = now;
@@ -628,7 +720,7 @@ quar_reconcile(struct quar *q, const struct nftq_elem *v, size_t n,
 	if ((seen = calloc(before ? before : 1, 1)) == NULL)
 		return 0;
 	for (i = 0; i < n; i++) {
-		h = quar_find(q, &v[i].addr);
+		h = quar_find_net(q, &v[i].addr, v[i].net64);
 		if (h != NULL && active(h, now)) {
 			/* one adopted above, when the dump lists it twice */
 			if ((size_t)(h - q->v) < before)
@@ -638,7 +730,7 @@ quar_reconcile(struct quar *q, const struct nftq_elem *v, size_t n,
 		if (v[i].expires_ms == 0)
 			continue;
 		quar_adopt(q, &v[i], 1, now);
-		if ((h = quar_find(q, &v[i].addr)) != NULL) {
+		if ((h = quar_find_net(q, &v[i].addr, v[i].net64)) != NULL) {
 			if ((size_t)(h - q->v) < before)
 				seen[h - q->v] = 1;
 			changes++;
@@ -657,6 +749,7 @@ quar_reconcile(struct quar *q, const struct nftq_elem *v, size_t n,
 
 			memset(&e, 0, sizeof(e));
 			e.addr = h->addr;
+			e.net64 = h->net64;
 			e.op = NFTQ_ADD;
 			e.timeout_ms = h->until_ms - now;
 			if (q->be.push != NULL && q->be.push(q->be.arg, &e,
@@ -676,12 +769,17 @@ quar_reconcile(struct quar *q, const struct nftq_elem *v, size_t n,
 	return changes;
 }
 
-/* NFLOG saw a packet from a dropped: count it against a's block. */
+/*
+ * NFLOG saw a packet from a dropped: count it against a's block, or its
+ * /64's.
+ */
 void
 quar_drop(struct quar *q, const struct addr *a, const struct qsample *s)
 {
 	struct qhost	*h = quar_find(q, a);
 
+	if ((h == NULL || h->until_ms == 0) && !addr_is_v4(a))
+		h = quar_find_net(q, a, true);
 	if (h == NULL || h->until_ms == 0) {
 		q->nflog_unknown++;
 		return;
@@ -694,14 +792,14 @@ static void
 quar_write(FILE *fp, void *arg)
 {
 	const struct quar	*q = arg;
-	char			 a[ADDR_STRLEN];
+	char			 a[HOST_STRLEN];
 	size_t			 i;
 
 	record_put(fp, "%s %d", QUAR_MAGIC, QUAR_VERSION);
 	for (i = 0; i < q->n; i++) {
 		const struct qhost *h = &q->v[i];
 
-		addr_fmt(&h->addr, a, sizeof(a));
+		quar_host_fmt(h, a, sizeof(a));
 		record_put(fp, "q %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu32
 		    " %" PRIu32 " %d %s %" PRIu64, a, h->since_ms, h->until_ms,
 		    h->last_ms, h->offences, h->timeout_s, h->manual,
@@ -723,7 +821,10 @@ quar_save(struct quar *q, const char *path, char *err, size_t len)
 	return 0;
 }
 
-/* One "q" record into q; -1 when it does not parse. */
+/*
+ * One "q" record into q; -1 when it does not parse, -2 for a /64's block
+ * while quarantine.prefix64 is false (the set may not exist).
+ */
 static int
 load_record(struct quar *q, char *rec)
 {
@@ -733,15 +834,25 @@ load_record(struct quar *q, char *rec)
 	uint64_t	 since, until, last, drops;
 	uint32_t	 off, tmo;
 	int		 manual, used = 0;
+	size_t		 alen;
+	bool		 net64;
 
 	if (sscanf(rec, "q %63s %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu32
 	    " %" SCNu32 " %d %23s %" SCNu64 "%n", a, &since, &until, &last,
 	    &off, &tmo, &manual, det, &drops, &used) != 9 ||
-	    rec[used] != '\0' ||
-	    addr_parse(a, strlen(a), &addr) == -1 || (manual != 0 &&
-	    manual != 1))
+	    rec[used] != '\0' || (manual != 0 && manual != 1))
 		return -1;
-	if ((h = get(q, &addr)) == NULL)
+	alen = strlen(a);
+	net64 = alen > 3 && strcmp(a + alen - 3, "/64") == 0;
+	if (net64)
+		alen -= 3;
+	if (addr_parse(a, alen, &addr) == -1 || (net64 &&
+	    (addr_is_v4(&addr) || memcmp(addr.b + 8, "\0\0\0\0\0\0\0\0",
+	    8) != 0)))
+		return -1;
+	if (net64 && !q->conf->prefix64)
+		return -2;
+	if ((h = get(q, &addr, net64)) == NULL)
 		return -1;
 	h->since_ms = since;
 	h->until_ms = until;
@@ -772,8 +883,15 @@ quar_load(struct quar *q, const char *path, uint64_t now, FILE *msgs)
 	if (record_open(&r, path, QUAR_MAGIC, QUAR_VERSION, msgs) == -1)
 		return -1;
 	while ((rec = record_read(&r)) != NULL)
-		if (load_record(q, rec) == -1)
+		switch (load_record(q, rec)) {
+		case -1:
 			record_bad(&r, "not a quarantine record");
+			break;
+		case -2:
+			record_bad(&r, "a /64's block while quarantine.prefix64 "
+			    "is false: left out");
+			break;
+		}
 	records = r.records;
 	problems = record_close(&r);
 	fprintf(msgs, "%s: %zu quarantine records read, %zu still due\n",
@@ -803,7 +921,7 @@ quar_samples_json(FILE *fp, const struct qhost *h)
 void
 quar_report_json(FILE *fp, const struct quar *q, uint64_t now)
 {
-	char	a[ADDR_STRLEN];
+	char	a[HOST_STRLEN];
 	size_t	i;
 	bool	first = true;
 	int	r;
@@ -830,7 +948,7 @@ quar_report_json(FILE *fp, const struct quar *q, uint64_t now)
 
 		if (h->until_ms <= now)
 			continue;
-		addr_fmt(&h->addr, a, sizeof(a));
+		quar_host_fmt(h, a, sizeof(a));
 		fprintf(fp, "%s\n      {\"host\": \"%s\", \"since\": %.3f, "
 		    "\"until\": %.3f, \"timeout\": %" PRIu32 ", \"offences\": %"
 		    PRIu32 ", \"by\": \"%s\", \"manual\": %s, \"dropped\": %"
@@ -848,7 +966,7 @@ quar_report_json(FILE *fp, const struct quar *q, uint64_t now)
 void
 quar_report_text(FILE *fp, const struct quar *q, uint64_t now)
 {
-	char	a[ADDR_STRLEN];
+	char	a[HOST_STRLEN];
 	size_t	i;
 	int	r;
 
@@ -866,7 +984,7 @@ quar_report_text(FILE *fp, const struct quar *q, uint64_t now)
 
 		if (h->until_ms <= now)
 			continue;
-		addr_fmt(&h->addr, a, sizeof(a));
+		quar_host_fmt(h, a, sizeof(a));
 		fprintf(fp, "  %-39s by %s, offence %" PRIu32 ", %" PRIu64
 		    " s left, %" PRIu64 " packets dropped\n", a, h->detector,
 		    h->offences, (h->until_ms - now) / 1000, h->drops);

@@ -397,7 +397,7 @@ spans(const struct page *pg, const struct host *h,
 	size_t			 i;
 
 	if (pg->src->quar != NULL &&
-	    (q = quar_find(pg->src->quar, &h->addr)) != NULL &&
+	    (q = quar_of_host(pg->src->quar, h)) != NULL &&
 	    q->since_ms != 0 && q->until_ms != 0)
 		fn(arg, on_clock(pg, q->since_ms), on_clock(pg, q->until_ms),
 		    true);
@@ -787,7 +787,7 @@ evidence(const struct page *pg, uint32_t hidx, const struct host *h,
 	const struct hdet	*hd = d != NULL && hidx < d->hd_cap ?
 				    &d->hd[hidx] : NULL;
 	const struct qhost	*q = pg->src->quar != NULL ?
-				    quar_find(pg->src->quar, &h->addr) : NULL;
+				    quar_of_host(pg->src->quar, h) : NULL;
 	char			 t[32];
 	long			 pmin, pmax;
 
@@ -1579,8 +1579,8 @@ host_info(struct page *pg, const uint32_t *ho, size_t nh)
 			pg->hi[hidx].severity = pg->al[i]->severity;
 	}
 	for (i = 0; pg->src->quar != NULL && i < nh; i++) {
-		const struct qhost *q = quar_find(pg->src->quar,
-		    &pg->c->hosts.v[ho[i]].addr);
+		const struct qhost *q = quar_of_host(pg->src->quar,
+		    &pg->c->hosts.v[ho[i]]);
 
 		pg->hi[ho[i]].blocked = q != NULL &&
 		    on_clock(pg, q->until_ms) > pg->t1;

@@ -83,7 +83,7 @@ batch(uint32_t n)
 	int			 refused;
 	ssize_t			 got;
 
-	if ((q = nftq_open()) == NULL)
+	if ((q = nftq_open(false)) == NULL)
 		die("netlink");
 	if ((v = calloc(n, sizeof(*v))) == NULL)
 		die("calloc");
@@ -169,7 +169,7 @@ verdicts(uint32_t n)
 	uint32_t		 i;
 
 	policy(&c, n);
-	if ((vq = nftq_open()) == NULL || (q = quar_new(&c)) == NULL)
+	if ((vq = nftq_open(false)) == NULL || (q = quar_new(&c)) == NULL)
 		die("open");
 	q->be.push = be_push;
 	q->be.allowed = be_allowed;
@@ -216,7 +216,7 @@ file(uint32_t n, const char *path)
 		die("quar_new");
 	for (i = 0; i < n; i++) {
 		addr_n(&a, i);
-		quar_add(q, &a, 3600, now, note, sizeof(note));
+		quar_add(q, &a, false, 3600, now, note, sizeof(note));
 	}
 	if (quar_save(q, path, err, sizeof(err)) == -1) {
 		fprintf(stderr, "benchq: %s\n", err);

@@ -2,10 +2,10 @@
  * Unit tests for nftq.c without a kernel: set-element batches built with
  * nftq_batch_build() read back the same with nftq_batch_parse() (IPv4
  * and IPv6, add with its timeout, delete, refresh as a delete and an add,
- * refused elements left out); a buffer too small gives 0 and is never
- * written past; malformed batches are refused; every message carries the
- * sequence number that names its element; and nftq_in_ranges() reads an
- * interval set's dump right.
+ * a /64 in quarantine64, refused elements left out); a buffer too small
+ * gives 0 and is never written past; malformed batches are refused; every
+ * message carries the sequence number that names its element; and
+ * nftq_in_ranges() reads an interval set's dump right.
  */
 #include <check.h>
 #include <errno.h>
@@ -366,6 +366,32 @@ find(const char *b, size_t len, const char *s, size_t n)
 	return 0;
 }
 
+/*
+ * A /64 goes to quarantine64 and comes back a /64; an address of the same
+ * bits to quarantine6.
+ */
+START_TEST(test_nftq_net64)
+{
+	size_t	len;
+
+	elem(&in[0], "2001:db8:5:6::", NFTQ_ADD, 3600000);
+	in[0].net64 = true;
+	elem(&in[1], "2001:db8:5:6::", NFTQ_DEL, 0);
+	in[1].net64 = true;
+	elem(&in[2], "2001:db8:5:6::", NFTQ_ADD, 1000);
+	len = build(7, in, 3);
+	ck_assert_uint_gt(find(buf, len, NFTQ_SET64, sizeof(NFTQ_SET64)), 0);
+	ck_assert_int_eq(nftq_batch_parse(buf, len, out, MAXEL), 3);
+	same_addr(&out[0], &in[0]);
+	ck_assert(out[0].net64);
+	ck_assert_int_eq(out[0].op, NFTQ_ADD);
+	ck_assert_uint_eq(out[0].timeout_ms, 3600000);
+	ck_assert(out[1].net64);
+	ck_assert_int_eq(out[1].op, NFTQ_DEL);
+	ck_assert(!out[2].net64);
+}
+END_TEST
+
 /* A foreign table, or a set not of the key's family: refused. */
 START_TEST(test_nftq_foreign)
 {
@@ -610,8 +636,8 @@ main(void)
 		    test_nftq_add, test_nftq_del, test_nftq_refresh,
 		    test_nftq_many, test_nftq_err_left_out,
 		    test_nftq_too_small, test_nftq_malformed,
-		    test_nftq_foreign, test_nftq_seq, test_nftq_in_ranges,
-		    NULL } },
+		    test_nftq_foreign, test_nftq_net64, test_nftq_seq,
+		    test_nftq_in_ranges, NULL } },
 	};
 
 	return t_main("nftq", tcases, T_N(tcases));

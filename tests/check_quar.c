@@ -4,8 +4,9 @@
  * up to the cap, the same incident changes nothing; the allowlists,
  * learning, the hourly and the hosts caps, dry runs and a disabled
  * quarantine refuse; a refused element blocks nobody, an unreachable
- * kernel gets the block later; by hand, release, expiry, forgetting,
- * adoption of the kernel's elements and NFLOG drops; the file saved
+ * kernel gets the block later; a /64 only with quarantine.prefix64; by
+ * hand, release, expiry, forgetting, adoption of the kernel's elements
+ * and NFLOG drops; the file saved
  * loads back the same, damage is reported as FILE:LINE and skipped, a
  * foreign file or another version is refused.
  */
@@ -161,7 +162,7 @@ add(const char *s, uint32_t timeout_s, uint64_t now)
 	struct addr	a = addr_of(s);
 
 	note[0] = '\0';
-	return quar_add(q, &a, timeout_s, now, note, sizeof(note));
+	return quar_add(q, &a, false, timeout_s, now, note, sizeof(note));
 }
 
 static int
@@ -169,7 +170,7 @@ del(const char *s, uint64_t now)
 {
 	struct addr	a = addr_of(s);
 
-	return quar_del(q, &a, now);
+	return quar_del(q, &a, false, now);
 }
 
 static struct qhost *
@@ -378,7 +379,7 @@ START_TEST(test_quar_hourly)
 	ck_assert_int_eq(verdict("10.0.0.1", T0 + 4 * MIN), QR_REFRESHED);
 	ck_assert_uint_eq(npushed, 4);
 	/* by hand: not refused, not counted */
-	ck_assert_int_eq(quar_add(q, &a, 0, T0 + 5 * MIN, note, sizeof(note)),
+	ck_assert_int_eq(quar_add(q, &a, false, 0, T0 + 5 * MIN, note, sizeof(note)),
 	    QR_BLOCKED);
 	ck_assert_int_eq(verdict("10.0.0.4", T0 + 5 * MIN), QR_HOURLY);
 	ck_assert_uint_eq(q->results[QR_HOURLY], 2);
@@ -1303,6 +1304,135 @@ START_TEST(test_quar_network)
 }
 END_TEST
 
+/*
+ * A /64's host: refused unless quarantine.prefix64; then blocked as the
+ * /64 (net64, its first address, in its own set), beside the block of
+ * the address that is its first; never when it holds an address of
+ * quarantine.allow.  Its addresses' drops count against it; it is
+ * released by hand, saved as ADDR/64 and read back, adopted from the
+ * kernel's quarantine64; a damaged ADDR/64 is refused.
+ */
+START_TEST(test_quar_prefix64)
+{
+	struct addr	 net = addr_of("2001:db8:5:6::"),
+			 in = addr_of("2001:db8:5:6::77"),
+			 out = addr_of("2001:db8:5:7::1");
+	struct qsample	 s;
+	struct qhost	*h;
+	struct nftq_elem e;
+	char		*msg, *file, want[256];
+	size_t		 len;
+	FILE		*fp;
+
+	ck_assert_int_eq(quar_verdict(q, &in, "scan", QV_PREFIX, T0, note,
+	    sizeof(note)), QR_PREFIX);
+	has_note("block by hand or set quarantine.prefix64");
+	ck_assert_uint_eq(npushed, 0);
+
+	conf.prefix64 = true;
+	allow_calls = 0;
+	ck_assert_int_eq(quar_verdict(q, &in, "scan", QV_PREFIX, T0, note,
+	    sizeof(note)), QR_BLOCKED);
+	ck_assert_uint_eq(npushed, 1);
+	ck_assert(pushed[0].net64);
+	ck_assert_int_eq(addr_cmp(&pushed[0].addr, &net), 0);
+	ck_assert_int_eq(allow_calls, 0);	/* allow6 passes first */
+	ck_assert_ptr_null(quar_find(q, &net));
+	ck_assert_ptr_nonnull(h = quar_find_net(q, &in, true));
+	ck_assert(h->net64);
+	ck_assert_int_eq(addr_cmp(&h->addr, &net), 0);
+	ck_assert_ptr_eq(quar_blocking(q, &in, false, T0), h);
+	ck_assert_ptr_eq(quar_blocking(q, &net, true, T0), h);
+	ck_assert_ptr_null(quar_blocking(q, &out, false, T0));
+	ck_assert_ptr_null(quar_blocking(q, &in, false, T0 + HOUR));
+	quar_host_fmt(h, want, sizeof(want));
+	ck_assert_str_eq(want, "2001:db8:5:6::/64");
+	/* the same incident; the address that is its first apart */
+	ck_assert_int_eq(quar_verdict(q, &in, "scan", QV_PREFIX, T0 + SEC,
+	    note, sizeof(note)), QR_ALREADY);
+	ck_assert_int_eq(verdict("2001:db8:5:6::", T0), QR_BLOCKED);
+	ck_assert(!pushed[1].net64);
+	ck_assert_uint_eq(q->n, 2);
+	ck_assert_ptr_ne(quar_find(q, &net), h);
+
+	/* quarantine.allow inside the /64, or around it */
+	ck_assert_int_eq(netlist_add_str(&conf.allow, "2001:db8:9:9::7"), 0);
+	in = addr_of("2001:db8:9:9::1");
+	ck_assert_int_eq(quar_verdict(q, &in, "scan", QV_PREFIX, T0, note,
+	    sizeof(note)), QR_ALLOW_CONF);
+	in = addr_of("2001:db8:1:2::1");
+	ck_assert_int_eq(quar_verdict(q, &in, "scan", QV_PREFIX, T0, note,
+	    sizeof(note)), QR_ALLOW_CONF);
+	ck_assert_uint_eq(npushed, 2);
+
+	/* drops from any address of it */
+	memset(&s, 0, sizeof(s));
+	in = addr_of("2001:db8:5:6:abcd::1");
+	quar_drop(q, &in, &s);
+	ck_assert_uint_eq(h->drops, 1);
+	quar_drop(q, &out, &s);
+	ck_assert_uint_eq(q->nflog_unknown, 1);
+
+	/* saved as ADDR/64, read back as a /64 */
+	save(q, path);
+	ck_assert_ptr_nonnull(file = t_slurp(path, &len));
+	has(file, "\nq 2001:db8:5:6::/64 ");
+	has(file, "\nq 2001:db8:5:6:: ");
+	free(file);
+	ck_assert_int_eq(load(path, T0 + MIN, &msg), 0);
+	free(msg);
+	ck_assert_uint_eq(q2->n, 2);
+	same_host(quar_find_net(q2, &net, true), h);
+	ck_assert(quar_find_net(q2, &net, true)->net64);
+	ck_assert(!quar_find(q2, &net)->net64);
+
+	/* released by hand: one delete of the /64 */
+	ck_assert_int_eq(quar_del(q, &net, true, T0 + MIN), 0);
+	ck_assert(pushed[npushed - 1].net64);
+	ck_assert_int_eq(pushed[npushed - 1].op, NFTQ_DEL);
+	ck_assert_ptr_nonnull(quar_find(q, &net));
+	ck_assert_int_eq(quar_del(q, &net, true, T0 + MIN), -1);
+
+	/* adopted from quarantine64 */
+	memset(&e, 0, sizeof(e));
+	e.addr = addr_of("2001:db8:7:8::");
+	e.net64 = true;
+	e.expires_ms = e.timeout_ms = 10 * MIN;
+	quar_adopt(q, &e, 1, T0 + MIN);
+	ck_assert_ptr_nonnull(quar_blocking(q, &(struct addr){ .b = {
+	    0x20, 0x01, 0x0d, 0xb8, 0, 7, 0, 8, [15] = 9 } }, false,
+	    T0 + 2 * MIN));
+
+	/* an ADDR/64 with host bits, or IPv4, is damage */
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	t_put_record(fp, "ephemd-quarantine 1");
+	t_put_record(fp, "q 2001:db8:5:6::1/64 1 2 3 1 3600 0 scan 0");
+	t_put_record(fp, "q 10.0.0.0/64 1 2 3 1 3600 0 scan 0");
+	t_put_record(fp, "q 2001:db8:5:6::/64 1 2 3 1 3600 0 scan 0");
+	t_put_record(fp, "end 3");
+	ck_assert_int_eq(fclose(fp), 0);
+	quar_free(q2);
+	q2 = NULL;
+	ck_assert_int_eq(load(path, T0, &msg), 2);
+	snprintf(want, sizeof(want), "%s:2: not a quarantine record", path);
+	has(msg, want);
+	snprintf(want, sizeof(want), "%s:3: not a quarantine record", path);
+	has(msg, want);
+	free(msg);
+	ck_assert_uint_eq(q2->n, 1);
+	ck_assert(q2->v[0].net64);
+
+	/* without quarantine.prefix64 (its set may be missing): left out */
+	conf.prefix64 = false;
+	ck_assert_int_eq(load(path, T0, &msg), 3);
+	snprintf(want, sizeof(want), "%s:4: a /64's block while "
+	    "quarantine.prefix64 is false: left out", path);
+	has(msg, want);
+	free(msg);
+	ck_assert_uint_eq(q2->n, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1320,7 +1450,7 @@ main(void)
 		    test_quar_truncated, test_quar_reconcile,
 		    test_quar_reconcile_twice,
 		    test_quar_foreign, test_quar_version, test_quar_breaker,
-		    test_quar_network,
+		    test_quar_network, test_quar_prefix64,
 		    test_quar_bad_records, NULL } },
 	};
 

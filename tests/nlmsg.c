@@ -171,7 +171,7 @@ nlmsg_drops_quar(uint64_t now_ms)
 			    held[i]);
 			abort();
 		}
-		quar_add(q, &a, 3600, now_ms, note, sizeof(note));
+		quar_add(q, &a, false, 3600, now_ms, note, sizeof(note));
 	}
 	return q;
 }

@@ -126,7 +126,7 @@ setup(void)
 		detect_tick(d.detect, t);
 	}
 	addr_from_v4(&a, 0x0a000009u);
-	quar_add(d.quar, &a, 3600, loop_wall_ms(), note, sizeof(note));
+	quar_add(d.quar, &a, false, 3600, loop_wall_ms(), note, sizeof(note));
 
 	snprintf(dir, sizeof(dir), "/tmp/fuzz_ctl.XXXXXX");
 	if (mkdtemp(dir) == NULL)

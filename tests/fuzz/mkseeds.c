@@ -375,12 +375,14 @@ state_seeds(void)
 		if ((q = quar_new(&conf->quar)) == NULL)
 			die("quar");
 		addr_parse("10.0.0.66", 9, &a);
-		quar_add(q, &a, 3600, t, note, sizeof(note));
+		quar_add(q, &a, false, 3600, t, note, sizeof(note));
 		addr_parse("fd00::66", 8, &a);
-		quar_add(q, &a, 600, t, note, sizeof(note));
-		quar_del(q, &a, t + 1000);
+		quar_add(q, &a, false, 600, t, note, sizeof(note));
+		quar_del(q, &a, false, t + 1000);
 		addr_parse("192.168.1.9", 11, &a);
 		quar_verdict(q, &a, "scan", 0, t, note, sizeof(note));
+		addr_parse("2001:db8:5:6::", 14, &a);
+		quar_add(q, &a, true, 600, t, note, sizeof(note));
 		snprintf(path, sizeof(path), "%s/.quarantine", top);
 		if (quar_save(q, path, err, sizeof(err)) == -1)
 			die(err);
