@@ -1433,6 +1433,41 @@ START_TEST(test_quar_prefix64)
 }
 END_TEST
 
+/*
+ * A reload: the policy is the new one; quarantine.enabled and
+ * quarantine.prefix64 are carried over, and the notes say they wait.
+ */
+START_TEST(test_quar_reconfigure)
+{
+	struct quar_conf nc = conf;
+	char		*buf = NULL;
+	size_t		 len = 0;
+	FILE		*fp;
+
+	nc.enabled = false;
+	nc.prefix64 = true;
+	nc.per_hour = 1;
+	ck_assert_ptr_nonnull(fp = open_memstream(&buf, &len));
+	quar_reconfigure(q, &nc, fp);
+	ck_assert_int_eq(fclose(fp), 0);
+	has(buf, "quarantine.enabled takes effect at the next start\n");
+	has(buf, "quarantine.prefix64 takes effect at the next start\n");
+	free(buf);
+	ck_assert(nc.enabled);
+	ck_assert(!nc.prefix64);
+	ck_assert_int_eq(verdict("10.0.0.1", T0), QR_BLOCKED);
+	ck_assert_int_eq(verdict("10.0.0.2", T0), QR_HOURLY);
+
+	/* nothing changed that waits: no note */
+	buf = NULL;
+	ck_assert_ptr_nonnull(fp = open_memstream(&buf, &len));
+	quar_reconfigure(q, &conf, fp);
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_uint_eq(len, 0);
+	free(buf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1451,6 +1486,7 @@ main(void)
 		    test_quar_reconcile_twice,
 		    test_quar_foreign, test_quar_version, test_quar_breaker,
 		    test_quar_network, test_quar_prefix64,
+		    test_quar_reconfigure,
 		    test_quar_bad_records, NULL } },
 	};
 
