@@ -961,6 +961,16 @@ has(const char *msg, const char *want)
 	    msg);
 }
 
+/* msg reports text at line of the file at path */
+static void
+has_at(const char *msg, int line, const char *text)
+{
+	char	want[512];
+
+	snprintf(want, sizeof(want), "%s:%d: %s", path, line, text);
+	has(msg, want);
+}
+
 /*
  * Three hosts: 10.0.0.1 by scan, refreshed, with drops; 2001:db8::2 by
  * hand; 10.0.0.3, blocked two hours before and ended, remembered.
@@ -1060,7 +1070,7 @@ END_TEST
 /* A flipped character: that line reported and skipped, the rest loaded. */
 START_TEST(test_quar_flipped)
 {
-	char	*buf, *msg, want[256];
+	char	*buf, *msg;
 	size_t	 len, at;
 	int	 line;
 
@@ -1072,9 +1082,7 @@ START_TEST(test_quar_flipped)
 		buf[at] ^= 0x01;
 		t_spew(path, buf, len);
 		ck_assert_int_eq(load(path, T0 + 11 * MIN, &msg), 1);
-		snprintf(want, sizeof(want), "%s:%d: checksum mismatch", path,
-		    line);
-		has(msg, want);
+		has_at(msg, line, "checksum mismatch");
 		has(msg, "2 quarantine records read");
 		ck_assert_msg(strstr(msg, "truncated") == NULL, "%s", msg);
 		ck_assert_msg(strstr(msg, "announced") == NULL, "%s", msg);
@@ -1088,8 +1096,7 @@ START_TEST(test_quar_flipped)
 	buf[at] = buf[at] == '0' ? '1' : '0';
 	t_spew(path, buf, len);
 	ck_assert_int_eq(load(path, T0 + 11 * MIN, &msg), 1);
-	snprintf(want, sizeof(want), "%s:2: checksum mismatch", path);
-	has(msg, want);
+	has_at(msg, 2, "checksum mismatch");
 	free(msg);
 	free(buf);
 }
@@ -1098,7 +1105,7 @@ END_TEST
 /* No end line: "truncated", and what was read is kept. */
 START_TEST(test_quar_truncated)
 {
-	char	*buf, *msg, want[256];
+	char	*buf, *msg;
 	size_t	 len, end;
 
 	scenario();
@@ -1108,8 +1115,7 @@ START_TEST(test_quar_truncated)
 	ck_assert_int_eq(strncmp(buf + end, "end 3 ~", 7), 0);
 	t_spew(path, buf, end);
 	ck_assert_int_eq(load(path, T0 + 11 * MIN, &msg), 1);
-	snprintf(want, sizeof(want), "%s:4: truncated: no end line", path);
-	has(msg, want);
+	has_at(msg, 4, "truncated: no end line");
 	has(msg, "3 quarantine records read, 2 still due");
 	free(msg);
 	ck_assert_uint_eq(q2->n, 3);
@@ -1117,9 +1123,8 @@ START_TEST(test_quar_truncated)
 	/* cut inside the last record: that one is lost too */
 	t_spew(path, buf, end - 10);
 	ck_assert_int_eq(load(path, T0 + 11 * MIN, &msg), 2);
-	snprintf(want, sizeof(want), "%s:4: a line without its end "
-	    "(truncated)", path);
-	has(msg, want);
+	has_at(msg, 4, "a line without its end "
+	    "(truncated)");
 	has(msg, "truncated");
 	free(msg);
 	ck_assert_uint_eq(q2->n, 2);
@@ -1137,14 +1142,12 @@ END_TEST
 /* Not a quarantine file, or none: -1 and nothing loaded. */
 START_TEST(test_quar_foreign)
 {
-	char	*msg, want[256];
+	char	*msg;
 	FILE	*fp;
 
 	t_spew(path, "hello world\n", 12);
 	ck_assert_int_eq(load(path, T0, &msg), -1);
-	snprintf(want, sizeof(want), "%s:1: not an ephemd-quarantine file",
-	    path);
-	has(msg, want);
+	has_at(msg, 1, "not an ephemd-quarantine file");
 	free(msg);
 	ck_assert_uint_eq(q2->n, 0);
 
@@ -1155,7 +1158,7 @@ START_TEST(test_quar_foreign)
 	t_put_record(fp, "end 1");
 	ck_assert_int_eq(fclose(fp), 0);
 	ck_assert_int_eq(load(path, T0, &msg), -1);
-	has(msg, want);
+	has_at(msg, 1, "not an ephemd-quarantine file");
 	free(msg);
 	ck_assert_uint_eq(q2->n, 0);
 
@@ -1170,7 +1173,7 @@ START_TEST(test_quar_foreign)
 
 	t_spew(path, "", 0);
 	ck_assert_int_eq(load(path, T0, &msg), -1);
-	has(msg, want);
+	has_at(msg, 1, "not an ephemd-quarantine file");
 	free(msg);
 
 	unlink(path);
@@ -1184,7 +1187,7 @@ END_TEST
 /* Another version: refused, nothing loaded. */
 START_TEST(test_quar_version)
 {
-	char	*msg, want[256];
+	char	*msg;
 	FILE	*fp;
 
 	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
@@ -1193,9 +1196,7 @@ START_TEST(test_quar_version)
 	t_put_record(fp, "end 1");
 	ck_assert_int_eq(fclose(fp), 0);
 	ck_assert_int_eq(load(path, T0, &msg), -1);
-	snprintf(want, sizeof(want), "%s:1: version 2, this ephemd reads 1: "
-	    "not loaded", path);
-	has(msg, want);
+	has_at(msg, 1, "version 2, this ephemd reads 1: not loaded");
 	free(msg);
 	ck_assert_uint_eq(q2->n, 0);
 }
@@ -1207,7 +1208,7 @@ END_TEST
  */
 START_TEST(test_quar_bad_records)
 {
-	char	*msg, want[256];
+	char	*msg;
 	FILE	*fp;
 
 	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
@@ -1223,15 +1224,11 @@ START_TEST(test_quar_bad_records)
 	t_put_record(fp, "q 10.0.0.6 1 2 3 1 3600 0 scan 0");	/* 9 */
 	ck_assert_int_eq(fclose(fp), 0);
 	ck_assert_int_eq(load(path, T0, &msg), 5);
-	snprintf(want, sizeof(want), "%s:3: not a quarantine record", path);
-	has(msg, want);
-	snprintf(want, sizeof(want), "%s:6: not a quarantine record", path);
-	has(msg, want);
-	snprintf(want, sizeof(want), "%s:8: the end line counts 9 records, 6 "
-	    "were read", path);
-	has(msg, want);
-	snprintf(want, sizeof(want), "%s:9: a record after the end line", path);
-	has(msg, want);
+	has_at(msg, 3, "not a quarantine record");
+	has_at(msg, 6, "not a quarantine record");
+	has_at(msg, 8, "the end line counts 9 records, 6 "
+	    "were read");
+	has_at(msg, 9, "a record after the end line");
 	free(msg);
 	ck_assert_uint_eq(q2->n, 2);
 	ck_assert_ptr_nonnull(host_of(q2, "10.0.0.1"));
@@ -1414,10 +1411,8 @@ START_TEST(test_quar_prefix64)
 	quar_free(q2);
 	q2 = NULL;
 	ck_assert_int_eq(load(path, T0, &msg), 2);
-	snprintf(want, sizeof(want), "%s:2: not a quarantine record", path);
-	has(msg, want);
-	snprintf(want, sizeof(want), "%s:3: not a quarantine record", path);
-	has(msg, want);
+	has_at(msg, 2, "not a quarantine record");
+	has_at(msg, 3, "not a quarantine record");
 	free(msg);
 	ck_assert_uint_eq(q2->n, 1);
 	ck_assert(q2->v[0].net64);
@@ -1425,9 +1420,8 @@ START_TEST(test_quar_prefix64)
 	/* without quarantine.prefix64 (its set may be missing): left out */
 	conf.prefix64 = false;
 	ck_assert_int_eq(load(path, T0, &msg), 3);
-	snprintf(want, sizeof(want), "%s:4: a /64's block while "
-	    "quarantine.prefix64 is false: left out", path);
-	has(msg, want);
+	has_at(msg, 4, "a /64's block while "
+	    "quarantine.prefix64 is false: left out");
 	free(msg);
 	ck_assert_uint_eq(q2->n, 0);
 }
