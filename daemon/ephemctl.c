@@ -58,7 +58,8 @@ main(int argc, char **argv)
 	size_t			 len = 0;
 	uint32_t		 n;
 	bool			 json = false;
-	int			 ch, fd, i, code;
+	int			 ch, fd, i, code, sent_errno = 0;
+	ssize_t			 sent;
 
 	/* options before the command; the command's own after it */
 	while ((ch = getopt_long(argc, argv, "+js:h", longopts, NULL)) != -1) {
@@ -126,13 +127,19 @@ main(int argc, char **argv)
 			    strerror(errno));
 		return CTL_UNREACHABLE;
 	}
-	if (write(fd, req, 4 + len) != (ssize_t)(4 + len)) {
-		fprintf(stderr, "ephemctl: %s: sending: %s\n", path,
-		    strerror(errno));
-		return CTL_UNREACHABLE;
-	}
+	/*
+	 * A daemon with control.max_clients busy answers "busy" and closes
+	 * before it reads the request: the send then fails (EPIPE, with no
+	 * SIGPIPE), and the answer is still there to read.
+	 */
+	if ((sent = send(fd, req, 4 + len, MSG_NOSIGNAL)) != (ssize_t)(4 + len))
+		sent_errno = sent == -1 ? errno : EIO;
 	if (read_all(fd, &n, 4) == -1) {
-		fprintf(stderr, "ephemctl: %s: no response\n", path);
+		if (sent_errno != 0)
+			fprintf(stderr, "ephemctl: %s: sending: %s\n", path,
+			    strerror(sent_errno));
+		else
+			fprintf(stderr, "ephemctl: %s: no response\n", path);
 		return CTL_UNREACHABLE;
 	}
 	n = ntohl(n);
