@@ -415,7 +415,7 @@ daemon_still_trying(struct daemon *d, uint64_t now)
 		quar_host_fmt(h, host, sizeof(host));
 		if (h->net64) {		/* shown as its /64 */
 			a.prefix = true;
-			snprintf(a.label, sizeof(a.label), "%s", host);
+			quar_host_fmt(h, a.label, sizeof(a.label));
 		}
 		addr_fmt(&last->dst, dst, sizeof(dst));
 		snprintf(a.summary, sizeof(a.summary), "%s is quarantined and "

@@ -183,6 +183,18 @@ attr_table(const void *start, size_t len, const struct nlattr **tb,
 	return 0;
 }
 
+/* A big-endian 32-bit attribute, 0 when a is NULL. */
+static uint32_t
+attr_u32(const struct nlattr *a)
+{
+	uint32_t	v;
+
+	if (a == NULL)
+		return 0;
+	memcpy(&v, mnl_attr_get_payload(a), 4);
+	return ntohl(v);
+}
+
 static uint64_t
 attr_u64(const struct nlattr *a)
 {
@@ -199,7 +211,7 @@ parse_one(const struct nlattr *nest, struct parse_ctx *p, const char *set)
 	const struct nlattr	*tb[NFTA_SET_ELEM_MAX + 1], *kb[NFTA_DATA_MAX + 1];
 	const struct nlattr	*key, *a;
 	struct nftq_elem	*e;
-	uint32_t		 flags, v4;
+	uint32_t		 v4;
 
 	if (attr_table(mnl_attr_get_payload(nest),
 	    mnl_attr_get_payload_len(nest), tb, NFTA_SET_ELEM_MAX) == -1 ||
@@ -240,10 +252,9 @@ parse_one(const struct nlattr *nest, struct parse_ctx *p, const char *set)
 		e->expires_ms = attr_u64(a);
 	else if (tb[NFTA_SET_ELEM_EXPIRATION] != NULL)
 		return -1;
-	if ((a = attr_get(tb, NFTA_SET_ELEM_FLAGS, 4)) != NULL) {
-		memcpy(&flags, mnl_attr_get_payload(a), 4);
-		e->end = (ntohl(flags) & NFT_SET_ELEM_INTERVAL_END) != 0;
-	} else if (tb[NFTA_SET_ELEM_FLAGS] != NULL)
+	if ((a = attr_get(tb, NFTA_SET_ELEM_FLAGS, 4)) != NULL)
+		e->end = (attr_u32(a) & NFT_SET_ELEM_INTERVAL_END) != 0;
+	else if (tb[NFTA_SET_ELEM_FLAGS] != NULL)
 		return -1;
 	/* the set must match the key's family */
 	e->net64 = set != NULL && strcmp(set, NFTQ_SET64) == 0;
@@ -263,6 +274,18 @@ attr_str(const struct nlattr *a)
 	return mnl_attr_get_str(a);
 }
 
+/* The attributes of an nftables message, after its nfgenmsg, by type. */
+static int
+msg_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb, int max)
+{
+	size_t	off = sizeof(struct nfgenmsg);
+
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + off)
+		return -1;
+	return attr_table((const char *)mnl_nlmsg_get_payload(nlh) + off,
+	    nlh->nlmsg_len - NLMSG_HDRLEN - off, tb, max);
+}
+
 /*
  * The elements of one NEWSETELEM or DELSETELEM message into p; with
  * p->ours, only a message for table NFTQ_TABLE.
@@ -273,12 +296,8 @@ parse_msg(const struct nlmsghdr *nlh, struct parse_ctx *p)
 	const struct nlattr	*tb[NFTA_SET_ELEM_LIST_MAX + 1];
 	const struct nlattr	*a, *list;
 	const char		*t, *set;
-	size_t			 off = sizeof(struct nfgenmsg);
 
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + off ||
-	    attr_table((const char *)mnl_nlmsg_get_payload(nlh) + off,
-	    nlh->nlmsg_len - NLMSG_HDRLEN - off, tb,
-	    NFTA_SET_ELEM_LIST_MAX) == -1)
+	if (msg_attrs(nlh, tb, NFTA_SET_ELEM_LIST_MAX) == -1)
 		return -1;
 	t = attr_str(tb[NFTA_SET_ELEM_LIST_TABLE]);
 	set = attr_str(tb[NFTA_SET_ELEM_LIST_SET]);
@@ -595,21 +614,20 @@ struct set_info {
 	bool		found;
 };
 
+/* A set's key type, flags and handle (read with libmnl, as above). */
 static int
 set_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	struct set_info		*si = arg;
-	struct nftnl_set	*s;
+	const struct nlattr	*tb[NFTA_SET_MAX + 1], *a;
 
-	if ((s = nftnl_set_alloc()) == NULL)
-		return MNL_CB_ERROR;
-	if (nftnl_set_nlmsg_parse(nlh, s) == 0) {
-		si->found = true;
-		si->key_type = nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE);
-		si->flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
-		si->handle = nftnl_set_get_u64(s, NFTNL_SET_HANDLE);
-	}
-	nftnl_set_free(s);
+	if (msg_attrs(nlh, tb, NFTA_SET_MAX) == -1)
+		return MNL_CB_OK;	/* not found */
+	si->found = true;
+	si->key_type = attr_u32(attr_get(tb, NFTA_SET_KEY_TYPE, 4));
+	si->flags = attr_u32(attr_get(tb, NFTA_SET_FLAGS, 4));
+	if ((a = attr_get(tb, NFTA_SET_HANDLE, 8)) != NULL)
+		si->handle = attr_u64(a);
 	return MNL_CB_OK;
 }
 
@@ -618,15 +636,12 @@ static int
 table_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	uint64_t		*handle = arg;
-	struct nftnl_table	*t;
+	const struct nlattr	*tb[NFTA_TABLE_MAX + 1], *a;
 
-	if ((t = nftnl_table_alloc()) == NULL)
-		return MNL_CB_ERROR;
 	*handle = 1;		/* found, whatever the handle */
-	if (nftnl_table_nlmsg_parse(nlh, t) == 0 &&
-	    nftnl_table_is_set(t, NFTNL_TABLE_HANDLE))
-		*handle = nftnl_table_get_u64(t, NFTNL_TABLE_HANDLE) + 1;
-	nftnl_table_free(t);
+	if (msg_attrs(nlh, tb, NFTA_TABLE_MAX) == 0 &&
+	    (a = attr_get(tb, NFTA_TABLE_HANDLE, 8)) != NULL)
+		*handle = attr_u64(a) + 1;
 	return MNL_CB_OK;
 }
 
