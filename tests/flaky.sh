@@ -73,7 +73,7 @@ for p in $pids; do
 	wait "$p" || true
 done
 touch "$out/done"
-kill -TERM -- -"$load" 2>/dev/null || true
+kill -TERM -"$load" 2>/dev/null || true	# dash's kill takes no "--"
 wait "$load" 2>/dev/null || true
 rm -rf "$out/load"
 
