@@ -156,6 +156,17 @@ addr_fmt(const struct addr *a, char *buf, size_t len)
 }
 
 /* IPv4 sorts before IPv6, then numerically. */
+/* a as text, followed by "/64" when it stands for its /64 (net64). */
+void
+addr_fmt64(const struct addr *a, bool net64, char *buf, size_t len)
+{
+	size_t	n;
+
+	addr_fmt(a, buf, len);
+	if (net64 && (n = strlen(buf)) + 4 <= len)
+		memcpy(buf + n, "/64", 4);
+}
+
 int
 addr_cmp(const struct addr *a, const struct addr *b)
 {
@@ -183,7 +194,6 @@ net_parse(const char *s, struct net *ret)
 	struct net	 n;
 	size_t		 alen;
 	long		 plen;
-	int		 i;
 
 	slash = strchr(s, '/');
 	alen = slash ? (size_t)(slash - s) : strlen(s);
@@ -201,16 +211,25 @@ net_parse(const char *s, struct net *ret)
 	if (addr_is_v4(&n.addr))
 		plen += 96;
 	n.plen = plen;
-	/* clear the host bits so that 10.1.2.3/8 means 10.0.0.0/8 */
-	for (i = 0; i < 16; i++) {
-		int bits = (int)plen - i * 8;
-
-		if (bits <= 0)
-			n.addr.b[i] = 0;
-		else if (bits < 8)
-			n.addr.b[i] &= (uint8_t)(0xff << (8 - bits));
-	}
+	net_mask(&n);		/* so that 10.1.2.3/8 means 10.0.0.0/8 */
 	*ret = n;
+	return 0;
+}
+
+/*
+ * An address, or an IPv6 /64 written ADDR/64: *net64 says which, and a is
+ * the address or the /64's first.  -1 for anything else.
+ */
+int
+addr_parse64(const char *s, struct addr *a, bool *net64)
+{
+	struct net	n;
+
+	if (net_parse(s, &n) == -1 || (n.plen != 128 && (n.plen != 64 ||
+	    addr_is_v4(&n.addr))))
+		return -1;
+	*a = n.addr;
+	*net64 = n.plen == 64;
 	return 0;
 }
 

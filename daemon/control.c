@@ -114,16 +114,10 @@ address_arg(FILE *out, bool json, const char *s, struct addr *a)
 static int
 block_arg(FILE *out, bool json, const char *s, struct addr *a, bool *net64)
 {
-	size_t	len = strlen(s);
-
-	*net64 = len > 3 && strcmp(s + len - 3, "/64") == 0;
-	if (!*net64)
-		return address_arg(out, json, s, a);
-	if (addr_parse(s, len - 3, a) == -1 || addr_is_v4(a)) {
-		ctl_error(out, json, "not an IPv6 /64: %.64s", s);
+	if (addr_parse64(s, a, net64) == -1) {
+		ctl_error(out, json, "not an address or an IPv6 /64: %.64s", s);
 		return -1;
 	}
-	memset(a->b + 8, 0, 8);
 	return 0;
 }
 
@@ -255,7 +249,7 @@ cmd_qhost(const struct qhost *h, bool json, bool first, uint64_t now,
 {
 	char	a[HOST_STRLEN];
 
-	quar_host_fmt(h, a, sizeof(a));
+	addr_fmt64(&h->addr, h->net64, a, sizeof(a));
 	if (json)
 		fprintf(out, "%s\n  {\"host\": \"%s\", \"since\": %.3f, "
 		    "\"until\": %.3f, \"left\": %llu, \"offences\": %u, "
@@ -312,9 +306,7 @@ cmd_quarantine(struct daemon *d, int argc, char **argv, bool json,
 		    "quarantine.prefix64");
 		return CTL_REFUSED;
 	}
-	addr_fmt(&a, host, sizeof(host));
-	if (net64)
-		strcat(host, "/64");
+	addr_fmt64(&a, net64, host, sizeof(host));
 	if (strcmp(argv[1], "del") == 0) {
 		if (quar_del(d->quar, &a, net64, now) == -1) {
 			ctl_error(out, json, "%s is not quarantined", host);

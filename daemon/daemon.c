@@ -412,10 +412,11 @@ daemon_still_trying(struct daemon *d, uint64_t now)
 		a.severity = SEV_INFO;
 		a.action = ACT_LOG;
 		last = &h->sample[(h->nsample - 1) % QSAMPLES];
-		quar_host_fmt(h, host, sizeof(host));
+		addr_fmt64(&h->addr, h->net64, host, sizeof(host));
 		if (h->net64) {		/* shown as its /64 */
 			a.prefix = true;
-			quar_host_fmt(h, a.label, sizeof(a.label));
+			addr_fmt64(&h->addr, true, a.label,
+			    sizeof(a.label));
 		}
 		addr_fmt(&last->dst, dst, sizeof(dst));
 		snprintf(a.summary, sizeof(a.summary), "%s is quarantined and "
@@ -449,7 +450,7 @@ daemon_reconcile_note(void *arg, const struct qhost *h, bool adopted)
 {
 	char	a[HOST_STRLEN];
 
-	quar_host_fmt(h, a, sizeof(a));
+	addr_fmt64(&h->addr, h->net64, a, sizeof(a));
 	if (adopted)
 		log_info("quarantine: %s was added to the set by hand; adopted "
 		    "until its element expires", a);

@@ -94,6 +94,8 @@ int	 addr_parse(const char *, size_t, struct addr *);
 int	 addr_scan_v4(const char *, const char *, struct addr *,
 	    const char **);
 void	 addr_fmt(const struct addr *, char *, size_t);
+void	 addr_fmt64(const struct addr *, bool, char *, size_t);
+int	 addr_parse64(const char *, struct addr *, bool *);
 int	 addr_cmp(const struct addr *, const struct addr *);
 uint64_t addr_hash(const struct addr *);
 int	 net_parse(const char *, struct net *);

@@ -478,11 +478,7 @@ hosttab_find(struct hosttab *t, const struct addr *a, uint32_t *ret_index)
 void
 host_fmt(const struct host *h, char *buf, size_t len)
 {
-	size_t	n;
-
-	addr_fmt(&h->addr, buf, len);
-	if ((h->hflags & HF_PREFIX) && (n = strlen(buf)) + 4 <= len)
-		memcpy(buf + n, "/64", 4);
+	addr_fmt64(&h->addr, (h->hflags & HF_PREFIX) != 0, buf, len);
 }
 
 /*

@@ -194,7 +194,6 @@ struct qhost *quar_find_net(struct quar *, const struct addr *, bool);
 struct qhost *quar_blocking(struct quar *, const struct addr *, bool,
 	    uint64_t);
 struct qhost *quar_of_host(struct quar *, const struct host *);
-void	 quar_host_fmt(const struct qhost *, char *, size_t);
 int	 quar_verdict(struct quar *, const struct addr *, const char *, int,
 	    uint64_t, char *, size_t);
 int	 quar_also(struct quar *, const struct addr *, const struct addr *,

@@ -654,8 +654,8 @@ ok_cb(const struct nlmsghdr *nlh, void *arg)
 
 /*
  * Is the table there with its chain and its four sets (five with
- * quarantine64), of the right key
- * types and flags?  0 when it is; -1 with the first thing wrong in why.
+ * quarantine64), of the right key types and flags?  0 when it is; -1
+ * with the first thing wrong in why.
  * The handles of the table and its sets it found give nftq_ident().
  */
 int

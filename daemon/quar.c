@@ -187,17 +187,6 @@ quar_of_host(struct quar *q, const struct host *h)
 	return quar_find_net(q, &h->addr, (h->hflags & HF_PREFIX) != 0);
 }
 
-/* A block as shown: its address, or its /64 as "2001:db8:1:2::/64". */
-void
-quar_host_fmt(const struct qhost *h, char *buf, size_t len)
-{
-	size_t	n;
-
-	addr_fmt(&h->addr, buf, len);
-	if (h->net64 && (n = strlen(buf)) + 4 <= len)
-		memcpy(buf + n, "/64", 4);
-}
-
 static struct qhost *
 get(struct quar *q, const struct addr *a, bool net64)
 {
@@ -776,11 +765,9 @@ quar_reconcile(struct quar *q, const struct nftq_elem *v, size_t n,
 void
 quar_drop(struct quar *q, const struct addr *a, const struct qsample *s)
 {
-	struct qhost	*h = quar_find(q, a);
+	struct qhost	*h = quar_blocking(q, a, false, s->ts_ms);
 
-	if ((h == NULL || h->until_ms == 0) && !addr_is_v4(a))
-		h = quar_find_net(q, a, true);
-	if (h == NULL || h->until_ms == 0) {
+	if (h == NULL) {
 		q->nflog_unknown++;
 		return;
 	}
@@ -799,7 +786,7 @@ quar_write(FILE *fp, void *arg)
 	for (i = 0; i < q->n; i++) {
 		const struct qhost *h = &q->v[i];
 
-		quar_host_fmt(h, a, sizeof(a));
+		addr_fmt64(&h->addr, h->net64, a, sizeof(a));
 		record_put(fp, "q %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu32
 		    " %" PRIu32 " %d %s %" PRIu64, a, h->since_ms, h->until_ms,
 		    h->last_ms, h->offences, h->timeout_s, h->manual,
@@ -834,7 +821,6 @@ load_record(struct quar *q, char *rec)
 	uint64_t	 since, until, last, drops;
 	uint32_t	 off, tmo;
 	int		 manual, used = 0;
-	size_t		 alen;
 	bool		 net64;
 
 	if (sscanf(rec, "q %63s %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu32
@@ -842,13 +828,7 @@ load_record(struct quar *q, char *rec)
 	    &off, &tmo, &manual, det, &drops, &used) != 9 ||
 	    rec[used] != '\0' || (manual != 0 && manual != 1))
 		return -1;
-	alen = strlen(a);
-	net64 = alen > 3 && strcmp(a + alen - 3, "/64") == 0;
-	if (net64)
-		alen -= 3;
-	if (addr_parse(a, alen, &addr) == -1 || (net64 &&
-	    (addr_is_v4(&addr) || memcmp(addr.b + 8, "\0\0\0\0\0\0\0\0",
-	    8) != 0)))
+	if (addr_parse64(a, &addr, &net64) == -1)
 		return -1;
 	if (net64 && !q->conf->prefix64)
 		return -2;
@@ -948,7 +928,7 @@ quar_report_json(FILE *fp, const struct quar *q, uint64_t now)
 
 		if (h->until_ms <= now)
 			continue;
-		quar_host_fmt(h, a, sizeof(a));
+		addr_fmt64(&h->addr, h->net64, a, sizeof(a));
 		fprintf(fp, "%s\n      {\"host\": \"%s\", \"since\": %.3f, "
 		    "\"until\": %.3f, \"timeout\": %" PRIu32 ", \"offences\": %"
 		    PRIu32 ", \"by\": \"%s\", \"manual\": %s, \"dropped\": %"
@@ -984,7 +964,7 @@ quar_report_text(FILE *fp, const struct quar *q, uint64_t now)
 
 		if (h->until_ms <= now)
 			continue;
-		quar_host_fmt(h, a, sizeof(a));
+		addr_fmt64(&h->addr, h->net64, a, sizeof(a));
 		fprintf(fp, "  %-39s by %s, offence %" PRIu32 ", %" PRIu64
 		    " s left, %" PRIu64 " packets dropped\n", a, h->detector,
 		    h->offences, (h->until_ms - now) / 1000, h->drops);

@@ -597,6 +597,43 @@ START_TEST(test_netlist_add_str)
 }
 END_TEST
 
+/*
+ * An address or an IPv6 /64, as ephemctl quarantine and quarantine.file
+ * write them: the /64's host bits cleared; other lengths, IPv4 /64s and
+ * garbage refused.  addr_fmt64 writes them back.
+ */
+START_TEST(test_parse64)
+{
+	static const char *const bad[] = {
+		"10.0.0.0/64", "10.0.0.0/24", "2001:db8::/48", "2001:db8::/65",
+		"2001:db8::/", "/64", "", "x/64",
+	};
+	struct addr	a;
+	bool		net64;
+	char		s[ADDR_STRLEN + 3];
+	size_t		i;
+
+	ck_assert_int_eq(addr_parse64("10.1.2.3", &a, &net64), 0);
+	ck_assert(!net64 && addr_is_v4(&a));
+	ck_assert_int_eq(addr_parse64("10.1.2.3/32", &a, &net64), 0);
+	ck_assert(!net64);
+	ck_assert_int_eq(addr_parse64("2001:db8:5:6::7", &a, &net64), 0);
+	ck_assert(!net64);
+	addr_fmt64(&a, net64, s, sizeof(s));
+	ck_assert_str_eq(s, "2001:db8:5:6::7");
+	ck_assert_int_eq(addr_parse64("2001:db8:5:6::7/64", &a, &net64), 0);
+	ck_assert(net64);
+	addr_fmt64(&a, net64, s, sizeof(s));
+	ck_assert_str_eq(s, "2001:db8:5:6::/64");
+	/* no room for the suffix: the address alone */
+	addr_fmt64(&a, true, s, 17);
+	ck_assert_str_eq(s, "2001:db8:5:6::");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(addr_parse64(bad[i], &a, &net64) == -1,
+		    "accepted \"%s\"", bad[i]);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -608,7 +645,7 @@ main(void)
 		    test_parse_v6_as_inet_pton, test_parse_reject_keeps_output,
 		    test_fmt_roundtrip, test_cmp_order, NULL } },
 		{ "net", NULL, NULL, {
-		    test_net_parse, test_net_parse_reject,
+		    test_net_parse, test_net_parse_reject, test_parse64,
 		    test_net_contains_v4, test_net_contains_v6,
 		    test_netlist_default_internal, test_netlist_add_str,
 		    NULL } },

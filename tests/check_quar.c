@@ -1307,7 +1307,7 @@ END_TEST
  * the address that is its first; never when it holds an address of
  * quarantine.allow.  Its addresses' drops count against it; it is
  * released by hand, saved as ADDR/64 and read back, adopted from the
- * kernel's quarantine64; a damaged ADDR/64 is refused.
+ * kernel's quarantine64; another prefix length is refused.
  */
 START_TEST(test_quar_prefix64)
 {
@@ -1342,7 +1342,7 @@ START_TEST(test_quar_prefix64)
 	ck_assert_ptr_eq(quar_blocking(q, &net, true, T0), h);
 	ck_assert_ptr_null(quar_blocking(q, &out, false, T0));
 	ck_assert_ptr_null(quar_blocking(q, &in, false, T0 + HOUR));
-	quar_host_fmt(h, want, sizeof(want));
+	addr_fmt64(&h->addr, h->net64, want, sizeof(want));
 	ck_assert_str_eq(want, "2001:db8:5:6::/64");
 	/* the same incident; the address that is its first apart */
 	ck_assert_int_eq(quar_verdict(q, &in, "scan", QV_PREFIX, T0 + SEC,
@@ -1400,10 +1400,10 @@ START_TEST(test_quar_prefix64)
 	    0x20, 0x01, 0x0d, 0xb8, 0, 7, 0, 8, [15] = 9 } }, false,
 	    T0 + 2 * MIN));
 
-	/* an ADDR/64 with host bits, or IPv4, is damage */
+	/* another prefix length, or an IPv4 /64, is damage */
 	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
 	t_put_record(fp, "ephemd-quarantine 1");
-	t_put_record(fp, "q 2001:db8:5:6::1/64 1 2 3 1 3600 0 scan 0");
+	t_put_record(fp, "q 2001:db8:5:6::/48 1 2 3 1 3600 0 scan 0");
 	t_put_record(fp, "q 10.0.0.0/64 1 2 3 1 3600 0 scan 0");
 	t_put_record(fp, "q 2001:db8:5:6::/64 1 2 3 1 3600 0 scan 0");
 	t_put_record(fp, "end 3");

@@ -1,9 +1,9 @@
 /*
  * Addresses and networks (addr.c), as the capture, the configuration,
- * the files and the control socket give them: addr_parse and net_parse
- * on the input, addr_scan_v4 on it as the replay reader scans a field.
- * What parses prints back (addr_fmt) as text that parses to the same
- * address, and a network holds its own address.
+ * the files and the control socket give them: addr_parse, net_parse and
+ * addr_parse64 on the input, addr_scan_v4 on it as the replay reader
+ * scans a field.  What parses prints back (addr_fmt, addr_fmt64) as text
+ * that parses to the same address, and a network holds its own address.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -29,6 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct addr	 a;
 	struct net	 n;
 	char		*str;
+	bool		 net64;
 
 	/* the exact bytes: a parser must not read past them */
 	str = fuzz_copy(data, size);
@@ -50,6 +51,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_assert(!addr_is_v4(&n.addr) || n.plen >= 96);
 		fuzz_assert(net_contains(&n, &n.addr));
 		round_trip(&n.addr);
+	}
+	if (addr_parse64(str, &a, &net64) == 0) {
+		char		t[ADDR_STRLEN + 3];
+		struct addr	b;
+		bool		b64;
+
+		fuzz_assert(!net64 || !addr_is_v4(&a));
+		addr_fmt64(&a, net64, t, sizeof(t));
+		fuzz_assert(addr_parse64(t, &b, &b64) == 0);
+		fuzz_assert(addr_cmp(&a, &b) == 0 && b64 == net64);
 	}
 	free(str);
 
