@@ -765,9 +765,12 @@ quar_reconcile(struct quar *q, const struct nftq_elem *v, size_t n,
 void
 quar_drop(struct quar *q, const struct addr *a, const struct qsample *s)
 {
-	struct qhost	*h = quar_blocking(q, a, false, s->ts_ms);
+	struct qhost	*h = quar_find(q, a);
 
-	if (h == NULL) {
+	/* a block still on its list until quar_tick() ends it */
+	if ((h == NULL || h->until_ms == 0) && !addr_is_v4(a))
+		h = quar_find_net(q, a, true);
+	if (h == NULL || h->until_ms == 0) {
 		q->nflog_unknown++;
 		return;
 	}
